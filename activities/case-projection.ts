@@ -1,0 +1,78 @@
+// Writes a case transition to the read model. Safe to run more than once: the timeline row is keyed
+// on (case, seq) and the case row only moves forward in version.
+import { sql } from 'drizzle-orm';
+import type { Database } from '../db/client.js';
+import { caseEvents, cases } from '../db/schema.js';
+import { type CaseState, caseWorkflowId, isOpen, type Stage } from '../domain/case.js';
+
+export interface CaseEvent {
+  seq: number;
+  type: string;
+  fromStage: Stage | null;
+  toStage: Stage;
+  actor: string;
+  at: string;
+  data: Record<string, unknown>;
+}
+
+export async function projectCase(db: Database, state: CaseState, event: CaseEvent): Promise<void> {
+  const { intake } = state;
+  const row = {
+    id: state.caseId,
+    workflowId: caseWorkflowId(state.caseId),
+    externalSystem: intake.externalRef?.system ?? null,
+    externalId: intake.externalRef?.id ?? null,
+    channel: intake.channel,
+    stage: state.stage,
+    outcome: state.outcome ?? null,
+    severity: state.severity,
+    complexity: state.complexity ?? null,
+    assignee: state.assignee ?? null,
+    customerName: intake.customer.name,
+    customerPhone: intake.customer.phone ?? null,
+    customerEmail: intake.customer.email ?? null,
+    productModel: intake.product.model,
+    serialNumber: intake.product.serialNumber,
+    purchaseDate: intake.product.purchaseDate ?? null,
+    description: intake.problem.description,
+    reportedAt: new Date(intake.reportedAt),
+    createdAt: new Date(state.createdAt),
+    updatedAt: new Date(event.at),
+    closedAt: !isOpen(state.stage) && state.closedAt ? new Date(state.closedAt) : null,
+    version: state.seq,
+    state,
+  };
+  await db.transaction(async (tx) => {
+    await tx
+      .insert(cases)
+      .values(row)
+      .onConflictDoUpdate({
+        target: cases.id,
+        set: {
+          stage: row.stage,
+          outcome: row.outcome,
+          severity: row.severity,
+          complexity: row.complexity,
+          assignee: row.assignee,
+          updatedAt: row.updatedAt,
+          closedAt: row.closedAt,
+          version: row.version,
+          state: row.state,
+        },
+        setWhere: sql`${cases.version} < ${row.version}`,
+      });
+    await tx
+      .insert(caseEvents)
+      .values({
+        caseId: state.caseId,
+        seq: event.seq,
+        type: event.type,
+        fromStage: event.fromStage,
+        toStage: event.toStage,
+        actor: event.actor,
+        at: new Date(event.at),
+        data: event.data,
+      })
+      .onConflictDoNothing();
+  });
+}

@@ -1,0 +1,40 @@
+// Activity factory: all I/O of the workflows, built from injected dependencies so tests and the
+// worker share one implementation. Every activity is idempotent (Temporal runs them at least once).
+import { eq } from 'drizzle-orm';
+import type { Database } from '../db/client.js';
+import { notifications } from '../db/schema.js';
+import type { CaseState } from '../domain/case.js';
+import { type CaseEvent, projectCase } from './case-projection.js';
+import type { Notification, Notifier } from './notifier.js';
+
+export interface ActivityDeps {
+  db: Database;
+  notifier: Notifier;
+}
+
+export function createActivities({ db, notifier }: ActivityDeps) {
+  return {
+    async projectCase(input: { state: CaseState; event: CaseEvent }): Promise<void> {
+      await projectCase(db, input.state, input.event);
+    },
+
+    /** Recorded once per key and sent until one send succeeds; a retry after success sends nothing. */
+    async notify(n: Notification): Promise<void> {
+      await db
+        .insert(notifications)
+        .values({ key: n.key, caseId: n.caseId, kind: n.kind, recipient: n.recipient, payload: n.payload })
+        .onConflictDoNothing();
+      const [row] = await db
+        .select({ sentAt: notifications.sentAt })
+        .from(notifications)
+        .where(eq(notifications.key, n.key));
+      if (row?.sentAt) return;
+      await notifier.send(n);
+      await db.update(notifications).set({ sentAt: new Date() }).where(eq(notifications.key, n.key));
+    },
+  };
+}
+
+export type CaseActivities = ReturnType<typeof createActivities>;
+export type { CaseEvent } from './case-projection.js';
+export type { Notification } from './notifier.js';

@@ -1,0 +1,110 @@
+// Opening a case: reserve the case row (idempotent on the help desk's ticket reference), then start
+// its workflow. Duplicates — sequential or concurrent — find the reserved row and make sure its
+// workflow runs, so a case is never opened twice and never left without its workflow.
+import { type Client, WorkflowExecutionAlreadyStartedError } from '@temporalio/client';
+import { and, eq, sql } from 'drizzle-orm';
+import type { Database } from '../db/client.js';
+import { cases } from '../db/schema.js';
+import { caseWorkflowId, type Intake } from '../domain/case.js';
+import { CASE_SEVERITY, CASE_STAGE } from '../workflows/search-attributes.js';
+import { type ServiceCaseInput, serviceCase } from '../workflows/service-case.js';
+import { findCaseByExternalRef } from './case-read-model.js';
+import { unavailable } from './problem.js';
+
+export interface IntakeDeps {
+  db: Database;
+  temporal: Client;
+  taskQueue: string;
+  timing: ServiceCaseInput['timing'];
+}
+
+type CaseRow = typeof cases.$inferSelect;
+
+export async function openCase(deps: IntakeDeps, intake: Intake): Promise<{ created: boolean; row: CaseRow }> {
+  const { db } = deps;
+  const [{ id }] = await db.execute<{ id: string }>(
+    sql`select ('C' || lpad(nextval('case_number_seq')::text, 7, '0')) as id`,
+  );
+  const inserted = await db
+    .insert(cases)
+    .values({
+      id,
+      workflowId: caseWorkflowId(id),
+      externalSystem: intake.externalRef?.system ?? null,
+      externalId: intake.externalRef?.id ?? null,
+      channel: intake.channel,
+      stage: 'intake',
+      severity: intake.problem.severity,
+      customerName: intake.customer.name,
+      customerPhone: intake.customer.phone ?? null,
+      customerEmail: intake.customer.email ?? null,
+      productModel: intake.product.model,
+      serialNumber: intake.product.serialNumber,
+      purchaseDate: intake.product.purchaseDate ?? null,
+      description: intake.problem.description,
+      reportedAt: new Date(intake.reportedAt),
+    })
+    .onConflictDoNothing({ target: [cases.externalSystem, cases.externalId] })
+    .returning();
+
+  if (inserted.length === 1) {
+    const row = inserted[0];
+    try {
+      await startCaseWorkflow(deps, row);
+    } catch (err) {
+      // Undo the reservation so a retry of the same intake starts afresh instead of finding a husk.
+      await db.delete(cases).where(and(eq(cases.id, row.id), eq(cases.version, 0)));
+      throw unavailable(`the workflow engine did not accept the case: ${(err as Error).message}`);
+    }
+    return { created: true, row };
+  }
+
+  const existing = await findCaseByExternalRef(db, intake.externalRef!.system, intake.externalRef!.id);
+  if (!existing) throw unavailable('the case for this external reference is being withdrawn; retry');
+  if (existing.version === 0) await startCaseWorkflow(deps, existing).catch(() => {});
+  return { created: false, row: existing };
+}
+
+/** Starts the case workflow from its reserved row; a workflow that already runs (or ran) is kept. */
+async function startCaseWorkflow(deps: IntakeDeps, row: CaseRow) {
+  const input: ServiceCaseInput = {
+    caseId: row.id,
+    intake: intakeOf(row),
+    createdAt: row.createdAt.toISOString(),
+    timing: deps.timing,
+  };
+  try {
+    await deps.temporal.workflow.start(serviceCase, {
+      workflowId: row.workflowId,
+      taskQueue: deps.taskQueue,
+      args: [input],
+      workflowIdConflictPolicy: 'USE_EXISTING',
+      workflowIdReusePolicy: 'REJECT_DUPLICATE',
+      typedSearchAttributes: [
+        { key: CASE_STAGE, value: 'intake' },
+        { key: CASE_SEVERITY, value: row.severity },
+      ],
+    });
+  } catch (err) {
+    if (!(err instanceof WorkflowExecutionAlreadyStartedError)) throw err;
+  }
+}
+
+function intakeOf(row: CaseRow): Intake {
+  return {
+    channel: row.channel as Intake['channel'],
+    customer: {
+      name: row.customerName,
+      ...(row.customerPhone ? { phone: row.customerPhone } : {}),
+      ...(row.customerEmail ? { email: row.customerEmail } : {}),
+    },
+    product: {
+      model: row.productModel,
+      serialNumber: row.serialNumber,
+      ...(row.purchaseDate ? { purchaseDate: row.purchaseDate } : {}),
+    },
+    problem: { description: row.description, severity: row.severity as Intake['problem']['severity'] },
+    reportedAt: row.reportedAt.toISOString(),
+    ...(row.externalSystem ? { externalRef: { system: row.externalSystem, id: row.externalId! } } : {}),
+  };
+}

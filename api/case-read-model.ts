@@ -1,0 +1,139 @@
+// Queries of the case read model, and the shape in which the API shows a case.
+import { and, asc, desc, eq, gte, ilike, lt, or, type SQL, sql } from 'drizzle-orm';
+import type { Database } from '../db/client.js';
+import { caseEvents, cases } from '../db/schema.js';
+import { type CaseState, STAGE_LABELS_ZH, type Stage } from '../domain/case.js';
+
+type CaseRow = typeof cases.$inferSelect;
+
+export async function findCase(db: Database, id: string): Promise<CaseRow | undefined> {
+  const [row] = await db.select().from(cases).where(eq(cases.id, id));
+  return row;
+}
+
+export async function findCaseByExternalRef(db: Database, system: string, externalId: string) {
+  const [row] = await db
+    .select()
+    .from(cases)
+    .where(and(eq(cases.externalSystem, system), eq(cases.externalId, externalId)));
+  return row;
+}
+
+export async function caseView(db: Database, row: CaseRow) {
+  const timeline = await db
+    .select()
+    .from(caseEvents)
+    .where(eq(caseEvents.caseId, row.id))
+    .orderBy(asc(caseEvents.seq));
+  const state = row.state as CaseState | null;
+  return {
+    ...summary(row),
+    stages: state
+      ? {
+          resolution: state.resolution ?? null,
+          assignments: state.assignments,
+          diagnoses: state.diagnoses,
+          partsReady: state.partsReady ?? null,
+          schedule: state.schedule ?? null,
+          checkIn: state.checkIn ?? null,
+          repairReports: state.repairReports,
+          feedback: state.feedback,
+          disputes: state.disputes,
+          survey: state.survey ?? null,
+          cancellation: state.cancellation ?? null,
+        }
+      : null,
+    timeline: timeline.map((e) => ({
+      seq: e.seq,
+      type: e.type,
+      fromStage: e.fromStage,
+      toStage: e.toStage,
+      actor: e.actor,
+      at: e.at.toISOString(),
+      data: e.data,
+    })),
+  };
+}
+
+export function summary(row: CaseRow) {
+  return {
+    id: row.id,
+    workflowId: row.workflowId,
+    stage: row.stage,
+    stageLabel: STAGE_LABELS_ZH[row.stage as Stage] ?? row.stage,
+    outcome: row.outcome,
+    severity: row.severity,
+    complexity: row.complexity,
+    assignee: row.assignee,
+    channel: row.channel,
+    externalRef: row.externalSystem ? { system: row.externalSystem, id: row.externalId } : null,
+    customer: { name: row.customerName, phone: row.customerPhone, email: row.customerEmail },
+    product: { model: row.productModel, serialNumber: row.serialNumber, purchaseDate: row.purchaseDate },
+    problem: { description: row.description, severity: row.severity },
+    reportedAt: row.reportedAt.toISOString(),
+    createdAt: row.createdAt.toISOString(),
+    updatedAt: row.updatedAt.toISOString(),
+    closedAt: row.closedAt?.toISOString() ?? null,
+  };
+}
+
+export interface CaseFilter {
+  stage?: string;
+  assignee?: string;
+  severity?: string;
+  from?: string;
+  to?: string;
+  q?: string;
+  limit?: string;
+  cursor?: string;
+}
+
+/** Newest first, keyset-paginated on (created_at, id) so pages stay stable while cases arrive. */
+export async function listCases(db: Database, f: CaseFilter) {
+  const limit = f.limit ? Number(f.limit) : 20;
+  const where: SQL[] = [];
+  if (f.stage) where.push(eq(cases.stage, f.stage));
+  if (f.assignee) where.push(eq(cases.assignee, f.assignee));
+  if (f.severity) where.push(eq(cases.severity, f.severity));
+  if (f.from) where.push(gte(cases.createdAt, new Date(f.from)));
+  if (f.to) where.push(lt(cases.createdAt, new Date(f.to)));
+  if (f.q) {
+    const pattern = `%${f.q.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+    where.push(
+      or(ilike(cases.customerName, pattern), ilike(cases.serialNumber, pattern), ilike(cases.productModel, pattern))!,
+    );
+  }
+  if (f.cursor) {
+    const c = decodeCursor(f.cursor);
+    where.push(sql`(${cases.createdAt}, ${cases.id}) < (${c.createdAt}::timestamptz, ${c.id})`);
+  }
+  const rows = await db
+    .select()
+    .from(cases)
+    .where(and(...where))
+    .orderBy(desc(cases.createdAt), desc(cases.id))
+    .limit(limit + 1);
+  const page = rows.slice(0, limit);
+  const last = page[page.length - 1];
+  return {
+    items: page.map(summary),
+    nextCursor: rows.length > limit && last ? encodeCursor(last.createdAt, last.id) : null,
+  };
+}
+
+// created_at is stored at millisecond precision, so a cursor made from a JS Date is exact.
+function encodeCursor(createdAt: Date, id: string) {
+  return Buffer.from(JSON.stringify([createdAt.toISOString(), id])).toString('base64url');
+}
+
+export class BadCursor extends Error {}
+
+function decodeCursor(cursor: string): { createdAt: string; id: string } {
+  try {
+    const [createdAt, id] = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
+    if (typeof createdAt !== 'string' || typeof id !== 'string' || Number.isNaN(Date.parse(createdAt))) throw new Error();
+    return { createdAt, id };
+  } catch {
+    throw new BadCursor('cursor is not one this API issued');
+  }
+}

@@ -1,0 +1,26 @@
+// The OpenAPI 3 document is generated from the route schemas and served with a docs UI at /docs.
+import swagger from '@fastify/swagger';
+import swaggerUi from '@fastify/swagger-ui';
+import type { FastifyInstance } from 'fastify';
+
+export async function registerOpenApi(app: FastifyInstance) {
+  await app.register(swagger, {
+    openapi: {
+      openapi: '3.0.3',
+      info: {
+        title: 'shouhou 售后 API',
+        version: '1.0.0',
+        description:
+          'After-sales service cases as durable workflows: intake, diagnosis, parts, repair, feedback, survey. ' +
+          'Errors are application/problem+json.',
+      },
+      tags: [
+        { name: 'cases', description: '服务工单 service cases' },
+        { name: 'case steps', description: 'Human steps of a case; 409 when the step does not fit the stage' },
+        { name: 'system', description: 'Health' },
+      ],
+    },
+  });
+  await app.register(swaggerUi, { routePrefix: '/docs' });
+  app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
+}

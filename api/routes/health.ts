@@ -1,0 +1,34 @@
+// Health: 200 when both Temporal and the database answer, 503 naming whichever does not.
+import type { FastifyInstance } from 'fastify';
+import { sql } from 'drizzle-orm';
+import type { AppDeps } from '../app.js';
+
+const PROBE_TIMEOUT_MS = 2000;
+
+async function probe(check: () => Promise<unknown>): Promise<{ ok: boolean; error?: string }> {
+  let timer: NodeJS.Timeout | undefined;
+  try {
+    await Promise.race([
+      check(),
+      new Promise((_, reject) => {
+        timer = setTimeout(() => reject(new Error(`no answer within ${PROBE_TIMEOUT_MS} ms`)), PROBE_TIMEOUT_MS);
+      }),
+    ]);
+    return { ok: true };
+  } catch (err) {
+    return { ok: false, error: (err as Error).message.split('\n')[0] };
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+export async function healthRoutes(app: FastifyInstance, deps: AppDeps) {
+  app.get('/health', { schema: { tags: ['system'], summary: 'Liveness of the API and its dependencies' } }, async (_req, reply) => {
+    const [database, temporal] = await Promise.all([
+      probe(() => deps.db.execute(sql`select 1`)),
+      probe(() => deps.temporal.workflowService.getSystemInfo({})),
+    ]);
+    const ok = database.ok && temporal.ok;
+    return reply.code(ok ? 200 : 503).send({ status: ok ? 'ok' : 'degraded', database, temporal });
+  });
+}

@@ -1,0 +1,135 @@
+// JSON schemas of the case API. They validate requests (unknown fields are rejected) and generate
+// the OpenAPI document.
+import { CHANNELS, COMPLEXITIES, REPAIR_MODES, SEVERITIES, STAGES } from '../domain/case.js';
+
+const text = (max: number, description?: string) =>
+  ({ type: 'string', minLength: 1, maxLength: max, pattern: '\\S', ...(description ? { description } : {}) }) as const;
+const optionalText = (max: number) => ({ type: 'string', maxLength: max }) as const;
+const actor = { type: 'string', minLength: 1, maxLength: 100, description: 'who performs the step (person id)' } as const;
+
+export const externalRefSchema = {
+  type: 'object',
+  required: ['system', 'id'],
+  additionalProperties: false,
+  properties: { system: text(50, 'help desk system, e.g. zendesk'), id: text(200, "the help desk's ticket id") },
+} as const;
+
+export const intakeBody = {
+  type: 'object',
+  required: ['channel', 'customer', 'product', 'problem'],
+  additionalProperties: false,
+  properties: {
+    channel: { type: 'string', enum: CHANNELS },
+    customer: {
+      type: 'object',
+      required: ['name'],
+      additionalProperties: false,
+      properties: {
+        name: text(200),
+        phone: { type: 'string', pattern: '^\\+?[0-9][0-9 \\-]{4,30}$' },
+        email: { type: 'string', format: 'email', maxLength: 254 },
+      },
+    },
+    product: {
+      type: 'object',
+      required: ['model', 'serialNumber'],
+      additionalProperties: false,
+      properties: {
+        model: text(100),
+        serialNumber: text(100),
+        purchaseDate: { type: 'string', format: 'date' },
+      },
+    },
+    problem: {
+      type: 'object',
+      required: ['description', 'severity'],
+      additionalProperties: false,
+      properties: { description: text(5000), severity: { type: 'string', enum: SEVERITIES } },
+    },
+    reportedAt: { type: 'string', format: 'date-time', description: 'when the customer reported; default now' },
+    externalRef: externalRefSchema,
+  },
+} as const;
+
+const partLines = {
+  type: 'array',
+  maxItems: 100,
+  items: {
+    type: 'object',
+    required: ['partNumber', 'quantity'],
+    additionalProperties: false,
+    properties: {
+      partNumber: text(100),
+      quantity: { type: 'integer', minimum: 1, maximum: 10000 },
+      description: optionalText(500),
+    },
+  },
+} as const;
+
+const body = (required: string[], properties: Record<string, unknown>) =>
+  ({ type: 'object', required, additionalProperties: false, properties: { actor, ...properties } }) as const;
+
+export const stepBodies = {
+  'resolve-at-intake': body(['answer'], { answer: text(5000, 'the answer given to the customer') }),
+  assign: body(['engineer'], {
+    engineer: text(100, 'engineer id'),
+    expectedHandling: optionalText(500),
+  }),
+  diagnose: body(['cause', 'plan', 'complexity', 'parts'], {
+    cause: text(5000),
+    plan: text(5000),
+    complexity: { type: 'string', enum: COMPLEXITIES },
+    parts: partLines,
+  }),
+  'parts-ready': body([], { note: optionalText(2000) }),
+  schedule: body(['mode', 'agreedAt'], {
+    mode: { type: 'string', enum: REPAIR_MODES },
+    agreedAt: { type: 'string', format: 'date-time' },
+    address: optionalText(500),
+    note: optionalText(2000),
+  }),
+  'check-in': body([], { at: { type: 'string', format: 'date-time' }, note: optionalText(2000) }),
+  'complete-repair': body(['symptom', 'cause', 'actions', 'partsReplaced', 'test', 'usageExplained'], {
+    symptom: text(5000),
+    cause: text(5000),
+    actions: text(5000),
+    partsReplaced: partLines,
+    test: {
+      type: 'object',
+      required: ['passed'],
+      additionalProperties: false,
+      properties: { passed: { type: 'boolean' }, notes: optionalText(2000) },
+    },
+    usageExplained: { type: 'boolean', description: 'the customer was shown correct use' },
+  }),
+  'customer-feedback': body(['accepted'], { accepted: { type: 'boolean' }, comment: optionalText(2000) }),
+  'survey-response': body(['serviceQuality', 'repairEffect', 'attitude', 'via'], {
+    serviceQuality: { type: 'integer', minimum: 1, maximum: 5 },
+    repairEffect: { type: 'integer', minimum: 1, maximum: 5 },
+    attitude: { type: 'integer', minimum: 1, maximum: 5 },
+    comment: optionalText(2000),
+    via: { type: 'string', enum: ['phone', 'online'] },
+  }),
+  cancel: body(['reason'], { reason: text(2000) }),
+} as const;
+
+export const caseIdParams = {
+  type: 'object',
+  required: ['id'],
+  properties: { id: { type: 'string', pattern: '^C[0-9]{7,}$', description: 'case id, e.g. C0000042' } },
+} as const;
+
+export const listQuery = {
+  type: 'object',
+  additionalProperties: false,
+  properties: {
+    stage: { type: 'string', enum: STAGES },
+    assignee: { type: 'string', maxLength: 100 },
+    severity: { type: 'string', enum: SEVERITIES },
+    from: { type: 'string', format: 'date-time', description: 'created at or after' },
+    to: { type: 'string', format: 'date-time', description: 'created before' },
+    q: { type: 'string', minLength: 1, maxLength: 200, description: 'text in customer name, serial or model' },
+    limit: { type: 'string', pattern: '^(?:[1-9][0-9]?|100)$', description: '1–100, default 20' },
+    cursor: { type: 'string', maxLength: 200, description: 'nextCursor of the previous page' },
+  },
+} as const;

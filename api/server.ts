@@ -1,0 +1,33 @@
+// The API process. Run: node --import tsx api/server.ts
+import { Client, Connection } from '@temporalio/client';
+import { loadConfig } from '../config.js';
+import { connectDb } from '../db/client.js';
+import { buildApp } from './app.js';
+
+const config = loadConfig();
+const dbHandle = connectDb(config.databaseUrl, { max: Number(process.env.API_DB_POOL ?? 10) });
+const connection = await Connection.connect({ address: config.temporal.address });
+const temporal = new Client({ connection, namespace: config.temporal.namespace });
+const app = await buildApp({
+  db: dbHandle.db,
+  temporal,
+  taskQueue: config.temporal.taskQueue,
+  timing: config.timing,
+  bodyLimitBytes: config.api.bodyLimitBytes,
+  logger: { level: process.env.LOG_LEVEL ?? 'info' },
+});
+
+let stopping = false;
+async function stop(signal: string) {
+  if (stopping) return;
+  stopping = true;
+  app.log.info(`${signal}: shutting down`);
+  await app.close();
+  await connection.close();
+  await dbHandle.close();
+  process.exit(0);
+}
+process.on('SIGINT', () => void stop('SIGINT'));
+process.on('SIGTERM', () => void stop('SIGTERM'));
+
+await app.listen({ host: config.api.host, port: config.api.port });

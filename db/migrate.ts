@@ -1,0 +1,27 @@
+// Applies the committed drizzle-kit migrations. Run: node --import tsx db/migrate.ts
+import { fileURLToPath } from 'node:url';
+import { migrate } from 'drizzle-orm/postgres-js/migrator';
+import { loadConfig } from '../config.js';
+import { connectDb } from './client.js';
+
+export const MIGRATIONS_FOLDER = fileURLToPath(new URL('./migrations', import.meta.url));
+
+export async function runMigrations(databaseUrl: string): Promise<void> {
+  const handle = connectDb(databaseUrl, { max: 1 });
+  try {
+    await migrate(handle.db, { migrationsFolder: MIGRATIONS_FOLDER });
+  } finally {
+    await handle.close();
+  }
+}
+
+if (process.argv[1] === fileURLToPath(import.meta.url)) {
+  const { databaseUrl } = loadConfig();
+  runMigrations(databaseUrl).then(
+    () => console.log('migrations applied'),
+    (err) => {
+      console.error('migration failed:', err.message ?? err);
+      process.exit(1);
+    },
+  );
+}

@@ -1,0 +1,265 @@
+// The life of one service case (policy section 3), from intake to close, as a durable workflow.
+// Human steps arrive as Updates: each validator rejects a step that does not fit the stage before it
+// enters history; each handler moves the case and waits until the read model has the transition,
+// so the API can answer with what the database now shows.
+import {
+  ApplicationFailure,
+  allHandlersFinished,
+  condition,
+  defineQuery,
+  defineUpdate,
+  proxyActivities,
+  setHandler,
+  upsertSearchAttributes,
+} from '@temporalio/workflow';
+import type { UpdateDefinition } from '@temporalio/common';
+import type { CaseActivities, CaseEvent } from '../activities/index.js';
+import {
+  type AssignStep,
+  type CancelStep,
+  type CaseState,
+  type CheckInStep,
+  type CompleteRepairStep,
+  type CustomerFeedbackStep,
+  type DiagnoseStep,
+  type Intake,
+  isOpen,
+  type PartsReadyStep,
+  type ResolveAtIntakeStep,
+  type ScheduleStep,
+  type Stage,
+  type StepName,
+  type SurveyResponseStep,
+  stepMisfit,
+} from '../domain/case.js';
+import { CASE_ASSIGNEE, CASE_STAGE } from './search-attributes.js';
+
+const { projectCase, notify } = proxyActivities<CaseActivities>({
+  startToCloseTimeout: '30 seconds',
+  retry: { initialInterval: '1 second', maximumInterval: '30 seconds' },
+});
+
+export interface ServiceCaseInput {
+  caseId: string;
+  intake: Intake;
+  createdAt: string;
+  timing: { surveyDelayMs: number; surveyExpiryMs: number };
+}
+
+export const resolveAtIntakeUpdate = defineUpdate<CaseState, [ResolveAtIntakeStep]>('resolve-at-intake');
+export const assignUpdate = defineUpdate<CaseState, [AssignStep]>('assign');
+export const diagnoseUpdate = defineUpdate<CaseState, [DiagnoseStep]>('diagnose');
+export const partsReadyUpdate = defineUpdate<CaseState, [PartsReadyStep]>('parts-ready');
+export const scheduleUpdate = defineUpdate<CaseState, [ScheduleStep]>('schedule');
+export const checkInUpdate = defineUpdate<CaseState, [CheckInStep]>('check-in');
+export const completeRepairUpdate = defineUpdate<CaseState, [CompleteRepairStep]>('complete-repair');
+export const customerFeedbackUpdate = defineUpdate<CaseState, [CustomerFeedbackStep]>('customer-feedback');
+export const surveyResponseUpdate = defineUpdate<CaseState, [SurveyResponseStep]>('survey-response');
+export const cancelUpdate = defineUpdate<CaseState, [CancelStep]>('cancel');
+export const caseStateQuery = defineQuery<CaseState>('state');
+
+export async function serviceCase(input: ServiceCaseInput): Promise<CaseState> {
+  const state: CaseState = {
+    caseId: input.caseId,
+    stage: 'intake',
+    severity: input.intake.problem.severity,
+    intake: input.intake,
+    createdAt: input.createdAt,
+    disputes: 0,
+    assignments: [],
+    diagnoses: [],
+    repairReports: [],
+    feedback: [],
+    seq: 0,
+  };
+  const now = () => new Date().toISOString();
+
+  /** Moves the case to `to`, records why, and projects it; returns the state the caller sees. */
+  async function transition(type: string, to: Stage, actor: string, data: Record<string, unknown>) {
+    const from = state.stage;
+    state.stage = to;
+    state.seq += 1;
+    if (!isOpen(to)) state.closedAt = now();
+    upsertSearchAttributes([
+      { key: CASE_STAGE, value: to },
+      ...(state.assignee ? [{ key: CASE_ASSIGNEE, value: state.assignee }] : []),
+    ]);
+    const event: CaseEvent = { seq: state.seq, type, fromStage: type === 'created' ? null : from, toStage: to, actor, at: now(), data };
+    const snapshot = JSON.parse(JSON.stringify(state)) as CaseState;
+    await projectCase({ state: snapshot, event });
+    return snapshot;
+  }
+
+  /** Registers a human step: the validator checks stage fit (and the step's own rule), the handler acts. */
+  function step<A>(
+    update: UpdateDefinition<CaseState, [A]>,
+    name: StepName,
+    handler: (input: A) => Promise<CaseState>,
+    rule?: (input: A) => string | undefined,
+  ) {
+    setHandler(update, handler, {
+      validator: (input: A) => {
+        const reason = stepMisfit(state, name) ?? rule?.(input);
+        if (reason) throw ApplicationFailure.create({ type: 'StepRejected', message: reason, nonRetryable: true });
+      },
+    });
+  }
+
+  // 1. Intake (受理): a simple question is answered at once; a complex one goes to an engineer.
+  step(resolveAtIntakeUpdate, 'resolve-at-intake', async ({ actor, answer }) => {
+    state.resolution = { answer, at: now(), by: actor };
+    state.outcome = 'resolved_at_intake';
+    return transition('resolved_at_intake', 'closed', actor, { answer });
+  });
+
+  step(
+    assignUpdate,
+    'assign',
+    async ({ actor, engineer, expectedHandling }) => {
+      const first = state.stage === 'intake';
+      state.assignee = engineer;
+      state.assignments.push({ engineer, expectedHandling, at: now(), by: actor });
+      const snapshot = await transition(first ? 'assigned' : 'reassigned', first ? 'assigned' : state.stage, actor, {
+        engineer,
+        expectedHandling,
+      });
+      await notify({
+        key: `${state.caseId}:assigned:${state.seq}`,
+        caseId: state.caseId,
+        kind: 'case.assigned',
+        recipient: engineer,
+        payload: { caseId: state.caseId, stage: state.stage },
+      });
+      return snapshot;
+    },
+    ({ engineer }) =>
+      engineer === state.assignee ? `case ${state.caseId} is already assigned to ${engineer}` : undefined,
+  );
+
+  // 2. Diagnosis (故障诊断): cause, plan and complexity; parts to order hold the case until they arrive.
+  step(diagnoseUpdate, 'diagnose', async ({ actor, ...diagnosis }) => {
+    state.complexity = diagnosis.complexity;
+    state.diagnoses.push({ ...diagnosis, at: now(), by: actor, round: state.disputes });
+    const next = diagnosis.parts.length > 0 ? 'awaiting_parts' : 'diagnosed';
+    return transition('diagnosed', next, actor, { ...diagnosis });
+  });
+
+  step(partsReadyUpdate, 'parts-ready', async ({ actor, note }) => {
+    state.partsReady = { note, at: now(), by: actor };
+    return transition('parts_ready', 'diagnosed', actor, { note });
+  });
+
+  // Repair arrangement (维修安排): on-site or carry-in, at a time agreed with the customer.
+  step(scheduleUpdate, 'schedule', async ({ actor, ...schedule }) => {
+    const type = state.stage === 'scheduled' ? 'rescheduled' : 'scheduled';
+    state.schedule = { ...schedule, at: now(), by: actor };
+    return transition(type, 'scheduled', actor, { ...schedule });
+  });
+
+  // 3. Repair (维修实施): arrival on site, or receipt of a carried-in product, starts the repair.
+  step(
+    checkInUpdate,
+    'check-in',
+    async ({ actor, at, note }) => {
+      const mode = state.schedule!.mode;
+      state.checkIn = { arrivedAt: at ?? now(), mode, note, at: now(), by: actor };
+      return transition('checked_in', 'in_repair', actor, { arrivedAt: state.checkIn.arrivedAt, mode, note });
+    },
+    ({ at }) =>
+      at && Date.parse(at) > Date.now() + 60_000 ? `check-in time ${at} lies in the future` : undefined,
+  );
+
+  step(
+    completeRepairUpdate,
+    'complete-repair',
+    async ({ actor, ...report }) => {
+      state.repairReports.push({ ...report, at: now(), by: actor, round: state.disputes });
+      return transition('repair_completed', 'repaired', actor, { ...report });
+    },
+    ({ test }) =>
+      test.passed
+        ? undefined
+        : 'the post-repair test did not pass; file the repair report once the product passes its full test',
+  );
+
+  // 4. Result feedback (维修结果反馈): a dissatisfied customer sends the case back to the engineer.
+  step(customerFeedbackUpdate, 'customer-feedback', async ({ actor, accepted, comment }) => {
+    state.feedback.push({ accepted, comment, at: now(), by: actor, round: state.disputes });
+    if (accepted) {
+      state.survey = { dueAt: new Date(Date.now() + input.timing.surveyDelayMs).toISOString() };
+      return transition('repair_accepted', 'survey', actor, { comment, surveyDueAt: state.survey.dueAt });
+    }
+    state.disputes += 1;
+    state.schedule = undefined;
+    state.checkIn = undefined;
+    const snapshot = await transition('repair_disputed', 'assigned', actor, { comment, round: state.disputes });
+    await notify({
+      key: `${state.caseId}:disputed:${state.disputes}`,
+      caseId: state.caseId,
+      kind: 'case.disputed',
+      recipient: state.assignee ?? 'service-manager',
+      payload: { caseId: state.caseId, comment, round: state.disputes },
+    });
+    return snapshot;
+  });
+
+  // 5. Satisfaction survey (满意度调查): answered by phone call-back or online questionnaire.
+  step(surveyResponseUpdate, 'survey-response', async ({ actor, ...response }) => {
+    state.survey!.response = { ...response, at: now(), by: actor };
+    state.outcome = 'survey_answered';
+    return transition('survey_answered', 'closed', actor, { ...response });
+  });
+
+  step(
+    cancelUpdate,
+    'cancel',
+    async ({ actor, reason }) => {
+      state.cancellation = { reason, at: now(), by: actor };
+      state.outcome = 'cancelled';
+      return transition('cancelled', 'cancelled', actor, { reason });
+    },
+    ({ reason }) => (reason.trim() === '' ? 'a cancellation needs a reason' : undefined),
+  );
+
+  setHandler(caseStateQuery, () => state);
+
+  await transition('created', 'intake', 'system', { channel: input.intake.channel });
+
+  while (isOpen(state.stage)) {
+    await condition(() => state.stage === 'survey' || !isOpen(state.stage));
+    if (state.stage === 'survey') await runSurvey();
+  }
+
+  // Let a handler that is still projecting finish before the workflow completes.
+  await condition(allHandlersFinished);
+  return state;
+
+  async function runSurvey() {
+    const survey = state.survey!;
+    const settled = () => state.stage !== 'survey' || survey.response !== undefined;
+    if (await waitUntil(settled, survey.dueAt)) return;
+
+    survey.sentAt = now();
+    survey.expiresAt = new Date(Date.now() + input.timing.surveyExpiryMs).toISOString();
+    await transition('survey_sent', 'survey', 'system', { expiresAt: survey.expiresAt });
+    await notify({
+      key: `${state.caseId}:survey`,
+      caseId: state.caseId,
+      kind: 'survey.sent',
+      recipient: state.intake.customer.email ?? state.intake.customer.phone ?? state.intake.customer.name,
+      payload: { caseId: state.caseId, expiresAt: survey.expiresAt },
+    });
+    if (await waitUntil(settled, survey.expiresAt)) return;
+
+    survey.expiredAt = now();
+    state.outcome = 'survey_expired';
+    await transition('survey_expired', 'closed', 'system', {});
+  }
+}
+
+/** Waits for `done` until a deadline; true when it came true first. */
+async function waitUntil(done: () => boolean, deadline: string): Promise<boolean> {
+  const remaining = Date.parse(deadline) - Date.now();
+  if (remaining <= 0) return done();
+  return condition(done, remaining);
+}
