@@ -4,7 +4,7 @@
 import { type Client, WorkflowExecutionAlreadyStartedError } from '@temporalio/client';
 import { and, eq, sql } from 'drizzle-orm';
 import type { Database } from '../db/client.js';
-import { cases } from '../db/schema.js';
+import { caseEvents, cases } from '../db/schema.js';
 import { caseWorkflowId, type Intake } from '../domain/case.js';
 import { CASE_SEVERITY, CASE_STAGE } from '../workflows/search-attributes.js';
 import { type ServiceCaseInput, serviceCase } from '../workflows/service-case.js';
@@ -20,32 +20,52 @@ export interface IntakeDeps {
 
 type CaseRow = typeof cases.$inferSelect;
 
-export async function openCase(deps: IntakeDeps, intake: Intake): Promise<{ created: boolean; row: CaseRow }> {
+export async function openCase(
+  deps: IntakeDeps,
+  intake: Intake,
+): Promise<{ created: boolean; row: CaseRow }> {
   const { db } = deps;
   const [{ id }] = await db.execute<{ id: string }>(
     sql`select ('C' || lpad(nextval('case_number_seq')::text, 7, '0')) as id`,
   );
-  const inserted = await db
-    .insert(cases)
-    .values({
-      id,
-      workflowId: caseWorkflowId(id),
-      externalSystem: intake.externalRef?.system ?? null,
-      externalId: intake.externalRef?.id ?? null,
-      channel: intake.channel,
-      stage: 'intake',
-      severity: intake.problem.severity,
-      customerName: intake.customer.name,
-      customerPhone: intake.customer.phone ?? null,
-      customerEmail: intake.customer.email ?? null,
-      productModel: intake.product.model,
-      serialNumber: intake.product.serialNumber,
-      purchaseDate: intake.product.purchaseDate ?? null,
-      description: intake.problem.description,
-      reportedAt: new Date(intake.reportedAt),
-    })
-    .onConflictDoNothing({ target: [cases.externalSystem, cases.externalId] })
-    .returning();
+  // The row and its 'created' event are written together: a case is visible with its timeline at
+  // once, and the workflow's own projection of the same event is a no-op.
+  const inserted = await db.transaction(async (tx) => {
+    const rows = await tx
+      .insert(cases)
+      .values({
+        id,
+        workflowId: caseWorkflowId(id),
+        externalSystem: intake.externalRef?.system ?? null,
+        externalId: intake.externalRef?.id ?? null,
+        channel: intake.channel,
+        stage: 'intake',
+        severity: intake.problem.severity,
+        customerName: intake.customer.name,
+        customerPhone: intake.customer.phone ?? null,
+        customerEmail: intake.customer.email ?? null,
+        productModel: intake.product.model,
+        serialNumber: intake.product.serialNumber,
+        purchaseDate: intake.product.purchaseDate ?? null,
+        description: intake.problem.description,
+        reportedAt: new Date(intake.reportedAt),
+      })
+      .onConflictDoNothing({ target: [cases.externalSystem, cases.externalId] })
+      .returning();
+    if (rows.length === 1) {
+      await tx.insert(caseEvents).values({
+        caseId: id,
+        seq: 1,
+        type: 'created',
+        fromStage: null,
+        toStage: 'intake',
+        actor: 'system',
+        at: rows[0].createdAt,
+        data: { channel: intake.channel },
+      });
+    }
+    return rows;
+  });
 
   if (inserted.length === 1) {
     const row = inserted[0];

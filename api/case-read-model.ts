@@ -100,7 +100,11 @@ export async function listCases(db: Database, f: CaseFilter) {
   if (f.q) {
     const pattern = `%${f.q.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
     where.push(
-      or(ilike(cases.customerName, pattern), ilike(cases.serialNumber, pattern), ilike(cases.productModel, pattern))!,
+      or(
+        ilike(cases.customerName, pattern),
+        ilike(cases.serialNumber, pattern),
+        ilike(cases.productModel, pattern),
+      )!,
     );
   }
   if (f.cursor) {
@@ -131,7 +135,8 @@ export class BadCursor extends Error {}
 function decodeCursor(cursor: string): { createdAt: string; id: string } {
   try {
     const [createdAt, id] = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
-    if (typeof createdAt !== 'string' || typeof id !== 'string' || Number.isNaN(Date.parse(createdAt))) throw new Error();
+    if (typeof createdAt !== 'string' || typeof id !== 'string' || Number.isNaN(Date.parse(createdAt)))
+      throw new Error();
     return { createdAt, id };
   } catch {
     throw new BadCursor('cursor is not one this API issued');

@@ -15,7 +15,8 @@ export const notFound = (what: string, id: string) =>
   new Problem(404, 'not-found', 'Not found', `${what} "${id}" does not exist`);
 export const conflict = (detail: string, extra?: Record<string, unknown>) =>
   new Problem(409, 'step-rejected', 'Step does not fit the case', detail, extra);
-export const unprocessable = (detail: string) => new Problem(422, 'invalid-content', 'Invalid content', detail);
+export const unprocessable = (detail: string) =>
+  new Problem(422, 'invalid-content', 'Invalid content', detail);
 export const unavailable = (detail: string) => new Problem(503, 'unavailable', 'Service unavailable', detail);
 
 export const PROBLEM_SCHEMA = {

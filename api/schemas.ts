@@ -3,15 +3,29 @@
 import { CHANNELS, COMPLEXITIES, REPAIR_MODES, SEVERITIES, STAGES } from '../domain/case.js';
 
 const text = (max: number, description?: string) =>
-  ({ type: 'string', minLength: 1, maxLength: max, pattern: '\\S', ...(description ? { description } : {}) }) as const;
+  ({
+    type: 'string',
+    minLength: 1,
+    maxLength: max,
+    pattern: '\\S',
+    ...(description ? { description } : {}),
+  }) as const;
 const optionalText = (max: number) => ({ type: 'string', maxLength: max }) as const;
-const actor = { type: 'string', minLength: 1, maxLength: 100, description: 'who performs the step (person id)' } as const;
+const actor = {
+  type: 'string',
+  minLength: 1,
+  maxLength: 100,
+  description: 'who performs the step (person id)',
+} as const;
 
 export const externalRefSchema = {
   type: 'object',
   required: ['system', 'id'],
   additionalProperties: false,
-  properties: { system: text(50, 'help desk system, e.g. zendesk'), id: text(200, "the help desk's ticket id") },
+  properties: {
+    system: text(50, 'help desk system, e.g. zendesk'),
+    id: text(200, "the help desk's ticket id"),
+  },
 } as const;
 
 export const intakeBody = {
@@ -46,7 +60,11 @@ export const intakeBody = {
       additionalProperties: false,
       properties: { description: text(5000), severity: { type: 'string', enum: SEVERITIES } },
     },
-    reportedAt: { type: 'string', format: 'date-time', description: 'when the customer reported; default now' },
+    reportedAt: {
+      type: 'string',
+      format: 'date-time',
+      description: 'when the customer reported; default now',
+    },
     externalRef: externalRefSchema,
   },
 } as const;
@@ -128,7 +146,12 @@ export const listQuery = {
     severity: { type: 'string', enum: SEVERITIES },
     from: { type: 'string', format: 'date-time', description: 'created at or after' },
     to: { type: 'string', format: 'date-time', description: 'created before' },
-    q: { type: 'string', minLength: 1, maxLength: 200, description: 'text in customer name, serial or model' },
+    q: {
+      type: 'string',
+      minLength: 1,
+      maxLength: 200,
+      description: 'text in customer name, serial or model',
+    },
     limit: { type: 'string', pattern: '^(?:[1-9][0-9]?|100)$', description: '1–100, default 20' },
     cursor: { type: 'string', maxLength: 200, description: 'nextCursor of the previous page' },
   },

@@ -70,9 +70,24 @@ export async function serviceCase(input: ServiceCaseInput): Promise<CaseState> {
     diagnoses: [],
     repairReports: [],
     feedback: [],
-    seq: 0,
+    seq: 1,
   };
   const now = () => new Date().toISOString();
+
+  // Intake (受理) is the first transition. It is projected before any handler is registered, because
+  // an update that raced the start is delivered the moment its handler is set.
+  const created = projectCase({
+    state: JSON.parse(JSON.stringify(state)),
+    event: {
+      seq: 1,
+      type: 'created',
+      fromStage: null,
+      toStage: 'intake',
+      actor: 'system',
+      at: input.createdAt,
+      data: { channel: input.intake.channel },
+    },
+  });
 
   /** Moves the case to `to`, records why, and projects it; returns the state the caller sees. */
   async function transition(type: string, to: Stage, actor: string, data: Record<string, unknown>) {
@@ -84,7 +99,7 @@ export async function serviceCase(input: ServiceCaseInput): Promise<CaseState> {
       { key: CASE_STAGE, value: to },
       ...(state.assignee ? [{ key: CASE_ASSIGNEE, value: state.assignee }] : []),
     ]);
-    const event: CaseEvent = { seq: state.seq, type, fromStage: type === 'created' ? null : from, toStage: to, actor, at: now(), data };
+    const event: CaseEvent = { seq: state.seq, type, fromStage: from, toStage: to, actor, at: now(), data };
     const snapshot = JSON.parse(JSON.stringify(state)) as CaseState;
     await projectCase({ state: snapshot, event });
     return snapshot;
@@ -100,7 +115,8 @@ export async function serviceCase(input: ServiceCaseInput): Promise<CaseState> {
     setHandler(update, handler, {
       validator: (input: A) => {
         const reason = stepMisfit(state, name) ?? rule?.(input);
-        if (reason) throw ApplicationFailure.create({ type: 'StepRejected', message: reason, nonRetryable: true });
+        if (reason)
+          throw ApplicationFailure.create({ type: 'StepRejected', message: reason, nonRetryable: true });
       },
     });
   }
@@ -119,10 +135,15 @@ export async function serviceCase(input: ServiceCaseInput): Promise<CaseState> {
       const first = state.stage === 'intake';
       state.assignee = engineer;
       state.assignments.push({ engineer, expectedHandling, at: now(), by: actor });
-      const snapshot = await transition(first ? 'assigned' : 'reassigned', first ? 'assigned' : state.stage, actor, {
-        engineer,
-        expectedHandling,
-      });
+      const snapshot = await transition(
+        first ? 'assigned' : 'reassigned',
+        first ? 'assigned' : state.stage,
+        actor,
+        {
+          engineer,
+          expectedHandling,
+        },
+      );
       await notify({
         key: `${state.caseId}:assigned:${state.seq}`,
         caseId: state.caseId,
@@ -192,7 +213,10 @@ export async function serviceCase(input: ServiceCaseInput): Promise<CaseState> {
     state.disputes += 1;
     state.schedule = undefined;
     state.checkIn = undefined;
-    const snapshot = await transition('repair_disputed', 'assigned', actor, { comment, round: state.disputes });
+    const snapshot = await transition('repair_disputed', 'assigned', actor, {
+      comment,
+      round: state.disputes,
+    });
     await notify({
       key: `${state.caseId}:disputed:${state.disputes}`,
       caseId: state.caseId,
@@ -223,7 +247,7 @@ export async function serviceCase(input: ServiceCaseInput): Promise<CaseState> {
 
   setHandler(caseStateQuery, () => state);
 
-  await transition('created', 'intake', 'system', { channel: input.intake.channel });
+  await created;
 
   while (isOpen(state.stage)) {
     await condition(() => state.stage === 'survey' || !isOpen(state.stage));

@@ -16,7 +16,10 @@ export async function registerOpenApi(app: FastifyInstance) {
       },
       tags: [
         { name: 'cases', description: '服务工单 service cases' },
-        { name: 'case steps', description: 'Human steps of a case; 409 when the step does not fit the stage' },
+        {
+          name: 'case steps',
+          description: 'Human steps of a case; 409 when the step does not fit the stage',
+        },
         { name: 'system', description: 'Health' },
       ],
     },

@@ -38,14 +38,25 @@ export function registerProblems(app: FastifyInstance) {
     }
     const status = error.statusCode ?? 500;
     if (status >= 400 && status < 500) {
-      const code = (error.code ?? 'bad-request').toLowerCase().replace(/^fst_err_/, '').replace(/_/g, '-');
+      const code = (error.code ?? 'bad-request')
+        .toLowerCase()
+        .replace(/^fst_err_/, '')
+        .replace(/_/g, '-');
       return send(reply, req, new Problem(status, code, TITLES[status] ?? 'Bad request', error.message));
     }
     req.log.error({ err: error }, 'unhandled error');
-    return send(reply, req, new Problem(500, 'internal', 'Internal error', 'an unexpected error occurred; it has been logged'));
+    return send(
+      reply,
+      req,
+      new Problem(500, 'internal', 'Internal error', 'an unexpected error occurred; it has been logged'),
+    );
   });
 
   app.setNotFoundHandler((req, reply) =>
-    send(reply, req, new Problem(404, 'no-route', 'Not found', `no route ${req.method} ${req.url.split('?')[0]}`)),
+    send(
+      reply,
+      req,
+      new Problem(404, 'no-route', 'Not found', `no route ${req.method} ${req.url.split('?')[0]}`),
+    ),
   );
 }

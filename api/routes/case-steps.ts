@@ -24,21 +24,45 @@ import { caseIdParams, stepBodies } from '../schemas.js';
 
 // biome-ignore lint/suspicious/noExplicitAny: each update takes its own step type
 const STEPS: Array<{ name: StepName; update: UpdateDefinition<CaseState, [any]>; summary: string }> = [
-  { name: 'resolve-at-intake', update: resolveAtIntakeUpdate, summary: 'Answer a simple question at intake and close' },
+  {
+    name: 'resolve-at-intake',
+    update: resolveAtIntakeUpdate,
+    summary: 'Answer a simple question at intake and close',
+  },
   { name: 'assign', update: assignUpdate, summary: 'Assign (or reassign) the case to an engineer (派工)' },
-  { name: 'diagnose', update: diagnoseUpdate, summary: 'Record the diagnosis: cause, plan, complexity, parts (诊断)' },
+  {
+    name: 'diagnose',
+    update: diagnoseUpdate,
+    summary: 'Record the diagnosis: cause, plan, complexity, parts (诊断)',
+  },
   { name: 'parts-ready', update: partsReadyUpdate, summary: 'The requested parts are available (到料)' },
-  { name: 'schedule', update: scheduleUpdate, summary: 'Agree time and mode (on-site or carry-in) with the customer' },
+  {
+    name: 'schedule',
+    update: scheduleUpdate,
+    summary: 'Agree time and mode (on-site or carry-in) with the customer',
+  },
   { name: 'check-in', update: checkInUpdate, summary: 'Engineer arrived on site / product received (签到)' },
   { name: 'complete-repair', update: completeRepairUpdate, summary: 'File the repair report (维修报告)' },
-  { name: 'customer-feedback', update: customerFeedbackUpdate, summary: 'Customer accepts or disputes the repair' },
-  { name: 'survey-response', update: surveyResponseUpdate, summary: 'Record the satisfaction survey answers' },
+  {
+    name: 'customer-feedback',
+    update: customerFeedbackUpdate,
+    summary: 'Customer accepts or disputes the repair',
+  },
+  {
+    name: 'survey-response',
+    update: surveyResponseUpdate,
+    summary: 'Record the satisfaction survey answers',
+  },
   { name: 'cancel', update: cancelUpdate, summary: 'Cancel the case with a reason' },
 ];
 
 export async function caseStepRoutes(app: FastifyInstance, deps: AppDeps) {
   for (const step of STEPS) {
-    app.post<{ Params: { id: string }; Body: Record<string, unknown>; Headers: { 'idempotency-key'?: string } }>(
+    app.post<{
+      Params: { id: string };
+      Body: Record<string, unknown>;
+      Headers: { 'idempotency-key'?: string };
+    }>(
       `/api/v1/cases/:id/${step.name}`,
       {
         schema: {
@@ -56,7 +80,9 @@ export async function caseStepRoutes(app: FastifyInstance, deps: AppDeps) {
         const row = await findCase(deps.db, req.params.id);
         if (!row) throw notFound('case', req.params.id);
         if (!isOpen(row.stage as Stage)) {
-          throw conflict(`case ${row.id} is ${row.stage}; no further steps are possible`, { stage: row.stage });
+          throw conflict(`case ${row.id} is ${row.stage}; no further steps are possible`, {
+            stage: row.stage,
+          });
         }
         const handle = deps.temporal.workflow.getHandle(caseWorkflowId(row.id));
         const input = { actor: 'api', ...req.body };

@@ -48,7 +48,13 @@ export async function caseRoutes(app: FastifyInstance, deps: AppDeps) {
 
   app.get<{ Params: { id: string } }>(
     '/api/v1/cases/:id',
-    { schema: { tags: ['cases'], summary: 'A case with the data of each stage and its timeline', params: caseIdParams } },
+    {
+      schema: {
+        tags: ['cases'],
+        summary: 'A case with the data of each stage and its timeline',
+        params: caseIdParams,
+      },
+    },
     async (req) => {
       const row = await findCase(deps.db, req.params.id);
       if (!row) throw notFound('case', req.params.id);

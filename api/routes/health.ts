@@ -11,7 +11,10 @@ async function probe(check: () => Promise<unknown>): Promise<{ ok: boolean; erro
     await Promise.race([
       check(),
       new Promise((_, reject) => {
-        timer = setTimeout(() => reject(new Error(`no answer within ${PROBE_TIMEOUT_MS} ms`)), PROBE_TIMEOUT_MS);
+        timer = setTimeout(
+          () => reject(new Error(`no answer within ${PROBE_TIMEOUT_MS} ms`)),
+          PROBE_TIMEOUT_MS,
+        );
       }),
     ]);
     return { ok: true };
@@ -23,12 +26,16 @@ async function probe(check: () => Promise<unknown>): Promise<{ ok: boolean; erro
 }
 
 export async function healthRoutes(app: FastifyInstance, deps: AppDeps) {
-  app.get('/health', { schema: { tags: ['system'], summary: 'Liveness of the API and its dependencies' } }, async (_req, reply) => {
-    const [database, temporal] = await Promise.all([
-      probe(() => deps.db.execute(sql`select 1`)),
-      probe(() => deps.temporal.workflowService.getSystemInfo({})),
-    ]);
-    const ok = database.ok && temporal.ok;
-    return reply.code(ok ? 200 : 503).send({ status: ok ? 'ok' : 'degraded', database, temporal });
-  });
+  app.get(
+    '/health',
+    { schema: { tags: ['system'], summary: 'Liveness of the API and its dependencies' } },
+    async (_req, reply) => {
+      const [database, temporal] = await Promise.all([
+        probe(() => deps.db.execute(sql`select 1`)),
+        probe(() => deps.temporal.workflowService.getSystemInfo({})),
+      ]);
+      const ok = database.ok && temporal.ok;
+      return reply.code(ok ? 200 : 503).send({ status: ok ? 'ok' : 'degraded', database, temporal });
+    },
+  );
 }

@@ -78,7 +78,7 @@ describe('a fault report walks every stage of the policy', () => {
 
     // The survey goes out after the configured delay, then the customer answers it.
     await eventually(async () => (await get(stack.app, `/api/v1/cases/${id}`)).body.stages.survey.sentAt);
-    expect(stack.notifications.some((n) => n.kind === 'survey.sent' && n.caseId === id)).toBe(true);
+    await eventually(async () => stack.notifications.some((n) => n.kind === 'survey.sent' && n.caseId === id));
     r = await step(id, 'survey-response', {
       serviceQuality: 5,
       repairEffect: 4,
