@@ -8,6 +8,14 @@ import { inject } from 'vitest';
 import { buildApp } from '../../api/app.js';
 import { connectDb, type DbHandle } from '../../db/client.js';
 import { createWorker, NativeConnection } from '../../worker-factory.js';
+import { DefaultLogger, Runtime } from '@temporalio/worker';
+
+// Keep test output readable: only the worker's warnings and errors.
+try {
+  Runtime.install({ logger: new DefaultLogger('WARN') });
+} catch {
+  // already installed in this process
+}
 import type { Notification, Notifier } from '../../activities/notifier.js';
 
 export interface Stack {

@@ -1,0 +1,382 @@
+#!/usr/bin/env node
+// `npm start`: the whole system on one machine, no external services needed.
+//
+//   1. npm ci              if node_modules is missing or older than package-lock.json
+//   2. Temporal            unless TEMPORAL_ADDRESS is set: the Temporal CLI dev server, state in
+//                          .data/temporal.db, its log in .data/temporal.log
+//   3. Postgres            unless DATABASE_URL is set: embedded PGlite (.data/pglite) on PGLITE_PORT
+//   4. search attributes   scripts/setup-temporal.ts
+//   5. migrations          db/migrate.ts
+//   6. worker + API        worker.ts, api/server.ts
+//
+// Ctrl-C / SIGTERM stop everything in reverse order and exit 0. If a process dies on its own, the others
+// are stopped and this exits 1 naming it. Plain JavaScript without dependencies on purpose: it runs before
+// node_modules exists.
+import { spawn, spawnSync } from 'node:child_process';
+import { appendFileSync, closeSync, existsSync, mkdirSync, openSync, readFileSync, statSync } from 'node:fs';
+import { createConnection, createServer } from 'node:net';
+import { dirname, join, resolve } from 'node:path';
+import { createInterface } from 'node:readline';
+import { fileURLToPath } from 'node:url';
+
+const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+const dataDir = join(root, '.data');
+const env = { ...process.env };
+
+const useColor = process.stdout.isTTY && !env.NO_COLOR;
+const COLORS = { start: 1, temporal: 35, db: 34, setup: 33, migrate: 33, worker: 32, api: 36 };
+function tag(name) {
+  const label = `[${name}]`;
+  return useColor ? `\x1b[${COLORS[name] ?? 0}m${label}\x1b[0m` : label;
+}
+const say = (msg) => console.log(`${tag('start')} ${msg}`);
+const sayAs = (name, msg) => console.log(`${tag(name)} ${msg}`);
+const warn = (msg) => console.error(`${tag('start')} ${msg}`);
+
+class StartError extends Error {}
+
+// ---- process bookkeeping -----------------------------------------------------------------------------
+/** @type {{ name: string, child: import('node:child_process').ChildProcess, exited: Promise<void>, done: boolean, code: number|null, signal: string|null, oneShot: boolean, stopTimeoutMs: number }[]} */
+const procs = [];
+let shuttingDown = false;
+
+function pipeLines(stream, name, onLine) {
+  if (!stream) return;
+  const rl = createInterface({ input: stream, crlfDelay: Number.POSITIVE_INFINITY });
+  rl.on('line', (line) => {
+    console.log(`${tag(name)} ${line}`);
+    onLine?.(line);
+  });
+}
+
+/**
+ * Spawns a child in its own process group (so a terminal Ctrl-C reaches only us and we can stop things
+ * in order). Output is prefixed with [name] unless `logFile` is given.
+ */
+function launch(name, command, args, { oneShot = false, logFile, onLine, stopTimeoutMs = 10_000 } = {}) {
+  let logFd;
+  if (logFile) {
+    appendFileSync(logFile, `\n===== ${new Date().toISOString()} ${command} ${args.join(' ')}\n`);
+    logFd = openSync(logFile, 'a');
+  }
+  const child = spawn(command, args, {
+    cwd: root,
+    env,
+    detached: process.platform !== 'win32',
+    stdio: ['ignore', logFd ?? 'pipe', logFd ?? 'pipe'],
+  });
+  if (logFd !== undefined) closeSync(logFd);
+  const proc = { name, child, done: false, code: null, signal: null, oneShot, stopTimeoutMs, exited: undefined };
+  proc.exited = new Promise((resolveExit) => {
+    child.once('error', (err) => {
+      if (proc.done) return;
+      proc.done = true;
+      proc.code = -1;
+      warn(`${name}: could not start ${command}: ${err.message}`);
+      resolveExit();
+      onUnexpectedExit(proc);
+    });
+    child.once('exit', (code, signal) => {
+      if (proc.done) return;
+      proc.done = true;
+      proc.code = code;
+      proc.signal = signal;
+      resolveExit();
+      if (!oneShot) onUnexpectedExit(proc);
+    });
+  });
+  pipeLines(child.stdout, name, onLine);
+  pipeLines(child.stderr, name, onLine);
+  procs.push(proc);
+  return proc;
+}
+
+function describeExit(proc) {
+  return proc.signal ? `was killed by ${proc.signal}` : `exited with code ${proc.code}`;
+}
+
+function onUnexpectedExit(proc) {
+  if (shuttingDown) return;
+  warn(`${proc.name} ${describeExit(proc)} unexpectedly — stopping everything`);
+  shutdown(1);
+}
+
+function signalProc(proc, signal) {
+  if (proc.done || proc.child.pid === undefined) return;
+  try {
+    // The child leads its own process group: signal the group so helpers it started go too.
+    if (process.platform !== 'win32') process.kill(-proc.child.pid, signal);
+    else proc.child.kill(signal);
+  } catch {
+    try {
+      proc.child.kill(signal);
+    } catch {}
+  }
+}
+
+async function stopProc(proc) {
+  if (proc.done) return;
+  say(`stopping ${proc.name}…`);
+  signalProc(proc, 'SIGTERM');
+  let timer;
+  const timedOut = new Promise((res) => {
+    timer = setTimeout(() => res(true), proc.stopTimeoutMs);
+  });
+  if (await Promise.race([proc.exited.then(() => false), timedOut])) {
+    warn(`${proc.name} did not stop within ${proc.stopTimeoutMs / 1000} s — killing it`);
+    signalProc(proc, 'SIGKILL');
+    await proc.exited;
+  }
+  clearTimeout(timer);
+}
+
+let shutdownPromise;
+function shutdown(exitCode) {
+  if (shutdownPromise) return shutdownPromise;
+  shuttingDown = true;
+  shutdownPromise = (async () => {
+    for (const proc of [...procs].reverse()) await stopProc(proc);
+    say(exitCode === 0 ? 'all stopped' : 'stopped');
+    process.exit(exitCode);
+  })();
+  return shutdownPromise;
+}
+
+let signalCount = 0;
+for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP']) {
+  process.on(sig, () => {
+    signalCount++;
+    if (signalCount > 1) {
+      warn(`${sig} again — killing everything now`);
+      for (const proc of procs) signalProc(proc, 'SIGKILL');
+      process.exit(130);
+    }
+    console.log('');
+    say(`${sig} received — stopping (press Ctrl-C again to kill immediately)`);
+    shutdown(0);
+  });
+}
+// Whatever happens to us, leave no orphans behind.
+process.on('exit', () => {
+  for (const proc of procs) signalProc(proc, 'SIGKILL');
+});
+
+// ---- helpers ------------------------------------------------------------------------------------------
+function envPort(name, fallback) {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const n = Number(raw);
+  if (!Number.isInteger(n) || n < 1 || n > 65535) throw new StartError(`${name} must be a port number, got "${raw}"`);
+  return n;
+}
+
+function assertPortFree(port, host, what) {
+  return new Promise((res, rej) => {
+    const srv = createServer();
+    srv.once('error', (err) =>
+      rej(
+        new StartError(
+          err.code === 'EADDRINUSE'
+            ? `${what} port ${host}:${port} is already in use — is another "npm start" (or a leftover ` +
+                `temporal / pglite-server process) still running? Stop it or choose another port.`
+            : `cannot use ${what} port ${host}:${port}: ${err.message}`,
+        ),
+      ),
+    );
+    srv.listen({ port, host, exclusive: true }, () => srv.close(() => res()));
+  });
+}
+
+function tcpAnswers(port, host) {
+  return new Promise((res) => {
+    const sock = createConnection({ port, host });
+    sock.setTimeout(1000);
+    sock.once('connect', () => {
+      sock.destroy();
+      res(true);
+    });
+    sock.once('error', () => res(false));
+    sock.once('timeout', () => {
+      sock.destroy();
+      res(false);
+    });
+  });
+}
+
+async function waitFor(what, proc, check, timeoutMs, hint) {
+  const deadline = Date.now() + timeoutMs;
+  while (!shuttingDown) {
+    if (proc?.done) throw new StartError(`${proc.name} ${describeExit(proc)} while starting${hint ? `\n${hint()}` : ''}`);
+    if (await check()) return;
+    if (Date.now() > deadline) throw new StartError(`${what} not ready after ${timeoutMs / 1000} s${hint ? `\n${hint()}` : ''}`);
+    await new Promise((r) => setTimeout(r, 250));
+  }
+  await new Promise(() => {}); // shutting down: the shutdown ends the process
+}
+
+function runOnce(name, args) {
+  const proc = launch(name, process.execPath, args, { oneShot: true });
+  return proc.exited.then(() => {
+    if (shuttingDown) return new Promise(() => {});
+    if (proc.code !== 0) throw new StartError(`${name} ${describeExit(proc)}`);
+  });
+}
+
+function tail(file, bytes = 3000) {
+  try {
+    const text = readFileSync(file, 'utf8');
+    return text.slice(-bytes);
+  } catch {
+    return '';
+  }
+}
+
+function mtime(path) {
+  try {
+    return statSync(path).mtimeMs;
+  } catch {
+    return undefined;
+  }
+}
+
+// ---- the steps ----------------------------------------------------------------------------------------
+function ensureDependencies() {
+  const lock = mtime(join(root, 'package-lock.json'));
+  // npm keeps its own copy of the lock in node_modules/.package-lock.json after every install.
+  const installed = mtime(join(root, 'node_modules/.package-lock.json')) ?? mtime(join(root, 'node_modules'));
+  const tsx = existsSync(join(root, 'node_modules/tsx/package.json'));
+  if (installed !== undefined && tsx && (lock === undefined || installed >= lock)) return;
+  say(installed === undefined || !tsx ? 'node_modules missing — running npm ci' : 'package-lock.json changed — running npm ci');
+  const npm = process.platform === 'win32' ? 'npm.cmd' : 'npm';
+  const res = spawnSync(npm, ['ci'], { cwd: root, stdio: 'inherit', env });
+  if (res.status !== 0) throw new StartError(`npm ci failed (${res.error?.message ?? `exit code ${res.status}`})`);
+}
+
+/** Runs scripts/ensure-temporal-cli.sh (it may build the CLI for minutes) and returns the path it prints. */
+function temporalCliPath() {
+  sayAs('temporal', 'looking for the Temporal CLI (scripts/ensure-temporal-cli.sh)');
+  return new Promise((res, rej) => {
+    const child = spawn('bash', [join(root, 'scripts/ensure-temporal-cli.sh')], {
+      cwd: root,
+      env,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let out = '';
+    child.stdout.on('data', (d) => {
+      out += d;
+    });
+    pipeLines(child.stderr, 'temporal');
+    child.once('error', (err) => rej(new StartError(`cannot run bash: ${err.message}`)));
+    child.once('exit', (code) => {
+      const path = out.trim().split('\n').pop();
+      if (code === 0 && path) res(path);
+      else rej(new StartError('no usable Temporal CLI (see the messages above)'));
+    });
+  });
+}
+
+async function startTemporal(port, uiPort) {
+  const cli = await temporalCliPath();
+  if (shuttingDown) return new Promise(() => {});
+  const log = join(dataDir, 'temporal.log');
+  const dbFile = join(dataDir, 'temporal.db');
+  sayAs('temporal', `starting the dev server on 127.0.0.1:${port} (state ${dbFile}, log ${log})`);
+  const proc = launch(
+    'temporal',
+    cli,
+    [
+      'server',
+      'start-dev',
+      '--ip',
+      '127.0.0.1',
+      '--port',
+      String(port),
+      '--ui-port',
+      String(uiPort),
+      '--db-filename',
+      dbFile,
+      '--log-level',
+      'warn',
+    ],
+    { logFile: log },
+  );
+  await waitFor('Temporal', proc, () => tcpAnswers(port, '127.0.0.1'), 60_000, () => `last lines of ${log}:\n${tail(log)}`);
+  return `127.0.0.1:${port}`;
+}
+
+async function startPglite(port) {
+  sayAs('db', `starting embedded Postgres (PGlite, data in ${join(dataDir, 'pglite')}) on 127.0.0.1:${port}`);
+  let url;
+  env.PGLITE_PORT = String(port);
+  const proc = launch('db', process.execPath, ['--import', 'tsx', join(root, 'scripts/pglite-server.ts')], {
+    onLine: (line) => {
+      const m = /^ready (\S+)/.exec(line);
+      if (m) url = m[1];
+    },
+  });
+  await waitFor('embedded Postgres', proc, () => url !== undefined, 180_000);
+  return url;
+}
+
+async function main() {
+  ensureDependencies();
+  mkdirSync(dataDir, { recursive: true });
+
+  const host = env.HOST || '127.0.0.1';
+  const apiPort = envPort('PORT', 3000);
+  const embeddedTemporal = !env.TEMPORAL_ADDRESS;
+  const embeddedDb = !env.DATABASE_URL;
+  const temporalPort = envPort('TEMPORAL_PORT', 7233);
+  const uiPort = envPort('TEMPORAL_UI_PORT', temporalPort + 1000);
+  const pglitePort = envPort('PGLITE_PORT', 5433);
+
+  // Fail fast on busy ports instead of after minutes of startup.
+  await assertPortFree(apiPort, host, 'API (PORT)');
+  if (embeddedTemporal) {
+    await assertPortFree(temporalPort, '127.0.0.1', 'Temporal (TEMPORAL_PORT)');
+    await assertPortFree(uiPort, '127.0.0.1', 'Temporal UI (TEMPORAL_UI_PORT)');
+  }
+  if (embeddedDb) await assertPortFree(pglitePort, '127.0.0.1', 'embedded Postgres (PGLITE_PORT)');
+
+  // Temporal and Postgres start side by side.
+  const dbReady = embeddedDb ? startPglite(pglitePort) : Promise.resolve(env.DATABASE_URL);
+  dbReady.catch(() => {}); // awaited below
+  const [temporalAddress, databaseUrl] = await Promise.all([
+    embeddedTemporal ? startTemporal(temporalPort, uiPort) : env.TEMPORAL_ADDRESS,
+    dbReady,
+  ]);
+  env.TEMPORAL_ADDRESS = temporalAddress;
+  env.DATABASE_URL = databaseUrl;
+  if (!embeddedTemporal) sayAs('temporal', `using external Temporal at ${temporalAddress}`);
+  if (!embeddedDb) sayAs('db', 'using external Postgres from DATABASE_URL');
+
+  say('registering search attributes');
+  await runOnce('setup', ['--import', 'tsx', join(root, 'scripts/setup-temporal.ts')]);
+  say('applying database migrations');
+  await runOnce('migrate', ['--import', 'tsx', join(root, 'db/migrate.ts')]);
+
+  say('starting worker and API');
+  launch('worker', process.execPath, ['--import', 'tsx', join(root, 'worker.ts')], { stopTimeoutMs: 30_000 });
+  const api = launch('api', process.execPath, ['--import', 'tsx', join(root, 'api/server.ts')], {
+    stopTimeoutMs: 15_000,
+  });
+  const shownHost = host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host;
+  await waitFor('API', api, () => tcpAnswers(apiPort, shownHost), 60_000);
+
+  const base = `http://${shownHost.includes(':') ? `[${shownHost}]` : shownHost}:${apiPort}`;
+  const lines = [
+    `API           ${base}`,
+    `OpenAPI docs  ${base}/docs`,
+    embeddedTemporal
+      ? `Temporal UI   http://127.0.0.1:${uiPort}   (gRPC ${temporalAddress}, log .data/temporal.log)`
+      : `Temporal      external Temporal at ${temporalAddress}`,
+    embeddedDb ? `Postgres      ${databaseUrl}   (embedded PGlite, .data/pglite)` : 'Postgres      external (DATABASE_URL)',
+  ];
+  say(`shouhou is running — Ctrl-C to stop\n${lines.map((l) => `    ${l}`).join('\n')}`);
+}
+
+main().catch((err) => {
+  if (shuttingDown) return;
+  warn(err instanceof StartError ? err.message : (err?.stack ?? String(err)));
+  shutdown(1);
+});
