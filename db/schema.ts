@@ -2,16 +2,24 @@
 // The workflow is the source of truth; every row here is written by an idempotent activity
 // (or, for the intake reservation, by the API) and can be rebuilt from workflow history.
 import { sql } from 'drizzle-orm';
-import { index, integer, jsonb, pgSequence, pgTable, primaryKey, text, timestamp, uniqueIndex } from 'drizzle-orm/pg-core';
+import {
+  index,
+  integer,
+  jsonb,
+  pgSequence,
+  pgTable,
+  primaryKey,
+  text,
+  timestamp,
+  uniqueIndex,
+} from 'drizzle-orm/pg-core';
 
 export const caseNumber = pgSequence('case_number_seq', { startWith: 1 });
 
 export const cases = pgTable(
   'cases',
   {
-    id: text('id')
-      .primaryKey()
-      .default(sql`('C' || lpad(nextval('case_number_seq')::text, 7, '0'))`),
+    id: text('id').primaryKey().default(sql`('C' || lpad(nextval('case_number_seq')::text, 7, '0'))`),
     workflowId: text('workflow_id').notNull(),
     externalSystem: text('external_system'),
     externalId: text('external_id'),

@@ -177,7 +177,10 @@ export async function startPgliteServer(opts: PgliteServerOptions = {}): Promise
           `(${waiting.length} connection(s) waiting); disconnecting it and rolling back`,
       );
       session.write(
-        fatal('25P03', 'terminating connection due to idle-in-transaction timeout (PGlite runs one transaction at a time)'),
+        fatal(
+          '25P03',
+          'terminating connection due to idle-in-transaction timeout (PGlite runs one transaction at a time)',
+        ),
       );
       session.socket.end();
       closeSession(session);
@@ -333,7 +336,9 @@ export async function startPgliteServer(opts: PgliteServerOptions = {}): Promise
       await db.close().catch(() => {});
       reject(
         err.code === 'EADDRINUSE'
-          ? new Error(`port ${host}:${opts.port ?? 5433} is already in use (another pglite server or Postgres?)`)
+          ? new Error(
+              `port ${host}:${opts.port ?? 5433} is already in use (another pglite server or Postgres?)`,
+            )
           : err,
       );
     });
@@ -374,7 +379,9 @@ if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) 
     process.exit(1);
   }
   const fresh = !existsSync(resolve(dataDir, 'PG_VERSION'));
-  console.log(`opening PGlite data directory ${dataDir}${fresh ? ' (new: running initdb, takes a while)' : ''}`);
+  console.log(
+    `opening PGlite data directory ${dataDir}${fresh ? ' (new: running initdb, takes a while)' : ''}`,
+  );
   let srv: PgliteServer;
   try {
     srv = await startPgliteServer({ dataDir, host, port, idleInTransactionTimeoutMs: idle });

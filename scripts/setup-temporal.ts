@@ -136,7 +136,9 @@ export async function connectWhenReady(
       await connection?.close().catch(() => {});
     }
     if (Date.now() > deadline) {
-      throw new Error(`Temporal at ${address} (namespace "${namespace}") not ready after ${timeoutMs} ms: ${lastError}`);
+      throw new Error(
+        `Temporal at ${address} (namespace "${namespace}") not ready after ${timeoutMs} ms: ${lastError}`,
+      );
     }
     await sleep(200);
   }
@@ -271,7 +273,9 @@ export async function startDevServer(opts: DevServerOptions): Promise<DevServer>
   });
   try {
     const deathMessage = () =>
-      exitInfo === undefined ? undefined : `temporal dev server ${spawnError ? '' : 'exited early, '}${exitInfo}`;
+      exitInfo === undefined
+        ? undefined
+        : `temporal dev server ${spawnError ? '' : 'exited early, '}${exitInfo}`;
     const ready = connectWhenReady(address, opts.namespace ?? 'default', {
       timeoutMs: opts.readyTimeoutMs ?? 60_000,
       isDead: deathMessage,

@@ -66,7 +66,16 @@ function launch(name, command, args, { oneShot = false, logFile, onLine, stopTim
     stdio: ['ignore', logFd ?? 'pipe', logFd ?? 'pipe'],
   });
   if (logFd !== undefined) closeSync(logFd);
-  const proc = { name, child, done: false, code: null, signal: null, oneShot, stopTimeoutMs, exited: undefined };
+  const proc = {
+    name,
+    child,
+    done: false,
+    code: null,
+    signal: null,
+    oneShot,
+    stopTimeoutMs,
+    exited: undefined,
+  };
   proc.exited = new Promise((resolveExit) => {
     child.once('error', (err) => {
       if (proc.done) return;
@@ -166,7 +175,8 @@ function envPort(name, fallback) {
   const raw = env[name];
   if (raw === undefined || raw === '') return fallback;
   const n = Number(raw);
-  if (!Number.isInteger(n) || n < 1 || n > 65535) throw new StartError(`${name} must be a port number, got "${raw}"`);
+  if (!Number.isInteger(n) || n < 1 || n > 65535)
+    throw new StartError(`${name} must be a port number, got "${raw}"`);
   return n;
 }
 
@@ -206,9 +216,11 @@ function tcpAnswers(port, host) {
 async function waitFor(what, proc, check, timeoutMs, hint) {
   const deadline = Date.now() + timeoutMs;
   while (!shuttingDown) {
-    if (proc?.done) throw new StartError(`${proc.name} ${describeExit(proc)} while starting${hint ? `\n${hint()}` : ''}`);
+    if (proc?.done)
+      throw new StartError(`${proc.name} ${describeExit(proc)} while starting${hint ? `\n${hint()}` : ''}`);
     if (await check()) return;
-    if (Date.now() > deadline) throw new StartError(`${what} not ready after ${timeoutMs / 1000} s${hint ? `\n${hint()}` : ''}`);
+    if (Date.now() > deadline)
+      throw new StartError(`${what} not ready after ${timeoutMs / 1000} s${hint ? `\n${hint()}` : ''}`);
     await new Promise((r) => setTimeout(r, 250));
   }
   await new Promise(() => {}); // shutting down: the shutdown ends the process
@@ -246,10 +258,15 @@ function ensureDependencies() {
   const installed = mtime(join(root, 'node_modules/.package-lock.json')) ?? mtime(join(root, 'node_modules'));
   const tsx = existsSync(join(root, 'node_modules/tsx/package.json'));
   if (installed !== undefined && tsx && (lock === undefined || installed >= lock)) return;
-  say(installed === undefined || !tsx ? 'node_modules missing — running npm ci' : 'package-lock.json changed — running npm ci');
+  say(
+    installed === undefined || !tsx
+      ? 'node_modules missing — running npm ci'
+      : 'package-lock.json changed — running npm ci',
+  );
   const npm = process.platform === 'win32' ? 'npm.cmd' : 'npm';
   const res = spawnSync(npm, ['ci'], { cwd: root, stdio: 'inherit', env });
-  if (res.status !== 0) throw new StartError(`npm ci failed (${res.error?.message ?? `exit code ${res.status}`})`);
+  if (res.status !== 0)
+    throw new StartError(`npm ci failed (${res.error?.message ?? `exit code ${res.status}`})`);
 }
 
 /** Runs scripts/ensure-temporal-cli.sh (it may build the CLI for minutes) and returns the path it prints. */
@@ -300,7 +317,13 @@ async function startTemporal(port, uiPort) {
     ],
     { logFile: log },
   );
-  await waitFor('Temporal', proc, () => tcpAnswers(port, '127.0.0.1'), 60_000, () => `last lines of ${log}:\n${tail(log)}`);
+  await waitFor(
+    'Temporal',
+    proc,
+    () => tcpAnswers(port, '127.0.0.1'),
+    60_000,
+    () => `last lines of ${log}:\n${tail(log)}`,
+  );
   return `127.0.0.1:${port}`;
 }
 
@@ -370,7 +393,9 @@ async function main() {
     embeddedTemporal
       ? `Temporal UI   http://127.0.0.1:${uiPort}   (gRPC ${temporalAddress}, log .data/temporal.log)`
       : `Temporal      external Temporal at ${temporalAddress}`,
-    embeddedDb ? `Postgres      ${databaseUrl}   (embedded PGlite, .data/pglite)` : 'Postgres      external (DATABASE_URL)',
+    embeddedDb
+      ? `Postgres      ${databaseUrl}   (embedded PGlite, .data/pglite)`
+      : 'Postgres      external (DATABASE_URL)',
   ];
   say(`shouhou is running — Ctrl-C to stop\n${lines.map((l) => `    ${l}`).join('\n')}`);
 }

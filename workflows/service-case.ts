@@ -2,6 +2,8 @@
 // Human steps arrive as Updates: each validator rejects a step that does not fit the stage before it
 // enters history; each handler moves the case and waits until the read model has the transition,
 // so the API can answer with what the database now shows.
+
+import type { UpdateDefinition } from '@temporalio/common';
 import {
   ApplicationFailure,
   allHandlersFinished,
@@ -12,7 +14,6 @@ import {
   setHandler,
   upsertSearchAttributes,
 } from '@temporalio/workflow';
-import type { UpdateDefinition } from '@temporalio/common';
 import type { CaseActivities, CaseEvent } from '../activities/index.js';
 import {
   type AssignStep,

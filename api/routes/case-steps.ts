@@ -1,8 +1,8 @@
 // One POST route per human step of a case. Each step is a Temporal Update: the workflow's validator
 // decides whether it fits the stage, so the answer (200 or 409) reflects the case itself.
 import { WorkflowUpdateFailedError } from '@temporalio/client';
-import { ApplicationFailure, WorkflowNotFoundError } from '@temporalio/common';
 import type { UpdateDefinition } from '@temporalio/common';
+import { ApplicationFailure, WorkflowNotFoundError } from '@temporalio/common';
 import type { FastifyInstance } from 'fastify';
 import { type CaseState, caseWorkflowId, isOpen, type Stage, type StepName } from '../../domain/case.js';
 import {

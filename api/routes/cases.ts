@@ -1,9 +1,9 @@
 // Intake, detail and list of service cases.
 import type { FastifyInstance } from 'fastify';
 import type { Intake } from '../../domain/case.js';
+import type { AppDeps } from '../app.js';
 import { openCase } from '../case-intake.js';
 import { BadCursor, type CaseFilter, caseView, findCase, listCases } from '../case-read-model.js';
-import type { AppDeps } from '../app.js';
 import { notFound, Problem, unprocessable } from '../problem.js';
 import { caseIdParams, intakeBody, listQuery } from '../schemas.js';
 

@@ -1,6 +1,7 @@
 // Health: 200 when both Temporal and the database answer, 503 naming whichever does not.
-import type { FastifyInstance } from 'fastify';
+
 import { sql } from 'drizzle-orm';
+import type { FastifyInstance } from 'fastify';
 import type { AppDeps } from '../app.js';
 
 const PROBE_TIMEOUT_MS = 2000;

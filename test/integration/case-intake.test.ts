@@ -14,20 +14,29 @@ describe('idempotent intake', () => {
     const body = intakeBody({ externalRef: { system: 'zendesk', id: 'T-1001' } });
     const first = await post(stack.app, '/api/v1/cases', body);
     expect(first.status).toBe(201);
-    const again = await post(stack.app, '/api/v1/cases', { ...body, problem: { description: '再次来电', severity: 'normal' } });
+    const again = await post(stack.app, '/api/v1/cases', {
+      ...body,
+      problem: { description: '再次来电', severity: 'normal' },
+    });
     expect(again.status).toBe(200);
     expect(again.body.id).toBe(first.body.id);
     expect(again.body.problem.description).toBe(body.problem.description);
     expect(again.body.externalRef).toEqual({ system: 'zendesk', id: 'T-1001' });
 
     // Another system may use the same ticket id for a different case.
-    const other = await post(stack.app, '/api/v1/cases', intakeBody({ externalRef: { system: 'freshdesk', id: 'T-1001' } }));
+    const other = await post(
+      stack.app,
+      '/api/v1/cases',
+      intakeBody({ externalRef: { system: 'freshdesk', id: 'T-1001' } }),
+    );
     expect(other.status).toBe(201);
     expect(other.body.id).not.toBe(first.body.id);
   });
 
   it('50 concurrent duplicates of 5 tickets open exactly 5 cases and 5 workflows', async () => {
-    const tickets = ['A', 'B', 'C', 'D', 'E'].map((t) => intakeBody({ externalRef: { system: 'udesk', id: `burst-${t}` } }));
+    const tickets = ['A', 'B', 'C', 'D', 'E'].map((t) =>
+      intakeBody({ externalRef: { system: 'udesk', id: `burst-${t}` } }),
+    );
     const results = await Promise.all(
       Array.from({ length: 50 }, (_, i) => post(stack.app, '/api/v1/cases', tickets[i % 5])),
     );
@@ -51,7 +60,11 @@ describe('idempotent intake', () => {
   });
 
   it('the intake response carries id, workflowId, stage and the recorded data', async () => {
-    const r = await post(stack.app, '/api/v1/cases', intakeBody({ customer: { name: '王芳', email: 'wf@example.com' } }));
+    const r = await post(
+      stack.app,
+      '/api/v1/cases',
+      intakeBody({ customer: { name: '王芳', email: 'wf@example.com' } }),
+    );
     expect(r.status).toBe(201);
     expect(r.body).toMatchObject({
       stage: 'intake',
@@ -84,10 +97,8 @@ describe('case list', () => {
     let cursor: string | null = null;
     let pages = 0;
     do {
-      const page: { status: number; body: { items: { id: string }[]; nextCursor: string | null } } = await get(
-        stack.app,
-        `/api/v1/cases?q=${marker}&limit=3${cursor ? `&cursor=${cursor}` : ''}`,
-      );
+      const page: { status: number; body: { items: { id: string }[]; nextCursor: string | null } } =
+        await get(stack.app, `/api/v1/cases?q=${marker}&limit=3${cursor ? `&cursor=${cursor}` : ''}`);
       expect(page.status).toBe(200);
       expect(page.body.items.length).toBeLessThanOrEqual(3);
       seen.push(...page.body.items.map((c) => c.id));
@@ -121,7 +132,12 @@ describe('health and docs', () => {
     const doc = await get(stack.app, '/openapi.json');
     expect(doc.body.openapi).toMatch(/^3\./);
     expect(Object.keys(doc.body.paths)).toEqual(
-      expect.arrayContaining(['/api/v1/cases', '/api/v1/cases/{id}', '/api/v1/cases/{id}/diagnose', '/health']),
+      expect.arrayContaining([
+        '/api/v1/cases',
+        '/api/v1/cases/{id}',
+        '/api/v1/cases/{id}/diagnose',
+        '/health',
+      ]),
     );
     const ui = await stack.app.inject({ method: 'GET', url: '/docs/' });
     expect(ui.statusCode).toBe(200);

@@ -64,7 +64,9 @@ describe('a fault report walks every stage of the policy', () => {
     r = await step(id, 'customer-feedback', { accepted: false, comment: '仍有轻微异响' });
     expect(r.body.stage).toBe('assigned');
     expect(r.body.stages.disputes).toBe(1);
-    expect(stack.notifications.some((n) => n.kind === 'case.disputed' && n.recipient === 'eng-li')).toBe(true);
+    expect(stack.notifications.some((n) => n.kind === 'case.disputed' && n.recipient === 'eng-li')).toBe(
+      true,
+    );
 
     r = await step(id, 'diagnose', { ...diagnosis(), cause: '排气管松动', plan: '紧固排气管' });
     expect(r.body.stage).toBe('diagnosed');
@@ -78,7 +80,9 @@ describe('a fault report walks every stage of the policy', () => {
 
     // The survey goes out after the configured delay, then the customer answers it.
     await eventually(async () => (await get(stack.app, `/api/v1/cases/${id}`)).body.stages.survey.sentAt);
-    await eventually(async () => stack.notifications.some((n) => n.kind === 'survey.sent' && n.caseId === id));
+    await eventually(async () =>
+      stack.notifications.some((n) => n.kind === 'survey.sent' && n.caseId === id),
+    );
     r = await step(id, 'survey-response', {
       serviceQuality: 5,
       repairEffect: 4,
@@ -112,7 +116,9 @@ describe('a fault report walks every stage of the policy', () => {
       'survey_sent',
       'survey_answered',
     ]);
-    expect(detail.timeline.map((e: { seq: number }) => e.seq)).toEqual(detail.timeline.map((_: unknown, i: number) => i + 1));
+    expect(detail.timeline.map((e: { seq: number }) => e.seq)).toEqual(
+      detail.timeline.map((_: unknown, i: number) => i + 1),
+    );
     expect(detail.timeline[1]).toMatchObject({ actor: 'tester', fromStage: 'intake', toStage: 'assigned' });
 
     // The workflow is done and the case is closed for good.

@@ -43,7 +43,10 @@ async function caseAt(stage: string): Promise<string> {
   ];
   if (stage === 'awaiting_parts') {
     await post(stack.app, `/api/v1/cases/${id}/assign`, validBodies.assign);
-    await post(stack.app, `/api/v1/cases/${id}/diagnose`, { ...validBodies.diagnose, parts: [{ partNumber: 'X', quantity: 1 }] });
+    await post(stack.app, `/api/v1/cases/${id}/diagnose`, {
+      ...validBodies.diagnose,
+      parts: [{ partNumber: 'X', quantity: 1 }],
+    });
     return id;
   }
   for (const [name, reached] of path) {
@@ -56,7 +59,16 @@ async function caseAt(stage: string): Promise<string> {
 }
 
 describe('steps that do not fit the stage are rejected with 409 and change nothing', () => {
-  const stages = ['intake', 'assigned', 'awaiting_parts', 'diagnosed', 'scheduled', 'in_repair', 'repaired', 'survey'];
+  const stages = [
+    'intake',
+    'assigned',
+    'awaiting_parts',
+    'diagnosed',
+    'scheduled',
+    'in_repair',
+    'repaired',
+    'survey',
+  ];
   for (const stage of stages) {
     it(`in stage ${stage}`, async () => {
       const id = await caseAt(stage);
@@ -94,7 +106,9 @@ describe('steps that do not fit the stage are rejected with 409 and change nothi
     expect(r.body.timeline.at(-1).type, JSON.stringify(r.body.timeline)).toBe('reassigned');
 
     const sched = await caseAt('scheduled');
-    r = await post(stack.app, `/api/v1/cases/${sched}/check-in`, { at: new Date(Date.now() + 3_600_000).toISOString() });
+    r = await post(stack.app, `/api/v1/cases/${sched}/check-in`, {
+      at: new Date(Date.now() + 3_600_000).toISOString(),
+    });
     expect(r.status).toBe(409);
     expect(r.body.detail).toMatch(/future/);
   });
@@ -127,9 +141,21 @@ describe('bad input gets a 4xx problem naming the problem, never a 500 or a half
     ['unknown field', { ...intakeBody(), priority: 'high' }, /additional properties|priority/],
     ['bad email', intakeBody({ customer: { name: '李', email: 'not-an-email' } }), /email/],
     ['bad reportedAt', intakeBody({ reportedAt: 'yesterday' }), /reportedAt/],
-    ['future reportedAt', intakeBody({ reportedAt: new Date(Date.now() + 86_400_000).toISOString() }), /future/],
-    ['future purchase', intakeBody({ product: { model: 'm', serialNumber: 's', purchaseDate: '2999-01-01' } }), /future/],
-    ['bad purchase date', intakeBody({ product: { model: 'm', serialNumber: 's', purchaseDate: '2025-13-40' } }), /purchaseDate/],
+    [
+      'future reportedAt',
+      intakeBody({ reportedAt: new Date(Date.now() + 86_400_000).toISOString() }),
+      /future/,
+    ],
+    [
+      'future purchase',
+      intakeBody({ product: { model: 'm', serialNumber: 's', purchaseDate: '2999-01-01' } }),
+      /future/,
+    ],
+    [
+      'bad purchase date',
+      intakeBody({ product: { model: 'm', serialNumber: 's', purchaseDate: '2025-13-40' } }),
+      /purchaseDate/,
+    ],
     ['externalRef without id', intakeBody({ externalRef: { system: 'zendesk' } }), /id/],
     ['array body', [intakeBody()], /object/],
   ];
@@ -151,11 +177,23 @@ describe('bad input gets a 4xx problem naming the problem, never a 500 or a half
       { payload: '{"channel": "phone",', type: 'application/json', status: 400 },
       { payload: '', type: 'application/json', status: 400 },
       { payload: 'channel=phone', type: 'application/x-www-form-urlencoded', status: 415 },
-      { payload: JSON.stringify({ ...intakeBody(), problem: { description: 'x'.repeat(300_000), severity: 'normal' } }), type: 'application/json', status: 413 },
+      {
+        payload: JSON.stringify({
+          ...intakeBody(),
+          problem: { description: 'x'.repeat(300_000), severity: 'normal' },
+        }),
+        type: 'application/json',
+        status: 413,
+      },
       { payload: '{"__proto__": {"x": 1}}', type: 'application/json', status: 400 },
     ];
     for (const c of cases) {
-      const res = await stack.app.inject({ method: 'POST', url: '/api/v1/cases', payload: c.payload, headers: { 'content-type': c.type } });
+      const res = await stack.app.inject({
+        method: 'POST',
+        url: '/api/v1/cases',
+        payload: c.payload,
+        headers: { 'content-type': c.type },
+      });
       expect(res.statusCode, c.payload.slice(0, 40)).toBe(c.status);
       expect(res.headers['content-type']).toMatch(/application\/problem\+json/);
       expect(res.json().detail).toBeTruthy();
@@ -178,14 +216,22 @@ describe('bad input gets a 4xx problem naming the problem, never a 500 or a half
     const id = await caseAt('assigned');
     for (const [body, pattern] of [
       [{ cause: 'c', plan: 'p', complexity: 'easy', parts: [] }, /complexity/],
-      [{ cause: 'c', plan: 'p', complexity: 'ordinary', parts: [{ partNumber: 'X', quantity: 0 }] }, /quantity/],
+      [
+        { cause: 'c', plan: 'p', complexity: 'ordinary', parts: [{ partNumber: 'X', quantity: 0 }] },
+        /quantity/,
+      ],
       [{ cause: 'c', plan: 'p', complexity: 'ordinary' }, /parts/],
     ] as const) {
       r = await post(stack.app, `/api/v1/cases/${id}/diagnose`, body);
       expect(r.status).toBe(400);
       expect(r.body.detail).toMatch(pattern);
     }
-    r = await post(stack.app, `/api/v1/cases/${id}/survey-response`, { serviceQuality: 6, repairEffect: 1, attitude: 1, via: 'phone' });
+    r = await post(stack.app, `/api/v1/cases/${id}/survey-response`, {
+      serviceQuality: 6,
+      repairEffect: 1,
+      attitude: 1,
+      via: 'phone',
+    });
     expect(r.status).toBe(400);
     expect((await get(stack.app, `/api/v1/cases/${id}`)).body.stage).toBe('assigned');
 

@@ -1,7 +1,6 @@
 // Health says which dependency is down.
 import { Client, Connection } from '@temporalio/client';
-import { afterAll, beforeAll, expect, it } from 'vitest';
-import { inject } from 'vitest';
+import { afterAll, beforeAll, expect, inject, it } from 'vitest';
 import { buildApp } from '../../api/app.js';
 import { connectDb, type DbHandle } from '../../db/client.js';
 
@@ -20,7 +19,12 @@ afterAll(async () => {
 });
 
 it('answers 503 naming the database when it does not answer', async () => {
-  const app = await buildApp({ db: badDb.db, temporal: new Client({ connection }), taskQueue: 'x', timing: { surveyDelayMs: 1, surveyExpiryMs: 1 } });
+  const app = await buildApp({
+    db: badDb.db,
+    temporal: new Client({ connection }),
+    taskQueue: 'x',
+    timing: { surveyDelayMs: 1, surveyExpiryMs: 1 },
+  });
   const res = await app.inject({ method: 'GET', url: '/health' });
   expect(res.statusCode).toBe(503);
   expect(res.json()).toMatchObject({ status: 'degraded', database: { ok: false }, temporal: { ok: true } });
@@ -30,7 +34,12 @@ it('answers 503 naming the database when it does not answer', async () => {
 
 it('answers 503 naming Temporal when it does not answer', async () => {
   const lazy = Connection.lazy({ address: '127.0.0.1:1', connectTimeout: 500 });
-  const app = await buildApp({ db: goodDb.db, temporal: new Client({ connection: lazy }), taskQueue: 'x', timing: { surveyDelayMs: 1, surveyExpiryMs: 1 } });
+  const app = await buildApp({
+    db: goodDb.db,
+    temporal: new Client({ connection: lazy }),
+    taskQueue: 'x',
+    timing: { surveyDelayMs: 1, surveyExpiryMs: 1 },
+  });
   const res = await app.inject({ method: 'GET', url: '/health' });
   expect(res.statusCode).toBe(503);
   expect(res.json()).toMatchObject({ database: { ok: true }, temporal: { ok: false } });

@@ -54,12 +54,18 @@ it('survives a worker stop and restart mid-case', async () => {
     'survey_sent',
     'survey_expired',
   ]);
-  await eventually(async () => stack.notifications.filter((n) => n.kind === 'survey.sent' && n.caseId === b).length === 1);
+  await eventually(
+    async () => stack.notifications.filter((n) => n.kind === 'survey.sent' && n.caseId === b).length === 1,
+  );
 
   for (const id of [a, b]) {
     const { body } = await get(stack.app, `/api/v1/cases/${id}`);
-    expect(body.timeline.map((e: { seq: number }) => e.seq)).toEqual(body.timeline.map((_: unknown, i: number) => i + 1));
-    const live = await stack.client.workflow.getHandle(`case-${id}`).query<{ seq: number; stage: string }>('state');
+    expect(body.timeline.map((e: { seq: number }) => e.seq)).toEqual(
+      body.timeline.map((_: unknown, i: number) => i + 1),
+    );
+    const live = await stack.client.workflow
+      .getHandle(`case-${id}`)
+      .query<{ seq: number; stage: string }>('state');
     expect(live.seq).toBe(body.timeline.length);
     expect(live.stage).toBe(body.stage);
   }

@@ -24,7 +24,11 @@ for (const specifier of ['node:fs', 'fs']) {
       `import { readFileSync } from '${specifier}';\nexport async function bad(): Promise<string> { return readFileSync('/etc/hostname', 'utf8'); }\n`,
     );
     const errors: string[] = [];
-    const capture = { ...logger, error: (message: string, meta?: unknown) => void errors.push(`${message} ${JSON.stringify(meta ?? '')}`) };
+    const capture = {
+      ...logger,
+      error: (message: string, meta?: unknown) =>
+        void errors.push(`${message} ${JSON.stringify(meta ?? '')}`),
+    };
     const failure = await bundleWorkflowCode({ workflowsPath: bad, logger: capture }).then(
       () => 'bundled without error',
       (err: Error) => err.message,

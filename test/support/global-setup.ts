@@ -46,7 +46,10 @@ export default async function setup(project: TestProject) {
   const work = mkdtempSync(join(tmpdir(), 'shouhou-test-'));
 
   // Postgres: a fresh database per run on the server of TEST_DATABASE_URL / DATABASE_URL.
-  const adminUrl = process.env.TEST_DATABASE_URL ?? process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
+  const adminUrl =
+    process.env.TEST_DATABASE_URL ??
+    process.env.DATABASE_URL ??
+    'postgres://postgres@127.0.0.1:5432/postgres';
   const dbName = `shouhou_test_${Date.now()}_${process.pid}`;
   const admin = postgres(adminUrl, { max: 1, onnotice: () => {} });
   await admin.unsafe(`create database "${dbName}"`);
@@ -56,7 +59,12 @@ export default async function setup(project: TestProject) {
   await runMigrations(databaseUrl);
 
   const [port, uiPort] = [await freePort(), await freePort()];
-  const server = await startDevServer({ cliPath: temporalCli(), port, uiPort, log: join(work, 'temporal.log') });
+  const server = await startDevServer({
+    cliPath: temporalCli(),
+    port,
+    uiPort,
+    log: join(work, 'temporal.log'),
+  });
   const connection = await connectWhenReady(server.address);
   await ensureSearchAttributes(connection, 'default');
   await connection.close();

@@ -3,12 +3,12 @@
 import { randomUUID } from 'node:crypto';
 import { Client, Connection } from '@temporalio/client';
 import type { Worker } from '@temporalio/worker';
+import { DefaultLogger, Runtime } from '@temporalio/worker';
 import type { FastifyInstance } from 'fastify';
 import { inject } from 'vitest';
 import { buildApp } from '../../api/app.js';
 import { connectDb, type DbHandle } from '../../db/client.js';
 import { createWorker, NativeConnection } from '../../worker-factory.js';
-import { DefaultLogger, Runtime } from '@temporalio/worker';
 
 // Keep test output readable: only the worker's warnings and errors.
 try {
@@ -16,6 +16,7 @@ try {
 } catch {
   // already installed in this process
 }
+
 import type { Notification, Notifier } from '../../activities/notifier.js';
 
 export interface Stack {
@@ -29,7 +30,9 @@ export interface Stack {
   close(): Promise<void>;
 }
 
-export async function startStack(opts: { surveyDelayMs?: number; surveyExpiryMs?: number } = {}): Promise<Stack> {
+export async function startStack(
+  opts: { surveyDelayMs?: number; surveyExpiryMs?: number } = {},
+): Promise<Stack> {
   const address = inject('temporalAddress');
   const taskQueue = `test-${randomUUID()}`;
   const db = connectDb(inject('databaseUrl'), { max: 5 });
@@ -89,13 +92,22 @@ export function intakeBody(overrides: Record<string, unknown> = {}) {
   return {
     channel: 'phone',
     customer: { name: '张伟', phone: '+86 138 0000 0000' },
-    product: { model: 'HX-200 空压机', serialNumber: `SN-${process.pid}-${ticket}`, purchaseDate: '2025-03-01' },
+    product: {
+      model: 'HX-200 空压机',
+      serialNumber: `SN-${process.pid}-${ticket}`,
+      purchaseDate: '2025-03-01',
+    },
     problem: { description: '启动后异响，压力上不去', severity: 'normal' },
     ...overrides,
   };
 }
 
-export async function post(app: FastifyInstance, url: string, payload: unknown, headers: Record<string, string> = {}) {
+export async function post(
+  app: FastifyInstance,
+  url: string,
+  payload: unknown,
+  headers: Record<string, string> = {},
+) {
   const res = await app.inject({ method: 'POST', url, payload: payload as object, headers });
   return { status: res.statusCode, body: res.json(), headers: res.headers };
 }
@@ -106,7 +118,10 @@ export async function get(app: FastifyInstance, url: string) {
 }
 
 /** Polls until `fn` returns a truthy value (for timer-driven transitions), failing after `timeoutMs`. */
-export async function eventually<T>(fn: () => Promise<T | undefined | false>, timeoutMs = 20_000): Promise<T> {
+export async function eventually<T>(
+  fn: () => Promise<T | undefined | false>,
+  timeoutMs = 20_000,
+): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const value = await fn();
