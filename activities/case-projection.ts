@@ -4,6 +4,7 @@ import { sql } from 'drizzle-orm';
 import type { Database } from '../db/client.js';
 import { caseEvents, cases } from '../db/schema.js';
 import { type CaseState, caseWorkflowId, isOpen, type Stage } from '../domain/case.js';
+import type { SlaSnapshot } from '../domain/sla-policy.js';
 
 export interface CaseEvent {
   seq: number;
@@ -15,7 +16,14 @@ export interface CaseEvent {
   data: Record<string, unknown>;
 }
 
-export async function projectCase(db: Database, state: CaseState, event: CaseEvent): Promise<void> {
+type Tx = Parameters<Parameters<Database['transaction']>[0]>[0];
+
+/** Projects a transition; `sla` (the intake snapshot) is written only when the row is first inserted. */
+export async function projectCase(db: Database, state: CaseState, event: CaseEvent, sla?: SlaSnapshot): Promise<void> {
+  await db.transaction((tx) => projectCaseIn(tx, state, event, sla));
+}
+
+export async function projectCaseIn(tx: Tx, state: CaseState, event: CaseEvent, sla?: SlaSnapshot): Promise<void> {
   const { intake } = state;
   const row = {
     id: state.caseId,
@@ -32,6 +40,8 @@ export async function projectCase(db: Database, state: CaseState, event: CaseEve
     customerPhone: intake.customer.phone ?? null,
     customerEmail: intake.customer.email ?? null,
     productModel: intake.product.model,
+    productLine: intake.product.line ?? null,
+    customerTier: intake.customer.tier ?? null,
     serialNumber: intake.product.serialNumber,
     purchaseDate: intake.product.purchaseDate ?? null,
     description: intake.problem.description,
@@ -41,8 +51,10 @@ export async function projectCase(db: Database, state: CaseState, event: CaseEve
     closedAt: !isOpen(state.stage) && state.closedAt ? new Date(state.closedAt) : null,
     version: state.seq,
     state,
+    breached: state.breached,
+    sla: sla ?? null,
   };
-  await db.transaction(async (tx) => {
+  {
     await tx
       .insert(cases)
       .values(row)
@@ -58,6 +70,7 @@ export async function projectCase(db: Database, state: CaseState, event: CaseEve
           closedAt: row.closedAt,
           version: row.version,
           state: row.state,
+          breached: row.breached,
         },
         setWhere: sql`${cases.version} < ${row.version}`,
       });
@@ -74,5 +87,5 @@ export async function projectCase(db: Database, state: CaseState, event: CaseEve
         data: event.data,
       })
       .onConflictDoNothing();
-  });
+  }
 }

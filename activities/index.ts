@@ -4,7 +4,9 @@ import { eq } from 'drizzle-orm';
 import type { Database } from '../db/client.js';
 import { notifications } from '../db/schema.js';
 import type { CaseState } from '../domain/case.js';
+import type { SlaSnapshot } from '../domain/sla-policy.js';
 import { type CaseEvent, projectCase } from './case-projection.js';
+import { type Escalation, escalationKind, recordEscalation } from './escalation.js';
 import type { Notification, Notifier } from './notifier.js';
 
 export interface ActivityDeps {
@@ -13,28 +15,44 @@ export interface ActivityDeps {
 }
 
 export function createActivities({ db, notifier }: ActivityDeps) {
+  /** Recorded once per key and sent until one send succeeds; a retry after success sends nothing. */
+  async function notify(n: Notification): Promise<void> {
+    await db
+      .insert(notifications)
+      .values({ key: n.key, caseId: n.caseId, kind: n.kind, recipient: n.recipient, payload: n.payload })
+      .onConflictDoNothing();
+    const [row] = await db
+      .select({ sentAt: notifications.sentAt })
+      .from(notifications)
+      .where(eq(notifications.key, n.key));
+    if (row?.sentAt) return;
+    await notifier.send(n);
+    await db.update(notifications).set({ sentAt: new Date() }).where(eq(notifications.key, n.key));
+  }
+
   return {
-    async projectCase(input: { state: CaseState; event: CaseEvent }): Promise<void> {
-      await projectCase(db, input.state, input.event);
+    notify,
+
+    async projectCase(input: { state: CaseState; event: CaseEvent; sla?: SlaSnapshot }): Promise<void> {
+      await projectCase(db, input.state, input.event, input.sla);
     },
 
-    /** Recorded once per key and sent until one send succeeds; a retry after success sends nothing. */
-    async notify(n: Notification): Promise<void> {
-      await db
-        .insert(notifications)
-        .values({ key: n.key, caseId: n.caseId, kind: n.kind, recipient: n.recipient, payload: n.payload })
-        .onConflictDoNothing();
-      const [row] = await db
-        .select({ sentAt: notifications.sentAt })
-        .from(notifications)
-        .where(eq(notifications.key, n.key));
-      if (row?.sentAt) return;
-      await notifier.send(n);
-      await db.update(notifications).set({ sentAt: new Date() }).where(eq(notifications.key, n.key));
+    async escalate(input: { state: CaseState; event: CaseEvent; escalation: Escalation }): Promise<void> {
+      const e = input.escalation;
+      await recordEscalation(db, input.state, input.event, e);
+      await notify({
+        key: `${e.caseId}:sla:${e.clock}:${e.cycle}:${e.level}`,
+        caseId: e.caseId,
+        kind: escalationKind(e),
+        recipient: e.recipient,
+        payload: { ...e },
+      });
     },
+
   };
 }
 
 export type CaseActivities = ReturnType<typeof createActivities>;
 export type { CaseEvent } from './case-projection.js';
+export type { Escalation } from './escalation.js';
 export type { Notification } from './notifier.js';

@@ -8,6 +8,7 @@ import { caseEvents, cases } from '../db/schema.js';
 import { caseWorkflowId, type Intake } from '../domain/case.js';
 import { CASE_SEVERITY, CASE_STAGE } from '../workflows/search-attributes.js';
 import { type ServiceCaseInput, serviceCase } from '../workflows/service-case.js';
+import { loadSlaSnapshot } from '../db/sla-store.js';
 import { findCaseByExternalRef } from './case-read-model.js';
 import { unavailable } from './problem.js';
 
@@ -25,6 +26,11 @@ export async function openCase(
   intake: Intake,
 ): Promise<{ created: boolean; row: CaseRow }> {
   const { db } = deps;
+  const sla = await loadSlaSnapshot(
+    db,
+    { severity: intake.problem.severity, productLine: intake.product.line, customerTier: intake.customer.tier },
+    new Date(intake.reportedAt),
+  );
   const [{ id }] = await db.execute<{ id: string }>(
     sql`select ('C' || lpad(nextval('case_number_seq')::text, 7, '0')) as id`,
   );
@@ -45,6 +51,9 @@ export async function openCase(
         customerPhone: intake.customer.phone ?? null,
         customerEmail: intake.customer.email ?? null,
         productModel: intake.product.model,
+      productLine: intake.product.line ?? null,
+      customerTier: intake.customer.tier ?? null,
+      sla,
         serialNumber: intake.product.serialNumber,
         purchaseDate: intake.product.purchaseDate ?? null,
         description: intake.problem.description,
@@ -92,6 +101,7 @@ async function startCaseWorkflow(deps: IntakeDeps, row: CaseRow) {
     intake: intakeOf(row),
     createdAt: row.createdAt.toISOString(),
     timing: deps.timing,
+    sla: row.sla!,
   };
   try {
     await deps.temporal.workflow.start(serviceCase, {
@@ -117,11 +127,13 @@ function intakeOf(row: CaseRow): Intake {
       name: row.customerName,
       ...(row.customerPhone ? { phone: row.customerPhone } : {}),
       ...(row.customerEmail ? { email: row.customerEmail } : {}),
+      ...(row.customerTier ? { tier: row.customerTier } : {}),
     },
     product: {
       model: row.productModel,
       serialNumber: row.serialNumber,
       ...(row.purchaseDate ? { purchaseDate: row.purchaseDate } : {}),
+      ...(row.productLine ? { line: row.productLine } : {}),
     },
     problem: { description: row.description, severity: row.severity as Intake['problem']['severity'] },
     reportedAt: row.reportedAt.toISOString(),

@@ -1,8 +1,10 @@
 // Queries of the case read model, and the shape in which the API shows a case.
 import { and, asc, desc, eq, gte, ilike, lt, or, type SQL, sql } from 'drizzle-orm';
 import type { Database } from '../db/client.js';
-import { caseEvents, cases } from '../db/schema.js';
-import { type CaseState, STAGE_LABELS_ZH, type Stage } from '../domain/case.js';
+import { caseEvents, cases, escalations } from '../db/schema.js';
+import { type CaseState, type Severity, STAGE_LABELS_ZH, type Stage } from '../domain/case.js';
+import { type ClockView, startCaseClocks, viewClock } from '../domain/sla-clock.js';
+import { CLOCKS } from '../domain/sla-policy.js';
 
 type CaseRow = typeof cases.$inferSelect;
 
@@ -26,8 +28,22 @@ export async function caseView(db: Database, row: CaseRow) {
     .where(eq(caseEvents.caseId, row.id))
     .orderBy(asc(caseEvents.seq));
   const state = row.state as CaseState | null;
+  const caseEscalations = await db
+    .select()
+    .from(escalations)
+    .where(eq(escalations.caseId, row.id))
+    .orderBy(asc(escalations.dueAt), asc(escalations.id));
   return {
     ...summary(row),
+    sla: row.sla
+      ? {
+          policy: { id: row.sla.policy.id, version: row.sla.policy.version, name: row.sla.policy.name },
+          calendar: { id: row.sla.calendar.id, name: row.sla.calendar.name, timeZone: row.sla.calendar.timeZone },
+        }
+      : null,
+    clocks: clocksOf(row, state),
+    waitingForCustomer: state?.waitingForCustomer ?? null,
+    escalations: caseEscalations.map(escalationView),
     stages: state
       ? {
           resolution: state.resolution ?? null,
@@ -67,13 +83,44 @@ export function summary(row: CaseRow) {
     assignee: row.assignee,
     channel: row.channel,
     externalRef: row.externalSystem ? { system: row.externalSystem, id: row.externalId } : null,
-    customer: { name: row.customerName, phone: row.customerPhone, email: row.customerEmail },
-    product: { model: row.productModel, serialNumber: row.serialNumber, purchaseDate: row.purchaseDate },
+    customer: { name: row.customerName, phone: row.customerPhone, email: row.customerEmail, tier: row.customerTier },
+    product: {
+      model: row.productModel,
+      serialNumber: row.serialNumber,
+      purchaseDate: row.purchaseDate,
+      line: row.productLine,
+    },
     problem: { description: row.description, severity: row.severity },
     reportedAt: row.reportedAt.toISOString(),
     createdAt: row.createdAt.toISOString(),
     updatedAt: row.updatedAt.toISOString(),
     closedAt: row.closedAt?.toISOString() ?? null,
+    breached: row.breached,
+  };
+}
+
+/** Each clock as it stands now; before the workflow's first projection, the clocks it starts with. */
+function clocksOf(row: CaseRow, state: CaseState | null): ClockView[] {
+  if (!row.sla) return [];
+  const clocks = state?.clocks ?? startCaseClocks(row.sla, row.severity as Severity, row.reportedAt);
+  const now = new Date();
+  return CLOCKS.flatMap((name) => (clocks[name] ? [viewClock(row.sla!.calendar, clocks[name], now)] : []));
+}
+
+export function escalationView(e: typeof escalations.$inferSelect) {
+  return {
+    id: e.id,
+    caseId: e.caseId,
+    clock: e.clock,
+    cycle: e.cycle,
+    level: e.level,
+    name: e.name,
+    dueAt: e.dueAt.toISOString(),
+    firedAt: e.firedAt.toISOString(),
+    latenessMs: e.firedAt.getTime() - e.dueAt.getTime(),
+    recipient: e.recipient,
+    assignee: e.assignee,
+    severity: e.severity,
   };
 }
 
@@ -81,6 +128,7 @@ export interface CaseFilter {
   stage?: string;
   assignee?: string;
   severity?: string;
+  breached?: string;
   from?: string;
   to?: string;
   q?: string;
@@ -95,6 +143,7 @@ export async function listCases(db: Database, f: CaseFilter) {
   if (f.stage) where.push(eq(cases.stage, f.stage));
   if (f.assignee) where.push(eq(cases.assignee, f.assignee));
   if (f.severity) where.push(eq(cases.severity, f.severity));
+  if (f.breached) where.push(eq(cases.breached, f.breached === 'true'));
   if (f.from) where.push(gte(cases.createdAt, new Date(f.from)));
   if (f.to) where.push(lt(cases.createdAt, new Date(f.to)));
   if (f.q) {

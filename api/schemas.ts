@@ -42,6 +42,7 @@ export const intakeBody = {
         name: text(200),
         phone: { type: 'string', pattern: '^\\+?[0-9][0-9 \\-]{4,30}$' },
         email: { type: 'string', format: 'email', maxLength: 254 },
+        tier: { type: 'string', minLength: 1, maxLength: 50, description: 'customer tier, selects the SLA policy' },
       },
     },
     product: {
@@ -52,6 +53,7 @@ export const intakeBody = {
         model: text(100),
         serialNumber: text(100),
         purchaseDate: { type: 'string', format: 'date' },
+        line: { type: 'string', minLength: 1, maxLength: 100, description: 'product line, selects the SLA policy' },
       },
     },
     problem: {
@@ -128,6 +130,8 @@ export const stepBodies = {
     comment: optionalText(2000),
     via: { type: 'string', enum: ['phone', 'online'] },
   }),
+  'wait-for-customer': body(['reason'], { reason: text(2000, 'what the customer is to provide or decide') }),
+  'customer-responded': body([], { note: optionalText(2000) }),
   cancel: body(['reason'], { reason: text(2000) }),
 } as const;
 
@@ -144,6 +148,7 @@ export const listQuery = {
     stage: { type: 'string', enum: STAGES },
     assignee: { type: 'string', maxLength: 100 },
     severity: { type: 'string', enum: SEVERITIES },
+    breached: { type: 'string', enum: ['true', 'false'], description: 'some SLA clock passed its deadline' },
     from: { type: 'string', format: 'date-time', description: 'created at or after' },
     to: { type: 'string', format: 'date-time', description: 'created before' },
     q: {

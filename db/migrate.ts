@@ -1,8 +1,10 @@
-// Applies the committed drizzle-kit migrations. Run: node --import tsx db/migrate.ts
+// Applies the committed drizzle-kit migrations, then seeds the default calendar and SLA policy.
+// Run: node --import tsx db/migrate.ts
 import { fileURLToPath } from 'node:url';
 import { migrate } from 'drizzle-orm/postgres-js/migrator';
 import { loadConfig } from '../config.js';
 import { connectDb } from './client.js';
+import { seedDefaults } from './sla-store.js';
 
 export const MIGRATIONS_FOLDER = fileURLToPath(new URL('./migrations', import.meta.url));
 
@@ -10,6 +12,7 @@ export async function runMigrations(databaseUrl: string): Promise<void> {
   const handle = connectDb(databaseUrl, { max: 1 });
   try {
     await migrate(handle.db, { migrationsFolder: MIGRATIONS_FOLDER });
+    await seedDefaults(handle.db);
   } finally {
     await handle.close();
   }

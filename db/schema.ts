@@ -3,16 +3,20 @@
 // (or, for the intake reservation, by the API) and can be rebuilt from workflow history.
 import { sql } from 'drizzle-orm';
 import {
+  boolean,
   index,
   integer,
   jsonb,
   pgSequence,
   pgTable,
   primaryKey,
+  serial,
   text,
   timestamp,
   uniqueIndex,
 } from 'drizzle-orm/pg-core';
+import type { DayOverride, WorkingPeriod } from '../domain/calendar.js';
+import type { SlaPolicy, SlaSnapshot } from '../domain/sla-policy.js';
 
 export const caseNumber = pgSequence('case_number_seq', { startWith: 1 });
 
@@ -33,6 +37,8 @@ export const cases = pgTable(
     customerPhone: text('customer_phone'),
     customerEmail: text('customer_email'),
     productModel: text('product_model').notNull(),
+    productLine: text('product_line'),
+    customerTier: text('customer_tier'),
     serialNumber: text('serial_number').notNull(),
     purchaseDate: text('purchase_date'),
     description: text('description').notNull(),
@@ -44,12 +50,17 @@ export const cases = pgTable(
     version: integer('version').notNull().default(0),
     /** The workflow's case state as of `version` (the data of each stage). */
     state: jsonb('state'),
+    /** Some SLA clock of the case has passed its deadline. */
+    breached: boolean('breached').notNull().default(false),
+    /** The SLA policy version and calendar the case started under. */
+    sla: jsonb('sla').$type<SlaSnapshot>(),
   },
   (t) => [
     uniqueIndex('cases_external_ref_uq').on(t.externalSystem, t.externalId),
     index('cases_stage_idx').on(t.stage, t.createdAt),
     index('cases_assignee_idx').on(t.assignee, t.createdAt),
     index('cases_created_idx').on(t.createdAt, t.id),
+    index('cases_breached_idx').on(t.breached, t.createdAt),
   ],
 );
 
@@ -83,4 +94,83 @@ export const notifications = pgTable(
     sentAt: timestamp('sent_at', { withTimezone: true }),
   },
   (t) => [index('notifications_case_idx').on(t.caseId)],
+);
+
+/** Business calendars (工作日历): time zone and weekly working periods. */
+export const calendars = pgTable('calendars', {
+  id: text('id').primaryKey(),
+  name: text('name').notNull(),
+  timeZone: text('time_zone').notNull(),
+  /** index 0 = Sunday … 6 = Saturday */
+  weekly: jsonb('weekly').$type<WorkingPeriod[][]>().notNull(),
+  workdayPeriods: jsonb('workday_periods').$type<WorkingPeriod[]>().notNull(),
+  updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
+});
+
+/** Dated overrides of a calendar: statutory holidays and make-up working days (调休). */
+export const calendarDays = pgTable(
+  'calendar_days',
+  {
+    calendarId: text('calendar_id')
+      .notNull()
+      .references(() => calendars.id, { onDelete: 'cascade' }),
+    date: text('date').notNull(),
+    kind: text('kind').$type<DayOverride['kind']>().notNull(),
+    name: text('name'),
+    periods: jsonb('periods').$type<WorkingPeriod[]>(),
+  },
+  (t) => [primaryKey({ columns: [t.calendarId, t.date] })],
+);
+
+/** Years whose overrides have been imported into a calendar (a year may have none and still be covered). */
+export const calendarYears = pgTable(
+  'calendar_years',
+  {
+    calendarId: text('calendar_id')
+      .notNull()
+      .references(() => calendars.id, { onDelete: 'cascade' }),
+    year: integer('year').notNull(),
+    source: text('source').notNull(),
+    importedAt: timestamp('imported_at', { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [primaryKey({ columns: [t.calendarId, t.year] })],
+);
+
+/** SLA policies, one row per version; the current version of a policy has no retiredAt. */
+export const slaPolicies = pgTable(
+  'sla_policies',
+  {
+    id: text('id').notNull(),
+    version: integer('version').notNull(),
+    name: text('name').notNull(),
+    definition: jsonb('definition').$type<SlaPolicy>().notNull(),
+    createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+    retiredAt: timestamp('retired_at', { withTimezone: true }),
+  },
+  (t) => [primaryKey({ columns: [t.id, t.version] })],
+);
+
+/** Escalations fired by SLA clocks: one row per case, clock, clock cycle and level. */
+export const escalations = pgTable(
+  'escalations',
+  {
+    id: serial('id').primaryKey(),
+    caseId: text('case_id')
+      .notNull()
+      .references(() => cases.id, { onDelete: 'cascade' }),
+    clock: text('clock').notNull(),
+    cycle: integer('cycle').notNull(),
+    level: integer('level').notNull(),
+    name: text('name').notNull(),
+    dueAt: timestamp('due_at', { withTimezone: true, precision: 3 }).notNull(),
+    firedAt: timestamp('fired_at', { withTimezone: true, precision: 3 }).notNull(),
+    recipient: text('recipient').notNull(),
+    assignee: text('assignee'),
+    severity: text('severity').notNull(),
+  },
+  (t) => [
+    uniqueIndex('escalations_once_uq').on(t.caseId, t.clock, t.cycle, t.level),
+    index('escalations_due_idx').on(t.dueAt, t.id),
+    index('escalations_assignee_idx').on(t.assignee, t.dueAt),
+  ],
 );

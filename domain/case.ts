@@ -1,5 +1,7 @@
 // The service case of the after-sales policy (section 3): its stages, the data each step carries,
 // and which step fits which stage. Pure: imported by the workflow, the activities and the API.
+import type { Clock } from './sla-clock.js';
+import type { ClockName } from './sla-policy.js';
 
 export const CHANNELS = ['phone', 'email', 'chat', 'web', 'api'] as const;
 export const SEVERITIES = ['emergency', 'normal'] as const;
@@ -50,8 +52,8 @@ export interface ExternalRef {
 
 export interface Intake {
   channel: Channel;
-  customer: { name: string; phone?: string; email?: string };
-  product: { model: string; serialNumber: string; purchaseDate?: string };
+  customer: { name: string; phone?: string; email?: string; tier?: string };
+  product: { model: string; serialNumber: string; purchaseDate?: string; line?: string };
   problem: { description: string; severity: Severity };
   /** When the customer reported the problem (ISO 8601). */
   reportedAt: string;
@@ -120,6 +122,12 @@ export interface SurveyResponseStep extends StepBy {
 export interface CancelStep extends StepBy {
   reason: string;
 }
+export interface WaitForCustomerStep extends StepBy {
+  reason: string;
+}
+export interface CustomerRespondedStep extends StepBy {
+  note?: string;
+}
 
 type Stamp = { at: string; by: string };
 
@@ -152,6 +160,14 @@ export interface CaseState {
   feedback: Array<{ accepted: boolean; comment?: string } & Stamp & { round: number }>;
   survey?: SurveyState;
   cancellation?: { reason: string } & Stamp;
+  /** Set while the case waits on the customer (clocks pause as the SLA policy says). */
+  waitingForCustomer?: { reason: string } & Stamp;
+  /** The SLA clocks of the case (see domain/sla-clock.ts). */
+  clocks: Partial<Record<ClockName, Clock>>;
+  /** Some clock has passed its deadline. */
+  breached: boolean;
+  /** The SLA policy version the case runs under. */
+  slaPolicy: { id: string; version: number };
   closedAt?: string;
   /** Number of transitions so far; the read model keeps the highest it has seen. */
   seq: number;
@@ -167,6 +183,8 @@ export type StepName =
   | 'complete-repair'
   | 'customer-feedback'
   | 'survey-response'
+  | 'wait-for-customer'
+  | 'customer-responded'
   | 'cancel';
 
 /** Stages in which each step fits. Anything else is rejected before it enters history. */
@@ -180,6 +198,8 @@ export const STEP_STAGES: Record<StepName, readonly Stage[]> = {
   'complete-repair': ['in_repair'],
   'customer-feedback': ['repaired'],
   'survey-response': ['survey'],
+  'wait-for-customer': OPEN_STAGES.filter((s) => s !== 'survey'),
+  'customer-responded': OPEN_STAGES.filter((s) => s !== 'survey'),
   cancel: OPEN_STAGES,
 };
 

@@ -137,11 +137,27 @@ export interface PgliteServer {
   stop(): Promise<void>;
 }
 
+function portInUse(host: string, port: number): Error {
+  return new Error(`port ${host}:${port} is already in use (another pglite server or Postgres?)`);
+}
+
+function assertPortFree(host: string, port: number): Promise<void> {
+  return new Promise((resolveFree, reject) => {
+    const probe = createServer();
+    probe.once('error', (err: NodeJS.ErrnoException) =>
+      reject(err.code === 'EADDRINUSE' ? portInUse(host, port) : err),
+    );
+    probe.listen({ host, port, exclusive: true }, () => probe.close(() => resolveFree()));
+  });
+}
+
 export async function startPgliteServer(opts: PgliteServerOptions = {}): Promise<PgliteServer> {
   const host = opts.host ?? '127.0.0.1';
   const idleTimeoutMs = opts.idleInTransactionTimeoutMs ?? 60_000;
   const log = opts.log ?? ((line: string) => console.error(line));
 
+  // Fail on a busy port before the (slow) PGlite start, not after it.
+  if (opts.port) await assertPortFree(host, opts.port);
   if (opts.dataDir) mkdirSync(opts.dataDir, { recursive: true });
   const db = await PGlite.create(opts.dataDir ? { dataDir: opts.dataDir } : {});
 
@@ -334,13 +350,7 @@ export async function startPgliteServer(opts: PgliteServerOptions = {}): Promise
   await new Promise<void>((resolveListen, reject) => {
     server.once('error', async (err: NodeJS.ErrnoException) => {
       await db.close().catch(() => {});
-      reject(
-        err.code === 'EADDRINUSE'
-          ? new Error(
-              `port ${host}:${opts.port ?? 5433} is already in use (another pglite server or Postgres?)`,
-            )
-          : err,
-      );
+      reject(err.code === 'EADDRINUSE' ? portInUse(host, opts.port ?? 5433) : err);
     });
     server.listen({ host, port: opts.port ?? 5433, exclusive: true }, () => resolveListen());
   });
@@ -382,22 +392,14 @@ if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) 
   console.log(
     `opening PGlite data directory ${dataDir}${fresh ? ' (new: running initdb, takes a while)' : ''}`,
   );
-  let srv: PgliteServer;
-  try {
-    srv = await startPgliteServer({ dataDir, host, port, idleInTransactionTimeoutMs: idle });
-  } catch (err) {
-    console.error(`pglite-server: ${err instanceof Error ? err.message : String(err)}`);
-    process.exit(1);
-  }
-  console.log(`ready ${srv.url}`);
+
+  // Signals are handled from the start: one arriving during initdb waits for it, then closes cleanly.
+  let srv: PgliteServer | undefined;
+  let stopRequested: string | undefined;
   let signals = 0;
-  const shutdown = (signal: string) => {
-    if (++signals > 1) {
-      console.error(`${signal} again: exiting without closing PGlite`);
-      process.exit(1);
-    }
+  const stopAndExit = (signal: string, server: PgliteServer) => {
     console.log(`${signal}: closing connections and PGlite`);
-    srv.stop().then(
+    server.stop().then(
       () => {
         console.log('stopped');
         process.exit(0);
@@ -408,6 +410,26 @@ if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) 
       },
     );
   };
-  process.on('SIGINT', () => shutdown('SIGINT'));
-  process.on('SIGTERM', () => shutdown('SIGTERM'));
+  const onSignal = (signal: string) => {
+    if (++signals > 1) {
+      console.error(`${signal} again: exiting without closing PGlite`);
+      process.exit(1);
+    }
+    if (srv) stopAndExit(signal, srv);
+    else {
+      stopRequested = signal;
+      console.log(`${signal}: will stop once PGlite has finished opening`);
+    }
+  };
+  process.on('SIGINT', () => onSignal('SIGINT'));
+  process.on('SIGTERM', () => onSignal('SIGTERM'));
+
+  try {
+    srv = await startPgliteServer({ dataDir, host, port, idleInTransactionTimeoutMs: idle });
+  } catch (err) {
+    console.error(`pglite-server: ${err instanceof Error ? err.message : String(err)}`);
+    process.exit(1);
+  }
+  if (stopRequested) stopAndExit(stopRequested, srv);
+  else console.log(`ready ${srv.url}`);
 }

@@ -165,6 +165,15 @@ for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP']) {
     shutdown(0);
   });
 }
+// `kill <npm pid>` makes npm pass SIGTERM to its `sh -c`, which dies without passing it on to us: notice
+// that our parent went away (we get re-parented) and stop as if signalled.
+const parentPid = process.ppid;
+setInterval(() => {
+  if (process.ppid !== parentPid && !shuttingDown) {
+    say(`parent process ${parentPid} went away — stopping`);
+    shutdown(0);
+  }
+}, 1000).unref();
 // Whatever happens to us, leave no orphans behind.
 process.on('exit', () => {
   for (const proc of procs) signalProc(proc, 'SIGKILL');
@@ -243,6 +252,11 @@ function tail(file, bytes = 3000) {
   }
 }
 
+/** Where scripts/pglite-server.ts keeps its data (it reads PGLITE_DATA_DIR relative to the repo). */
+function pgliteDir() {
+  return resolve(root, env.PGLITE_DATA_DIR || '.data/pglite');
+}
+
 function mtime(path) {
   try {
     return statSync(path).mtimeMs;
@@ -298,6 +312,7 @@ async function startTemporal(port, uiPort) {
   const log = join(dataDir, 'temporal.log');
   const dbFile = join(dataDir, 'temporal.db');
   sayAs('temporal', `starting the dev server on 127.0.0.1:${port} (state ${dbFile}, log ${log})`);
+  const namespace = env.TEMPORAL_NAMESPACE || 'default';
   const proc = launch(
     'temporal',
     cli,
@@ -314,6 +329,8 @@ async function startTemporal(port, uiPort) {
       dbFile,
       '--log-level',
       'warn',
+      // "default" always exists; another TEMPORAL_NAMESPACE is created at launch.
+      ...(namespace === 'default' ? [] : ['--namespace', namespace]),
     ],
     { logFile: log },
   );
@@ -328,7 +345,7 @@ async function startTemporal(port, uiPort) {
 }
 
 async function startPglite(port) {
-  sayAs('db', `starting embedded Postgres (PGlite, data in ${join(dataDir, 'pglite')}) on 127.0.0.1:${port}`);
+  sayAs('db', `starting embedded Postgres (PGlite, data in ${pgliteDir()}) on 127.0.0.1:${port}`);
   let url;
   env.PGLITE_PORT = String(port);
   const proc = launch('db', process.execPath, ['--import', 'tsx', join(root, 'scripts/pglite-server.ts')], {
@@ -394,7 +411,7 @@ async function main() {
       ? `Temporal UI   http://127.0.0.1:${uiPort}   (gRPC ${temporalAddress}, log .data/temporal.log)`
       : `Temporal      external Temporal at ${temporalAddress}`,
     embeddedDb
-      ? `Postgres      ${databaseUrl}   (embedded PGlite, .data/pglite)`
+      ? `Postgres      ${databaseUrl}   (embedded PGlite, ${pgliteDir()})`
       : 'Postgres      external (DATABASE_URL)',
   ];
   say(`shouhou is running — Ctrl-C to stop\n${lines.map((l) => `    ${l}`).join('\n')}`);

@@ -1,7 +1,8 @@
 // The life of one service case (policy section 3), from intake to close, as a durable workflow.
 // Human steps arrive as Updates: each validator rejects a step that does not fit the stage before it
 // enters history; each handler moves the case and waits until the read model has the transition,
-// so the API can answer with what the database now shows.
+// so the API can answer with what the database now shows. SLA clocks run beside the stages: one
+// timer for the next escalation step of any clock, re-armed whenever a step moves a clock.
 
 import type { UpdateDefinition } from '@temporalio/common';
 import {
@@ -32,10 +33,25 @@ import {
   type StepName,
   type SurveyResponseStep,
   stepMisfit,
+  type CustomerRespondedStep,
+  type WaitForCustomerStep,
 } from '../domain/case.js';
-import { CASE_ASSIGNEE, CASE_STAGE } from './search-attributes.js';
+import {
+  type Clock,
+  dueSteps,
+  fireStep,
+  nextDue,
+  pauseClock,
+  reopenClock,
+  resumeClock,
+  retargetClock,
+  startCaseClocks,
+  stopClock,
+} from '../domain/sla-clock.js';
+import type { ClockName, PauseReason, SlaSnapshot } from '../domain/sla-policy.js';
+import { CASE_ASSIGNEE, CASE_BREACHED, CASE_STAGE } from './search-attributes.js';
 
-const { projectCase, notify } = proxyActivities<CaseActivities>({
+const { projectCase, notify, escalate } = proxyActivities<CaseActivities>({
   startToCloseTimeout: '30 seconds',
   retry: { initialInterval: '1 second', maximumInterval: '30 seconds' },
 });
@@ -45,6 +61,8 @@ export interface ServiceCaseInput {
   intake: Intake;
   createdAt: string;
   timing: { surveyDelayMs: number; surveyExpiryMs: number };
+  /** The SLA policy version and calendar the case runs under, fixed at intake. */
+  sla: SlaSnapshot;
 }
 
 export const resolveAtIntakeUpdate = defineUpdate<CaseState, [ResolveAtIntakeStep]>('resolve-at-intake');
@@ -56,10 +74,17 @@ export const checkInUpdate = defineUpdate<CaseState, [CheckInStep]>('check-in');
 export const completeRepairUpdate = defineUpdate<CaseState, [CompleteRepairStep]>('complete-repair');
 export const customerFeedbackUpdate = defineUpdate<CaseState, [CustomerFeedbackStep]>('customer-feedback');
 export const surveyResponseUpdate = defineUpdate<CaseState, [SurveyResponseStep]>('survey-response');
+export const waitForCustomerUpdate = defineUpdate<CaseState, [WaitForCustomerStep]>('wait-for-customer');
+export const customerRespondedUpdate = defineUpdate<CaseState, [CustomerRespondedStep]>('customer-responded');
 export const cancelUpdate = defineUpdate<CaseState, [CancelStep]>('cancel');
 export const caseStateQuery = defineQuery<CaseState>('state');
 
 export async function serviceCase(input: ServiceCaseInput): Promise<CaseState> {
+  const { policy, calendar } = input.sla;
+  const severity = input.intake.problem.severity;
+  const reportedAt = new Date(input.intake.reportedAt);
+  // Every clock starts when the customer reported, not when the case reached us.
+  const clocks = startCaseClocks(input.sla, severity, new Date(input.intake.reportedAt));
   const state: CaseState = {
     caseId: input.caseId,
     stage: 'intake',
@@ -71,6 +96,9 @@ export async function serviceCase(input: ServiceCaseInput): Promise<CaseState> {
     diagnoses: [],
     repairReports: [],
     feedback: [],
+    clocks,
+    breached: false,
+    slaPolicy: { id: policy.id, version: policy.version },
     seq: 1,
   };
   const now = () => new Date().toISOString();
@@ -88,14 +116,34 @@ export async function serviceCase(input: ServiceCaseInput): Promise<CaseState> {
       at: input.createdAt,
       data: { channel: input.intake.channel },
     },
+    sla: input.sla,
   });
+
+  // Clock moves. Each bumps `clockMoves` so the escalation timer re-arms for the new next step.
+  let clockMoves = 0;
+  const clockList = () => Object.values(clocks) as Clock[];
+  function stopClocks(...names: ClockName[]) {
+    for (const name of names) if (clocks[name]) stopClock(calendar, clocks[name], new Date());
+    clockMoves += 1;
+  }
+  function pauseClocks(reason: PauseReason) {
+    for (const name of policy.pauses[reason]) if (clocks[name]) pauseClock(calendar, clocks[name], reason, new Date());
+    clockMoves += 1;
+  }
+  function resumeClocks(reason: PauseReason) {
+    for (const c of clockList()) resumeClock(calendar, c, reason, new Date());
+    clockMoves += 1;
+  }
 
   /** Moves the case to `to`, records why, and projects it; returns the state the caller sees. */
   async function transition(type: string, to: Stage, actor: string, data: Record<string, unknown>) {
     const from = state.stage;
     state.stage = to;
     state.seq += 1;
-    if (!isOpen(to)) state.closedAt = now();
+    if (!isOpen(to)) {
+      state.closedAt = now();
+      stopClocks(...(Object.keys(clocks) as ClockName[]));
+    }
     upsertSearchAttributes([
       { key: CASE_STAGE, value: to },
       ...(state.assignee ? [{ key: CASE_ASSIGNEE, value: state.assignee }] : []),
@@ -124,6 +172,7 @@ export async function serviceCase(input: ServiceCaseInput): Promise<CaseState> {
 
   // 1. Intake (受理): a simple question is answered at once; a complex one goes to an engineer.
   step(resolveAtIntakeUpdate, 'resolve-at-intake', async ({ actor, answer }) => {
+    stopClocks('response');
     state.resolution = { answer, at: now(), by: actor };
     state.outcome = 'resolved_at_intake';
     return transition('resolved_at_intake', 'closed', actor, { answer });
@@ -134,6 +183,7 @@ export async function serviceCase(input: ServiceCaseInput): Promise<CaseState> {
     'assign',
     async ({ actor, engineer, expectedHandling }) => {
       const first = state.stage === 'intake';
+      if (first) stopClocks('response');
       state.assignee = engineer;
       state.assignments.push({ engineer, expectedHandling, at: now(), by: actor });
       const snapshot = await transition(
@@ -161,6 +211,9 @@ export async function serviceCase(input: ServiceCaseInput): Promise<CaseState> {
   // 2. Diagnosis (故障诊断): cause, plan and complexity; parts to order hold the case until they arrive.
   step(diagnoseUpdate, 'diagnose', async ({ actor, ...diagnosis }) => {
     state.complexity = diagnosis.complexity;
+    if (clocks.repair) retargetClock(calendar, clocks.repair, policy.targets.repair[diagnosis.complexity]);
+    if (diagnosis.parts.length > 0) pauseClocks('parts');
+    else clockMoves += 1;
     state.diagnoses.push({ ...diagnosis, at: now(), by: actor, round: state.disputes });
     const next = diagnosis.parts.length > 0 ? 'awaiting_parts' : 'diagnosed';
     return transition('diagnosed', next, actor, { ...diagnosis });
@@ -168,6 +221,7 @@ export async function serviceCase(input: ServiceCaseInput): Promise<CaseState> {
 
   step(partsReadyUpdate, 'parts-ready', async ({ actor, note }) => {
     state.partsReady = { note, at: now(), by: actor };
+    resumeClocks('parts');
     return transition('parts_ready', 'diagnosed', actor, { note });
   });
 
@@ -184,6 +238,7 @@ export async function serviceCase(input: ServiceCaseInput): Promise<CaseState> {
     'check-in',
     async ({ actor, at, note }) => {
       const mode = state.schedule!.mode;
+      stopClocks('arrival');
       state.checkIn = { arrivedAt: at ?? now(), mode, note, at: now(), by: actor };
       return transition('checked_in', 'in_repair', actor, { arrivedAt: state.checkIn.arrivedAt, mode, note });
     },
@@ -195,6 +250,7 @@ export async function serviceCase(input: ServiceCaseInput): Promise<CaseState> {
     completeRepairUpdate,
     'complete-repair',
     async ({ actor, ...report }) => {
+      stopClocks('repair');
       state.repairReports.push({ ...report, at: now(), by: actor, round: state.disputes });
       return transition('repair_completed', 'repaired', actor, { ...report });
     },
@@ -212,6 +268,8 @@ export async function serviceCase(input: ServiceCaseInput): Promise<CaseState> {
       return transition('repair_accepted', 'survey', actor, { comment, surveyDueAt: state.survey.dueAt });
     }
     state.disputes += 1;
+    if (clocks.repair) clocks.repair = reopenClock(calendar, clocks.repair, new Date(), policy.repairOnDispute);
+    clockMoves += 1;
     state.schedule = undefined;
     state.checkIn = undefined;
     const snapshot = await transition('repair_disputed', 'assigned', actor, {
@@ -235,6 +293,29 @@ export async function serviceCase(input: ServiceCaseInput): Promise<CaseState> {
     return transition('survey_answered', 'closed', actor, { ...response });
   });
 
+  // Waiting on the customer (等待客户) pauses the clocks the policy names; the reply resumes them.
+  step(
+    waitForCustomerUpdate,
+    'wait-for-customer',
+    async ({ actor, reason }) => {
+      state.waitingForCustomer = { reason, at: now(), by: actor };
+      pauseClocks('customer');
+      return transition('waiting_for_customer', state.stage, actor, { reason });
+    },
+    () => (state.waitingForCustomer ? `case ${state.caseId} is already waiting for the customer` : undefined),
+  );
+
+  step(
+    customerRespondedUpdate,
+    'customer-responded',
+    async ({ actor, note }) => {
+      state.waitingForCustomer = undefined;
+      resumeClocks('customer');
+      return transition('customer_responded', state.stage, actor, { note });
+    },
+    () => (state.waitingForCustomer ? undefined : `case ${state.caseId} is not waiting for the customer`),
+  );
+
   step(
     cancelUpdate,
     'cancel',
@@ -249,6 +330,7 @@ export async function serviceCase(input: ServiceCaseInput): Promise<CaseState> {
   setHandler(caseStateQuery, () => state);
 
   await created;
+  const watchingClocks = watchClocks();
 
   while (isOpen(state.stage)) {
     await condition(() => state.stage === 'survey' || !isOpen(state.stage));
@@ -256,8 +338,58 @@ export async function serviceCase(input: ServiceCaseInput): Promise<CaseState> {
   }
 
   // Let a handler that is still projecting finish before the workflow completes.
+  await watchingClocks;
   await condition(allHandlersFinished);
   return state;
+
+  /** Sleeps until the next escalation step of any clock, fires what is due, and re-arms. */
+  async function watchClocks() {
+    while (isOpen(state.stage)) {
+      const seen = clockMoves;
+      const moved = () => clockMoves !== seen || !isOpen(state.stage);
+      const next = nextDue(clockList());
+      const interrupted = next === undefined ? await condition(moved) : await waitUntil(moved, next);
+      if (!interrupted) await fireDueSteps();
+    }
+  }
+
+  async function fireDueSteps() {
+    const firedAt = new Date();
+    for (const clock of clockList()) {
+      for (const due of dueSteps(clock, firedAt)) {
+        fireStep(clock, due, firedAt);
+        if (clock.breached && !state.breached) {
+          state.breached = true;
+          upsertSearchAttributes([{ key: CASE_BREACHED, value: true }]);
+        }
+        const recipient = due.recipient === 'assignee' ? (state.assignee ?? 'service-desk') : due.recipient;
+        const escalation = {
+          caseId: state.caseId,
+          clock: clock.name,
+          cycle: clock.cycle,
+          level: due.level,
+          name: due.name,
+          dueAt: due.dueAt!,
+          firedAt: due.firedAt!,
+          recipient,
+          assignee: state.assignee ?? null,
+          severity: state.severity,
+        };
+        state.seq += 1;
+        const type = due.level === 1 ? 'sla_warning' : due.at === 1 ? 'sla_breached' : 'sla_escalated';
+        const event: CaseEvent = {
+          seq: state.seq,
+          type,
+          fromStage: state.stage,
+          toStage: state.stage,
+          actor: 'system',
+          at: escalation.firedAt,
+          data: { clock: clock.name, level: due.level, dueAt: escalation.dueAt, recipient },
+        };
+        await escalate({ state: JSON.parse(JSON.stringify(state)), event, escalation });
+      }
+    }
+  }
 
   async function runSurvey() {
     const survey = state.survey!;

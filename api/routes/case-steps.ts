@@ -9,6 +9,8 @@ import {
   assignUpdate,
   cancelUpdate,
   checkInUpdate,
+  customerRespondedUpdate,
+  waitForCustomerUpdate,
   completeRepairUpdate,
   customerFeedbackUpdate,
   diagnoseUpdate,
@@ -53,6 +55,12 @@ const STEPS: Array<{ name: StepName; update: UpdateDefinition<CaseState, [any]>;
     update: surveyResponseUpdate,
     summary: 'Record the satisfaction survey answers',
   },
+  {
+    name: 'wait-for-customer',
+    update: waitForCustomerUpdate,
+    summary: 'The case waits on the customer (等待客户); clocks pause as the SLA policy says',
+  },
+  { name: 'customer-responded', update: customerRespondedUpdate, summary: 'The customer answered; clocks resume' },
   { name: 'cancel', update: cancelUpdate, summary: 'Cancel the case with a reason' },
 ];
 

@@ -1,4 +1,30 @@
 CREATE SEQUENCE "public"."case_number_seq" INCREMENT BY 1 MINVALUE 1 MAXVALUE 9223372036854775807 START WITH 1 CACHE 1;--> statement-breakpoint
+CREATE TABLE "calendar_days" (
+	"calendar_id" text NOT NULL,
+	"date" text NOT NULL,
+	"kind" text NOT NULL,
+	"name" text,
+	"periods" jsonb,
+	CONSTRAINT "calendar_days_calendar_id_date_pk" PRIMARY KEY("calendar_id","date")
+);
+--> statement-breakpoint
+CREATE TABLE "calendar_years" (
+	"calendar_id" text NOT NULL,
+	"year" integer NOT NULL,
+	"source" text NOT NULL,
+	"imported_at" timestamp with time zone DEFAULT now() NOT NULL,
+	CONSTRAINT "calendar_years_calendar_id_year_pk" PRIMARY KEY("calendar_id","year")
+);
+--> statement-breakpoint
+CREATE TABLE "calendars" (
+	"id" text PRIMARY KEY NOT NULL,
+	"name" text NOT NULL,
+	"time_zone" text NOT NULL,
+	"weekly" jsonb NOT NULL,
+	"workday_periods" jsonb NOT NULL,
+	"updated_at" timestamp with time zone DEFAULT now() NOT NULL
+);
+--> statement-breakpoint
 CREATE TABLE "case_events" (
 	"case_id" text NOT NULL,
 	"seq" integer NOT NULL,
@@ -26,6 +52,8 @@ CREATE TABLE "cases" (
 	"customer_phone" text,
 	"customer_email" text,
 	"product_model" text NOT NULL,
+	"product_line" text,
+	"customer_tier" text,
 	"serial_number" text NOT NULL,
 	"purchase_date" text,
 	"description" text NOT NULL,
@@ -34,7 +62,23 @@ CREATE TABLE "cases" (
 	"updated_at" timestamp with time zone DEFAULT now() NOT NULL,
 	"closed_at" timestamp with time zone,
 	"version" integer DEFAULT 0 NOT NULL,
-	"state" jsonb
+	"state" jsonb,
+	"breached" boolean DEFAULT false NOT NULL,
+	"sla" jsonb
+);
+--> statement-breakpoint
+CREATE TABLE "escalations" (
+	"id" serial PRIMARY KEY NOT NULL,
+	"case_id" text NOT NULL,
+	"clock" text NOT NULL,
+	"cycle" integer NOT NULL,
+	"level" integer NOT NULL,
+	"name" text NOT NULL,
+	"due_at" timestamp (3) with time zone NOT NULL,
+	"fired_at" timestamp (3) with time zone NOT NULL,
+	"recipient" text NOT NULL,
+	"assignee" text,
+	"severity" text NOT NULL
 );
 --> statement-breakpoint
 CREATE TABLE "notifications" (
@@ -47,9 +91,26 @@ CREATE TABLE "notifications" (
 	"sent_at" timestamp with time zone
 );
 --> statement-breakpoint
+CREATE TABLE "sla_policies" (
+	"id" text NOT NULL,
+	"version" integer NOT NULL,
+	"name" text NOT NULL,
+	"definition" jsonb NOT NULL,
+	"created_at" timestamp with time zone DEFAULT now() NOT NULL,
+	"retired_at" timestamp with time zone,
+	CONSTRAINT "sla_policies_id_version_pk" PRIMARY KEY("id","version")
+);
+--> statement-breakpoint
+ALTER TABLE "calendar_days" ADD CONSTRAINT "calendar_days_calendar_id_calendars_id_fk" FOREIGN KEY ("calendar_id") REFERENCES "public"."calendars"("id") ON DELETE cascade ON UPDATE no action;--> statement-breakpoint
+ALTER TABLE "calendar_years" ADD CONSTRAINT "calendar_years_calendar_id_calendars_id_fk" FOREIGN KEY ("calendar_id") REFERENCES "public"."calendars"("id") ON DELETE cascade ON UPDATE no action;--> statement-breakpoint
 ALTER TABLE "case_events" ADD CONSTRAINT "case_events_case_id_cases_id_fk" FOREIGN KEY ("case_id") REFERENCES "public"."cases"("id") ON DELETE cascade ON UPDATE no action;--> statement-breakpoint
+ALTER TABLE "escalations" ADD CONSTRAINT "escalations_case_id_cases_id_fk" FOREIGN KEY ("case_id") REFERENCES "public"."cases"("id") ON DELETE cascade ON UPDATE no action;--> statement-breakpoint
 CREATE UNIQUE INDEX "cases_external_ref_uq" ON "cases" USING btree ("external_system","external_id");--> statement-breakpoint
 CREATE INDEX "cases_stage_idx" ON "cases" USING btree ("stage","created_at");--> statement-breakpoint
 CREATE INDEX "cases_assignee_idx" ON "cases" USING btree ("assignee","created_at");--> statement-breakpoint
 CREATE INDEX "cases_created_idx" ON "cases" USING btree ("created_at","id");--> statement-breakpoint
+CREATE INDEX "cases_breached_idx" ON "cases" USING btree ("breached","created_at");--> statement-breakpoint
+CREATE UNIQUE INDEX "escalations_once_uq" ON "escalations" USING btree ("case_id","clock","cycle","level");--> statement-breakpoint
+CREATE INDEX "escalations_due_idx" ON "escalations" USING btree ("due_at","id");--> statement-breakpoint
+CREATE INDEX "escalations_assignee_idx" ON "escalations" USING btree ("assignee","due_at");--> statement-breakpoint
 CREATE INDEX "notifications_case_idx" ON "notifications" USING btree ("case_id");

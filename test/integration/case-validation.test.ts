@@ -27,6 +27,8 @@ const validBodies: Record<StepName, Record<string, unknown>> = {
   },
   'customer-feedback': { accepted: true },
   'survey-response': { serviceQuality: 4, repairEffect: 4, attitude: 4, via: 'online' },
+  'wait-for-customer': { reason: '等待客户确认上门时间' },
+  'customer-responded': {},
   cancel: { reason: 'r' },
 };
 
