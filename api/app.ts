@@ -6,9 +6,12 @@ import type { ServiceCaseInput } from '../workflows/service-case.js';
 import { registerOpenApi } from './plugins/openapi.js';
 import { registerProblems } from './plugins/problems.js';
 import { PROBLEM_SCHEMA } from './problem.js';
+import { calendarRoutes } from './routes/calendars.js';
 import { caseStepRoutes } from './routes/case-steps.js';
 import { caseRoutes } from './routes/cases.js';
+import { escalationRoutes } from './routes/escalations.js';
 import { healthRoutes } from './routes/health.js';
+import { slaPolicyRoutes } from './routes/sla-policies.js';
 
 export interface AppDeps {
   db: Database;
@@ -34,6 +37,9 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     await healthRoutes(scope, deps);
     await caseRoutes(scope, deps);
     await caseStepRoutes(scope, deps);
+    await calendarRoutes(scope, deps);
+    await slaPolicyRoutes(scope, deps);
+    await escalationRoutes(scope, deps);
   });
   return app;
 }

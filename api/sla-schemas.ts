@@ -86,7 +86,12 @@ export const calendarBody = {
   additionalProperties: false,
   properties: {
     name: text(200),
-    timeZone: { type: 'string', minLength: 1, maxLength: 100, description: "IANA zone, e.g. 'Asia/Shanghai'" },
+    timeZone: {
+      type: 'string',
+      minLength: 1,
+      maxLength: 100,
+      description: "IANA zone, e.g. 'Asia/Shanghai'",
+    },
     weekly,
     workdayPeriods: { ...periods, description: 'periods of a make-up working day that falls on a day off' },
   },
@@ -231,10 +236,16 @@ const escalation = {
       name: text(100, 'e.g. warning, breach, escalation'),
     },
   },
-  description: 'steps in increasing order of `at`, one of them at 1 (the breach); default 75 % / 100 % / 150 %',
+  description:
+    'steps in increasing order of `at`, one of them at 1 (the breach); default 75 % / 100 % / 150 %',
 } as const;
 
-const clockList = { type: 'array', maxItems: CLOCKS.length, uniqueItems: true, items: { type: 'string', enum: CLOCKS } };
+const clockList = {
+  type: 'array',
+  maxItems: CLOCKS.length,
+  uniqueItems: true,
+  items: { type: 'string', enum: CLOCKS },
+};
 
 const pauses = {
   type: 'object',
@@ -388,7 +399,11 @@ export const escalationResponses = {
       properties: {
         items: {
           type: 'array',
-          items: { type: 'object', required: Object.keys(escalationItemProps), properties: escalationItemProps },
+          items: {
+            type: 'object',
+            required: Object.keys(escalationItemProps),
+            properties: escalationItemProps,
+          },
         },
         nextCursor: { type: ['string', 'null'] },
       },

@@ -38,6 +38,8 @@ class StartError extends Error {}
 // ---- process bookkeeping -----------------------------------------------------------------------------
 /** @type {{ name: string, child: import('node:child_process').ChildProcess, exited: Promise<void>, done: boolean, code: number|null, signal: string|null, oneShot: boolean, stopTimeoutMs: number }[]} */
 const procs = [];
+/** Short-lived helper processes (the Temporal CLI lookup/build) to kill if we stop meanwhile. */
+const helpers = new Set();
 let shuttingDown = false;
 
 function pipeLines(stream, name, onLine) {
@@ -110,17 +112,21 @@ function onUnexpectedExit(proc) {
   shutdown(1);
 }
 
-function signalProc(proc, signal) {
-  if (proc.done || proc.child.pid === undefined) return;
+function killGroup(child, signal) {
+  if (child.pid === undefined || child.exitCode !== null || child.signalCode !== null) return;
   try {
-    // The child leads its own process group: signal the group so helpers it started go too.
-    if (process.platform !== 'win32') process.kill(-proc.child.pid, signal);
-    else proc.child.kill(signal);
+    // The child leads its own process group: signal the group so processes it started go too.
+    if (process.platform !== 'win32') process.kill(-child.pid, signal);
+    else child.kill(signal);
   } catch {
     try {
-      proc.child.kill(signal);
+      child.kill(signal);
     } catch {}
   }
+}
+
+function signalProc(proc, signal) {
+  if (!proc.done) killGroup(proc.child, signal);
 }
 
 async function stopProc(proc) {
@@ -144,6 +150,7 @@ function shutdown(exitCode) {
   if (shutdownPromise) return shutdownPromise;
   shuttingDown = true;
   shutdownPromise = (async () => {
+    for (const child of helpers) killGroup(child, 'SIGTERM');
     for (const proc of [...procs].reverse()) await stopProc(proc);
     say(exitCode === 0 ? 'all stopped' : 'stopped');
     process.exit(exitCode);
@@ -176,6 +183,7 @@ setInterval(() => {
 }, 1000).unref();
 // Whatever happens to us, leave no orphans behind.
 process.on('exit', () => {
+  for (const child of helpers) killGroup(child, 'SIGKILL');
   for (const proc of procs) signalProc(proc, 'SIGKILL');
 });
 
@@ -290,8 +298,12 @@ function temporalCliPath() {
     const child = spawn('bash', [join(root, 'scripts/ensure-temporal-cli.sh')], {
       cwd: root,
       env,
+      detached: process.platform !== 'win32',
       stdio: ['ignore', 'pipe', 'pipe'],
     });
+    // Not a service: only has to go away (with a `go install` it may have started) when we stop.
+    helpers.add(child);
+    child.once('exit', () => helpers.delete(child));
     let out = '';
     child.stdout.on('data', (d) => {
       out += d;

@@ -20,6 +20,15 @@ export async function registerOpenApi(app: FastifyInstance) {
           name: 'case steps',
           description: 'Human steps of a case; 409 when the step does not fit the stage',
         },
+        {
+          name: 'calendars',
+          description: '工作日历 business calendars: working periods, holidays, make-up days',
+        },
+        {
+          name: 'sla policies',
+          description: '服务标准 SLA policies, versioned; cases keep the version they opened under',
+        },
+        { name: 'escalations', description: 'Warnings and escalations fired by SLA clocks' },
         { name: 'system', description: 'Health' },
       ],
     },

@@ -1,0 +1,179 @@
+// SLA clocks as workflow timers, with second-scale targets: warnings, breaches and level-3 escalations
+// fire at their instants; pauses move them; stopped clocks never fire; a worker restart loses none.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { businessSeconds, fastPolicy, seconds } from '../support/sla.js';
+import { eventually, get, intakeBody, post, type Stack, startStack } from '../support/stack.js';
+
+let stack: Stack;
+beforeAll(async () => {
+  stack = await startStack({ surveyDelayMs: 60_000, surveyExpiryMs: 60_000 });
+});
+afterAll(() => stack?.close());
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+const step = (id: string, name: string, body: Record<string, unknown>) =>
+  post(stack.app, `/api/v1/cases/${id}/${name}`, { actor: 'tester', ...body });
+
+async function openCase(line: string, extra: Record<string, unknown> = {}) {
+  const body = intakeBody(extra);
+  const r = await post(stack.app, '/api/v1/cases', { ...body, product: { ...body.product, line } });
+  expect(r.status).toBe(201);
+  return r.body;
+}
+
+type EscalationRow = {
+  clock: string;
+  level: number;
+  due_at: Date;
+  fired_at: Date;
+  recipient: string;
+  cycle: number;
+};
+async function escalationsOf(id: string, clock?: string): Promise<EscalationRow[]> {
+  const rows = await stack.db.sql<EscalationRow[]>`
+    select clock, level, due_at, fired_at, recipient, cycle from escalations
+    where case_id = ${id} ${clock ? stack.db.sql`and clock = ${clock}` : stack.db.sql``}
+    order by level`;
+  return rows.map((r) => ({ ...r, due_at: new Date(r.due_at), fired_at: new Date(r.fired_at) }));
+}
+
+describe.concurrent('SLA clocks', () => {
+  it('fires the warning, the breach and the level-3 escalation of an unanswered case at their instants', async () => {
+    const line = await fastPolicy(stack, {
+      targets: { response: { normal: seconds(3), emergency: seconds(3) } },
+    });
+    const created = await openCase(line);
+    const reportedAt = Date.parse(created.reportedAt);
+    const response = created.clocks.find((c: { name: string }) => c.name === 'response');
+    expect(response).toMatchObject({ state: 'running', target: { amount: 3 / 3600, unit: 'hours' } });
+    expect(Date.parse(response.deadline)).toBe(reportedAt + 3000);
+    expect(response.deadline).toMatch(/\+08:00$/);
+
+    const fired = await eventually(async () => {
+      const rows = await escalationsOf(created.id, 'response');
+      return rows.length === 3 ? rows : undefined;
+    });
+    expect(fired.map((e) => [e.level, e.recipient])).toEqual([
+      [1, 'service-desk'],
+      [2, 'service-manager'],
+      [3, 'upper-management'],
+    ]);
+    expect(fired.map((e) => e.due_at.getTime() - reportedAt)).toEqual([2250, 3000, 4500]);
+    for (const e of fired) expect(e.fired_at.getTime()).toBeGreaterThanOrEqual(e.due_at.getTime());
+
+    const { body } = await get(stack.app, `/api/v1/cases/${created.id}`);
+    expect(body.breached).toBe(true);
+    const clock = body.clocks.find((c: { name: string }) => c.name === 'response');
+    expect(clock.state).toBe('breached');
+    expect(clock.remainingMs).toBeLessThan(0);
+    expect(clock.steps.every((s: { firedAt: string | null }) => s.firedAt)).toBe(true);
+    expect(body.escalations.filter((e: { clock: string }) => e.clock === 'response')).toHaveLength(3);
+    expect(body.timeline.map((e: { type: string }) => e.type)).toEqual(
+      expect.arrayContaining(['sla_warning', 'sla_breached', 'sla_escalated']),
+    );
+    const kinds = stack.notifications.filter((n) => n.caseId === created.id).map((n) => n.kind);
+    expect(kinds).toEqual(expect.arrayContaining(['sla.warning', 'sla.breached', 'sla.escalated']));
+
+    const listed = await get(stack.app, `/api/v1/cases?breached=true&q=${created.product.serialNumber}`);
+    expect(listed.body.items.map((c: { id: string }) => c.id)).toEqual([created.id]);
+    const described = await stack.client.workflow.getHandle(`case-${created.id}`).describe();
+    expect(described.searchAttributes.ShouhouBreached).toEqual([true]);
+  });
+
+  it('a clock stopped before its steps never fires them', async () => {
+    const line = await fastPolicy(stack, {
+      targets: { response: { normal: seconds(3), emergency: seconds(3) } },
+    });
+    const created = await openCase(line);
+    const r = await step(created.id, 'assign', { engineer: 'eng-fast' });
+    expect(r.body.clocks.find((c: { name: string }) => c.name === 'response').state).toBe('stopped');
+    await sleep(5_500);
+    expect(await escalationsOf(created.id, 'response')).toEqual([]);
+    const { body } = await get(stack.app, `/api/v1/cases/${created.id}`);
+    expect(body.breached).toBe(false);
+    const response = body.clocks.find((c: { name: string }) => c.name === 'response');
+    expect(response).toMatchObject({ state: 'stopped', breached: false, deadline: null });
+    expect(response.remainingMs).toBeGreaterThan(0);
+  });
+
+  it('waiting for parts pauses the repair clock and moves its steps by the paused time (business hours)', async () => {
+    const line = await fastPolicy(stack, {
+      targets: { repair: { ordinary: businessSeconds(4), complex: businessSeconds(4) } },
+    });
+    const created = await openCase(line);
+    const reportedAt = Date.parse(created.reportedAt);
+    await step(created.id, 'assign', { engineer: 'eng-parts' });
+    let r = await step(created.id, 'diagnose', {
+      cause: 'c',
+      plan: 'p',
+      complexity: 'ordinary',
+      parts: [{ partNumber: 'P-9', quantity: 1 }],
+    });
+    let repair = r.body.clocks.find((c: { name: string }) => c.name === 'repair');
+    expect(repair).toMatchObject({ state: 'paused', pausedFor: ['parts'], deadline: null });
+    await sleep(3_500);
+    r = await step(created.id, 'parts-ready', {});
+    repair = r.body.clocks.find((c: { name: string }) => c.name === 'repair');
+    expect(repair.state).toBe('running');
+    const paused = repair.pausedMs.parts;
+    expect(paused).toBeGreaterThanOrEqual(3_400);
+    expect(Date.parse(repair.deadline)).toBe(reportedAt + 4000 + paused);
+
+    const fired = await eventually(async () => {
+      const rows = await escalationsOf(created.id, 'repair');
+      return rows.length >= 2 ? rows : undefined;
+    });
+    expect(fired[0].due_at.getTime()).toBe(reportedAt + 3000 + paused);
+    expect(fired[1].due_at.getTime()).toBe(reportedAt + 4000 + paused);
+    expect(fired[0].recipient).toBe('eng-parts');
+  });
+
+  it('waiting on the customer pauses the clocks the policy names, and the reply resumes them', async () => {
+    const line = await fastPolicy(stack, {
+      targets: { response: { normal: seconds(4), emergency: seconds(4) } },
+    });
+    const created = await openCase(line);
+    let r = await step(created.id, 'wait-for-customer', { reason: '等待客户提供购买凭证' });
+    expect(r.body.clocks.every((c: { state: string }) => c.state === 'paused')).toBe(true);
+    expect(r.body.waitingForCustomer.reason).toBe('等待客户提供购买凭证');
+    r = await step(created.id, 'wait-for-customer', { reason: 'again' });
+    expect(r.status).toBe(409);
+    await sleep(4_500);
+    expect(await escalationsOf(created.id)).toEqual([]);
+    r = await step(created.id, 'customer-responded', { note: '已发来发票' });
+    expect(r.body.clocks.every((c: { state: string }) => c.state === 'running')).toBe(true);
+    expect(r.body.clocks[0].pausedMs.customer).toBeGreaterThanOrEqual(4_400);
+    r = await step(created.id, 'customer-responded', {});
+    expect(r.status).toBe(409);
+  });
+
+  it('an emergency carries an arrival clock that check-in stops; a dispute reopens the repair clock', async () => {
+    const line = await fastPolicy(stack);
+    const created = await openCase(line, { problem: { description: '整线停机', severity: 'emergency' } });
+    expect(created.clocks.map((c: { name: string }) => c.name)).toEqual(['response', 'arrival', 'repair']);
+    await step(created.id, 'assign', { engineer: 'eng-e' });
+    await step(created.id, 'diagnose', { cause: 'c', plan: 'p', complexity: 'complex', parts: [] });
+    await step(created.id, 'schedule', { mode: 'onsite', agreedAt: new Date().toISOString() });
+    let r = await step(created.id, 'check-in', {});
+    const byName = (body: { clocks: Array<{ name: string }> }, name: string) =>
+      body.clocks.find((c) => c.name === name) as unknown as { state: string; target: unknown; elapsedMs: number };
+    expect(byName(r.body, 'arrival').state).toBe('stopped');
+    expect(byName(r.body, 'repair').target).toEqual(seconds(7200));
+    r = await step(created.id, 'complete-repair', {
+      symptom: 's',
+      cause: 'c',
+      actions: 'a',
+      partsReplaced: [],
+      test: { passed: true },
+      usageExplained: true,
+    });
+    const stoppedAt = byName(r.body, 'repair').elapsedMs;
+    expect(byName(r.body, 'repair').state).toBe('stopped');
+    await sleep(500);
+    r = await step(created.id, 'customer-feedback', { accepted: false, comment: '问题复现' });
+    const reopened = byName(r.body, 'repair');
+    expect(reopened.state).toBe('running');
+    expect(reopened.elapsedMs).toBeGreaterThanOrEqual(stoppedAt);
+    expect(reopened.elapsedMs).toBeLessThan(stoppedAt + 400);
+  });
+});
