@@ -7,7 +7,7 @@
 import { and, eq, like, sql } from 'drizzle-orm';
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { cases, calendarDays, calendarYears, escalations, slaPolicies } from '../../db/schema.js';
+import { calendarDays, calendarYears, cases, escalations, slaPolicies } from '../../db/schema.js';
 import { loadCalendar, loadSlaSnapshot, seedDefaults } from '../../db/sla-store.js';
 import { localDateOf } from '../../domain/calendar.js';
 import { chinaDataYears, chinaOverridesForYear } from '../../domain/calendar-china.js';
@@ -21,7 +21,11 @@ beforeAll(async () => {
 afterAll(() => stack?.close());
 
 async function send(app: FastifyInstance, method: 'PUT' | 'POST' | 'DELETE', url: string, payload?: unknown) {
-  const res = await app.inject({ method, url, ...(payload === undefined ? {} : { payload: payload as object }) });
+  const res = await app.inject({
+    method,
+    url,
+    ...(payload === undefined ? {} : { payload: payload as object }),
+  });
   return { status: res.statusCode, body: res.json(), headers: res.headers };
 }
 const put = (url: string, payload: unknown) => send(stack.app, 'PUT', url, payload);
@@ -40,7 +44,11 @@ const calendarBody = (overrides: Record<string, unknown> = {}) => ({
   ...overrides,
 });
 
-function expectProblem(r: { status: number; body: Record<string, unknown>; headers: Record<string, unknown> }) {
+function expectProblem(r: {
+  status: number;
+  body: Record<string, unknown>;
+  headers: Record<string, unknown>;
+}) {
   expect(r.headers['content-type']).toMatch(/^application\/problem\+json/);
   expect(r.body).toMatchObject({ status: r.status, type: expect.stringMatching(/^urn:shouhou:problem:/) });
 }
@@ -113,13 +121,19 @@ describe('calendars', () => {
     // 2024 is edited (Labour Day removed): a new seed does not put it back.
     const full = await count2024();
     expect(full).toBe(chinaOverridesForYear(2024).length);
-    await db.delete(calendarDays).where(and(eq(calendarDays.calendarId, 'cn'), eq(calendarDays.date, '2024-05-01')));
+    await db
+      .delete(calendarDays)
+      .where(and(eq(calendarDays.calendarId, 'cn'), eq(calendarDays.date, '2024-05-01')));
     await seedDefaults(db);
     expect(await count2024()).toBe(full - 1);
 
     // 2024 is not covered (as if the package gained it in an upgrade): the seed imports it.
-    await db.delete(calendarDays).where(and(eq(calendarDays.calendarId, 'cn'), like(calendarDays.date, '2024-%')));
-    await db.delete(calendarYears).where(and(eq(calendarYears.calendarId, 'cn'), eq(calendarYears.year, 2024)));
+    await db
+      .delete(calendarDays)
+      .where(and(eq(calendarDays.calendarId, 'cn'), like(calendarDays.date, '2024-%')));
+    await db
+      .delete(calendarYears)
+      .where(and(eq(calendarYears.calendarId, 'cn'), eq(calendarYears.year, 2024)));
     await seedDefaults(db);
     expect(await count2024()).toBe(full);
     expect(await loadCalendar(db, 'cn')).toEqual(before);
@@ -173,7 +187,11 @@ describe('calendars', () => {
     });
     const replaced = await put(
       '/api/v1/calendars/sla-replace',
-      calendarBody({ name: '新名字', timeZone: 'Asia/Tokyo', workdayPeriods: [{ start: '10:00', end: '16:00' }] }),
+      calendarBody({
+        name: '新名字',
+        timeZone: 'Asia/Tokyo',
+        workdayPeriods: [{ start: '10:00', end: '16:00' }],
+      }),
     );
     expect(replaced.status).toBe(200);
     expect(replaced.body).toMatchObject({
@@ -229,17 +247,22 @@ describe('calendars', () => {
 
   it("PUT of a year replaces that year's overrides, only that year's, and checks every date", async () => {
     await put('/api/v1/calendars/sla-years', calendarBody());
-    await put('/api/v1/calendars/sla-years/2024', {
+    await put('/api/v1/calendars/sla-years/years/2024', {
       overrides: [{ date: '2024-12-25', kind: 'holiday', name: 'Weihnachten' }],
     });
-    const first = await put('/api/v1/calendars/sla-years/2025', {
+    const first = await put('/api/v1/calendars/sla-years/years/2025', {
       overrides: [
         { date: '2025-01-01', kind: 'holiday', name: 'Neujahr' },
         { date: '2025-05-01', kind: 'holiday' },
-        { date: '2025-06-14', kind: 'workday', name: 'Inventur', periods: [{ start: '09:00', end: '13:00' }] },
+        {
+          date: '2025-06-14',
+          kind: 'workday',
+          name: 'Inventur',
+          periods: [{ start: '09:00', end: '13:00' }],
+        },
       ],
     });
-    expect(first.status).toBe(200);
+    expect(first.status, JSON.stringify(first.body)).toBe(200);
     expect(first.body.overrides).toHaveLength(3);
     expect(first.body.overrides[2]).toEqual({
       date: '2025-06-14',
@@ -252,22 +275,28 @@ describe('calendars', () => {
       { year: 2025, source: 'api', importedAt: expect.any(String) },
     ]);
 
-    const second = await put('/api/v1/calendars/sla-years/2025', {
+    const second = await put('/api/v1/calendars/sla-years/years/2025', {
       overrides: [{ date: '2025-10-03', kind: 'holiday', name: 'Tag der Deutschen Einheit' }],
     });
     expect(second.status).toBe(200);
-    expect(second.body.overrides).toEqual([{ date: '2025-10-03', kind: 'holiday', name: 'Tag der Deutschen Einheit' }]);
+    expect(second.body.overrides).toEqual([
+      { date: '2025-10-03', kind: 'holiday', name: 'Tag der Deutschen Einheit' },
+    ]);
     const all = await get(stack.app, '/api/v1/calendars/sla-years');
     expect(all.body.overrides.map((o: { date: string }) => o.date)).toEqual(['2024-12-25', '2025-10-03']);
 
     // The package import replaces the year as well.
-    const imported = await post('/api/v1/calendars/sla-years/2025/import', { source: 'chinese-days' });
+    const imported = await post('/api/v1/calendars/sla-years/years/2025/import', { source: 'chinese-days' });
     expect(imported.status).toBe(200);
     expect(imported.body.overrides).toEqual(chinaOverridesForYear(2025));
-    expect(imported.body.years).toContainEqual({ year: 2025, source: 'chinese-days', importedAt: expect.any(String) });
+    expect(imported.body.years).toContainEqual({
+      year: 2025,
+      source: 'chinese-days',
+      importedAt: expect.any(String),
+    });
 
     // An empty year is covered and has no overrides.
-    const empty = await put('/api/v1/calendars/sla-years/2025', { overrides: [] });
+    const empty = await put('/api/v1/calendars/sla-years/years/2025', { overrides: [] });
     expect(empty.body.overrides).toEqual([]);
     expect(empty.body.coveredYears).toEqual([2024, 2025]);
 
@@ -281,11 +310,14 @@ describe('calendars', () => {
         'duplicate override for 2025-03-01',
       ],
       [[{ date: '2025-02-30', kind: 'holiday' }], 'bad date "2025-02-30"'],
-      [[{ date: '2025-03-01', kind: 'holiday', periods: day() }], 'periods are only allowed on workday overrides'],
+      [
+        [{ date: '2025-03-01', kind: 'holiday', periods: day() }],
+        'periods are only allowed on workday overrides',
+      ],
       [[{ date: '2025-03-01', kind: 'workday', periods: [{ start: '8', end: '9' }] }], 'bad start time "8"'],
     ];
     for (const [overrides, problem] of bad) {
-      const r = await put('/api/v1/calendars/sla-years/2025', { overrides });
+      const r = await put('/api/v1/calendars/sla-years/years/2025', { overrides });
       expect(r.status, JSON.stringify(overrides)).toBe(422);
       expectProblem(r);
       expect(r.body.problems).toEqual(expect.arrayContaining([expect.stringContaining(problem)]));
@@ -293,9 +325,18 @@ describe('calendars', () => {
     // Nothing of the rejected requests was written.
     expect((await get(stack.app, '/api/v1/calendars/sla-years?year=2025')).body.overrides).toEqual([]);
 
-    expect((await put('/api/v1/calendars/sla-years/2025', { overrides: [{ date: '2025-1-1', kind: 'holiday' }] })).status).toBe(400);
-    expect((await put('/api/v1/calendars/sla-years/2025', { overrides: [{ date: '2025-01-01', kind: 'vacation' }] })).status).toBe(400);
-    expect((await put('/api/v1/calendars/sla-years/1812', { overrides: [] })).status).toBe(400);
+    expect(
+      (await put('/api/v1/calendars/sla-years/years/2025', { overrides: [{ date: '2025-1-1', kind: 'holiday' }] }))
+        .status,
+    ).toBe(400);
+    expect(
+      (
+        await put('/api/v1/calendars/sla-years/years/2025', {
+          overrides: [{ date: '2025-01-01', kind: 'vacation' }],
+        })
+      ).status,
+    ).toBe(400);
+    expect((await put('/api/v1/calendars/sla-years/years/1812', { overrides: [] })).status).toBe(400);
     const unknown = await put('/api/v1/calendars/sla-nowhere/years/2025', { overrides: [] });
     expect(unknown.status).toBe(404);
     expectProblem(unknown);
@@ -309,8 +350,12 @@ describe('calendars', () => {
     expectProblem(r);
     expect(r.body.detail).toContain(`no holiday data for ${future}`);
     expect((await get(stack.app, '/api/v1/calendars/sla-import')).body.coveredYears).toEqual([]);
-    expect((await post('/api/v1/calendars/sla-import/years/2025/import', { source: 'ics' })).status).toBe(400);
-    expect((await post('/api/v1/calendars/sla-none/years/2025/import', { source: 'chinese-days' })).status).toBe(404);
+    expect((await post('/api/v1/calendars/sla-import/years/2025/import', { source: 'ics' })).status).toBe(
+      400,
+    );
+    expect(
+      (await post('/api/v1/calendars/sla-none/years/2025/import', { source: 'chinese-days' })).status,
+    ).toBe(404);
   });
 });
 
@@ -387,7 +432,12 @@ describe('SLA policies', () => {
     ]);
     const v1 = await get(stack.app, '/api/v1/sla-policies/sla-admin-vip/versions/1');
     expect(v1.status).toBe(200);
-    expect(v1.body).toMatchObject({ version: 1, name: 'VIP 服务标准', current: false, repairOnDispute: 'continue' });
+    expect(v1.body).toMatchObject({
+      version: 1,
+      name: 'VIP 服务标准',
+      current: false,
+      repairOnDispute: 'continue',
+    });
     expect((await get(stack.app, '/api/v1/sla-policies/sla-admin-vip/versions/3')).status).toBe(404);
 
     const listed = (await get(stack.app, '/api/v1/sla-policies')).body.items.filter(
@@ -400,7 +450,9 @@ describe('SLA policies', () => {
     expect(retired.body).toMatchObject({ version: 2, current: false, retiredAt: expect.any(String) });
     expect((await del('/api/v1/sla-policies/sla-admin-vip')).body.retiredAt).toBe(retired.body.retiredAt);
     expect(
-      (await get(stack.app, '/api/v1/sla-policies')).body.items.some((p: { id: string }) => p.id === 'sla-admin-vip'),
+      (await get(stack.app, '/api/v1/sla-policies')).body.items.some(
+        (p: { id: string }) => p.id === 'sla-admin-vip',
+      ),
     ).toBe(false);
     expect((await get(stack.app, '/api/v1/sla-policies/sla-admin-vip')).body).toMatchObject({
       version: 2,
@@ -447,13 +499,19 @@ describe('SLA policies', () => {
     expect(r.status).toBe(422);
     expect(r.body.detail).toContain('escalation needs a step at 1');
 
-    r = await post('/api/v1/sla-policies', { id: 'sla-admin-gold', ...policyBody({ match: { productLine: 'z' } }) });
+    r = await post('/api/v1/sla-policies', {
+      id: 'sla-admin-gold',
+      ...policyBody({ match: { productLine: 'z' } }),
+    });
     expect(r.status).toBe(409);
     expectProblem(r);
     expect(r.body.detail).toContain('already exists');
 
     // A second policy for exactly the same cases would make the choice arbitrary.
-    r = await post('/api/v1/sla-policies', { id: 'sla-admin-x', ...policyBody({ match: { customerTier: 'sla-admin-gold' } }) });
+    r = await post('/api/v1/sla-policies', {
+      id: 'sla-admin-x',
+      ...policyBody({ match: { customerTier: 'sla-admin-gold' } }),
+    });
     expect(r.status).toBe(409);
     expect(r.body.detail).toContain('"sla-admin-gold" already applies');
     r = await post('/api/v1/sla-policies', { id: 'sla-admin-x', ...policyBody({ match: {} }) });
@@ -469,10 +527,16 @@ describe('SLA policies', () => {
     expect(r.body.detail).toContain('the default policy must match every case');
 
     expect((await post('/api/v1/sla-policies', { id: 'Not A Slug', ...policyBody() })).status).toBe(400);
-    expect((await post('/api/v1/sla-policies', { id: 'sla-admin-y', ...policyBody(), extra: 1 })).status).toBe(400);
     expect(
-      (await post('/api/v1/sla-policies', { id: 'sla-admin-y', ...policyBody({ match: { severity: 'urgent' } }) }))
-        .status,
+      (await post('/api/v1/sla-policies', { id: 'sla-admin-y', ...policyBody(), extra: 1 })).status,
+    ).toBe(400);
+    expect(
+      (
+        await post('/api/v1/sla-policies', {
+          id: 'sla-admin-y',
+          ...policyBody({ match: { severity: 'urgent' } }),
+        })
+      ).status,
     ).toBe(400);
     expect((await get(stack.app, '/api/v1/sla-policies/sla-admin-nope')).status).toBe(404);
     expect((await put('/api/v1/sla-policies/sla-admin-nope', policyBody())).status).toBe(404);
@@ -483,7 +547,11 @@ describe('SLA policies', () => {
   it('the snapshot takes the most specific current policy and falls back to the default', async () => {
     const { db } = stack.db;
     const at = new Date();
-    const policy = (id: string, match: SlaPolicy['match'], calendarId = 'cn'): typeof slaPolicies.$inferInsert => ({
+    const policy = (
+      id: string,
+      match: SlaPolicy['match'],
+      calendarId = 'cn',
+    ): typeof slaPolicies.$inferInsert => ({
       id,
       version: 1,
       name: id,
@@ -493,17 +561,23 @@ describe('SLA policies', () => {
     const rollback = new Error('rollback');
     const result = await db
       .transaction(async (tx) => {
-        await tx.insert(slaPolicies).values([
-          policy('snap-severity', { severity: 'emergency' }),
-          policy('snap-tier', { customerTier: 'snap-gold' }),
-          policy('snap-tier-emergency', { customerTier: 'snap-gold', severity: 'emergency' }),
-          policy('snap-line', { productLine: 'snap-line' }, 'sla-warn'),
-          policy('snap-lost-calendar', { productLine: 'snap-lost' }, 'atlantis'),
-        ]);
+        await tx
+          .insert(slaPolicies)
+          .values([
+            policy('snap-severity', { severity: 'emergency' }),
+            policy('snap-tier', { customerTier: 'snap-gold' }),
+            policy('snap-tier-emergency', { customerTier: 'snap-gold', severity: 'emergency' }),
+            policy('snap-line', { productLine: 'snap-line' }, 'sla-warn'),
+            policy('snap-lost-calendar', { productLine: 'snap-lost' }, 'atlantis'),
+          ]);
         const pick = async (subject: Parameters<typeof loadSlaSnapshot>[1]) =>
           (await loadSlaSnapshot(tx, subject, at)).policy.id;
         const picks = {
-          lineBeatsTierAndSeverity: await pick({ severity: 'emergency', productLine: 'snap-line', customerTier: 'snap-gold' }),
+          lineBeatsTierAndSeverity: await pick({
+            severity: 'emergency',
+            productLine: 'snap-line',
+            customerTier: 'snap-gold',
+          }),
           tierAndSeverity: await pick({ severity: 'emergency', customerTier: 'snap-gold' }),
           tierBeatsSeverity: await pick({ severity: 'normal', customerTier: 'snap-gold' }),
           severityBeatsDefault: await pick({ severity: 'emergency', customerTier: 'snap-silver' }),
@@ -608,10 +682,8 @@ describe('escalations', () => {
     let cursor: string | null = null;
     let pages = 0;
     do {
-      const page: { status: number; body: { items: { id: number }[]; nextCursor: string | null } } = await get(
-        stack.app,
-        `/api/v1/escalations?${range}&limit=3${cursor ? `&cursor=${cursor}` : ''}`,
-      );
+      const page: { status: number; body: { items: { id: number }[]; nextCursor: string | null } } =
+        await get(stack.app, `/api/v1/escalations?${range}&limit=3${cursor ? `&cursor=${cursor}` : ''}`);
       expect(page.status).toBe(200);
       seen.push(...page.body.items.map((e) => e.id));
       cursor = page.body.nextCursor;
@@ -647,10 +719,19 @@ describe('escalations', () => {
     expect(await ids('clock=repair')).toEqual(['c2:repair:2', 'c2:repair:1', 'c1:repair:1']);
     expect(await ids('clock=repair&level=1')).toEqual(['c2:repair:1', 'c1:repair:1']);
     expect(await ids('assignee=eng-esc-b')).toEqual(['c2:repair:2', 'c2:arrival:2']);
-    expect(await ids(`caseId=${c1.id}`)).toEqual(['c1:repair:1', 'c1:response:3', 'c1:response:2', 'c1:response:1']);
+    expect(await ids(`caseId=${c1.id}`)).toEqual([
+      'c1:repair:1',
+      'c1:response:3',
+      'c1:response:2',
+      'c1:response:1',
+    ]);
     expect(
-      (await get(stack.app, `/api/v1/escalations?caseId=${c1.id}&from=2001-03-01T02:00:00Z&to=2001-03-05T09:00:00Z`))
-        .body.items.map((e: { level: number }) => e.level),
+      (
+        await get(
+          stack.app,
+          `/api/v1/escalations?caseId=${c1.id}&from=2001-03-01T02:00:00Z&to=2001-03-05T09:00:00Z`,
+        )
+      ).body.items.map((e: { level: number }) => e.level),
     ).toEqual([3, 2]);
 
     const bad: Array<[string, number]> = [
