@@ -5,9 +5,20 @@ export interface Config {
   /** Postgres connection string of the read model. */
   databaseUrl: string;
   temporal: { address: string; namespace: string; taskQueue: string };
-  api: { host: string; port: number; bodyLimitBytes: number };
+  api: {
+    host: string;
+    port: number;
+    bodyLimitBytes: number;
+    /** API_KEYS: "key=role[:personId],…" — bootstrap keys held in memory. */
+    apiKeys: string | undefined;
+    rateLimitPerMinute: number;
+    /** NODE_ENV=production: the API refuses to start without API_KEYS. */
+    production: boolean;
+  };
   /** Case timings that are durations (milliseconds), so tests can run them in seconds. */
   timing: { surveyDelayMs: number; surveyExpiryMs: number };
+  /** Outbound webhooks: the longest pause between delivery retries, and the dispatchers' safety-net sweep. */
+  webhooks: { retryMaxIntervalMs: number; sweepIntervalMs: number };
 }
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
@@ -22,10 +33,17 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       host: env.HOST ?? '127.0.0.1',
       port: intFrom(env.PORT, 3000, 'PORT'),
       bodyLimitBytes: intFrom(env.API_BODY_LIMIT, 256 * 1024, 'API_BODY_LIMIT'),
+      apiKeys: env.API_KEYS,
+      rateLimitPerMinute: intFrom(env.RATE_LIMIT_PER_MINUTE, 600, 'RATE_LIMIT_PER_MINUTE'),
+      production: env.NODE_ENV === 'production',
     },
     timing: {
       surveyDelayMs: parseDuration(env.SURVEY_DELAY ?? '24h'),
       surveyExpiryMs: parseDuration(env.SURVEY_EXPIRY ?? '7d'),
+    },
+    webhooks: {
+      retryMaxIntervalMs: atLeastSecond(env.WEBHOOK_RETRY_MAX_INTERVAL ?? '5m', 'WEBHOOK_RETRY_MAX_INTERVAL'),
+      sweepIntervalMs: atLeastSecond(env.WEBHOOK_SWEEP_INTERVAL ?? '5m', 'WEBHOOK_SWEEP_INTERVAL'),
     },
   };
 }
@@ -35,4 +53,11 @@ function intFrom(raw: string | undefined, fallback: number, name: string): numbe
   const n = Number(raw);
   if (!Number.isInteger(n) || n < 0) throw new Error(`${name} must be a non-negative integer, got "${raw}"`);
   return n;
+}
+
+/** A duration of at least one second (webhook retries start at 1 s; a zero sweep would spin). */
+function atLeastSecond(raw: string, name: string): number {
+  const ms = parseDuration(raw);
+  if (ms < 1000) throw new Error(`${name} must be at least 1s, got "${raw}"`);
+  return ms;
 }

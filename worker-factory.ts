@@ -1,9 +1,11 @@
 // Builds a Worker for the shouhou task queue. The worker process and the tests share it, so what is
 // tested is what runs.
 import { fileURLToPath } from 'node:url';
+import type { Client } from '@temporalio/client';
 import { NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
 import { createActivities } from './activities/index.js';
 import { logNotifier, type Notifier } from './activities/notifier.js';
+import type { WebhookDispatchSettings } from './activities/webhook-outbox.js';
 import type { Database } from './db/client.js';
 
 export const WORKFLOWS_PATH = fileURLToPath(new URL('./workflows/index.ts', import.meta.url));
@@ -14,9 +16,15 @@ export interface WorkerDeps {
   taskQueue: string;
   db: Database;
   notifier?: Notifier;
+  /** Client the activities wake webhook dispatchers with (on this task queue); none: they rely on the sweep. */
+  temporal?: Client;
+  webhooks?: WebhookDispatchSettings;
   /** A prebuilt bundle (tests build one per run); otherwise the worker bundles the workflows itself. */
   workflowBundle?: WorkerOptions['workflowBundle'];
   maxCachedWorkflows?: number;
+  /** Workflow / activity task slots; undefined keeps the SDK defaults. */
+  maxConcurrentWorkflowTaskExecutions?: number;
+  maxConcurrentActivityTaskExecutions?: number;
 }
 
 export function createWorker(deps: WorkerDeps): Promise<Worker> {
@@ -25,8 +33,20 @@ export function createWorker(deps: WorkerDeps): Promise<Worker> {
     namespace: deps.namespace,
     taskQueue: deps.taskQueue,
     ...(deps.workflowBundle ? { workflowBundle: deps.workflowBundle } : { workflowsPath: WORKFLOWS_PATH }),
-    activities: createActivities({ db: deps.db, notifier: deps.notifier ?? logNotifier }),
+    activities: createActivities({
+      db: deps.db,
+      notifier: deps.notifier ?? logNotifier,
+      temporal: deps.temporal,
+      taskQueue: deps.taskQueue,
+      webhooks: deps.webhooks,
+    }),
     maxCachedWorkflows: deps.maxCachedWorkflows ?? 1000,
+    ...(deps.maxConcurrentWorkflowTaskExecutions !== undefined
+      ? { maxConcurrentWorkflowTaskExecutions: deps.maxConcurrentWorkflowTaskExecutions }
+      : {}),
+    ...(deps.maxConcurrentActivityTaskExecutions !== undefined
+      ? { maxConcurrentActivityTaskExecutions: deps.maxConcurrentActivityTaskExecutions }
+      : {}),
   });
 }
 

@@ -5,6 +5,7 @@ import type { Database } from '../db/client.js';
 import { caseEvents, cases } from '../db/schema.js';
 import { type CaseState, caseWorkflowId, isOpen, type Stage } from '../domain/case.js';
 import type { SlaSnapshot } from '../domain/sla-policy.js';
+import { emitCaseWebhooks } from './webhook-outbox.js';
 
 export interface CaseEvent {
   seq: number;
@@ -18,12 +19,15 @@ export interface CaseEvent {
 
 type Tx = Parameters<Parameters<Database['transaction']>[0]>[0];
 
-/** Projects a transition; `sla` (the intake snapshot) is written only when the row is first inserted. */
-export async function projectCase(db: Database, state: CaseState, event: CaseEvent, sla?: SlaSnapshot): Promise<void> {
-  await db.transaction((tx) => projectCaseIn(tx, state, event, sla));
+/**
+ * Projects a transition; `sla` (the intake snapshot) is written only when the row is first inserted.
+ * Returns the webhook subscriptions whose dispatchers to wake once the transaction has committed.
+ */
+export async function projectCase(db: Database, state: CaseState, event: CaseEvent, sla?: SlaSnapshot): Promise<string[]> {
+  return db.transaction((tx) => projectCaseIn(tx, state, event, sla));
 }
 
-export async function projectCaseIn(tx: Tx, state: CaseState, event: CaseEvent, sla?: SlaSnapshot): Promise<void> {
+export async function projectCaseIn(tx: Tx, state: CaseState, event: CaseEvent, sla?: SlaSnapshot): Promise<string[]> {
   const { intake } = state;
   const row = {
     id: state.caseId,
@@ -88,4 +92,6 @@ export async function projectCaseIn(tx: Tx, state: CaseState, event: CaseEvent, 
       })
       .onConflictDoNothing();
   }
+  // Webhook events of the transition (outbox), in the same transaction.
+  return emitCaseWebhooks(tx, state, event);
 }

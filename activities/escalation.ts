@@ -23,9 +23,10 @@ export interface Escalation {
 export const escalationKind = (e: Pick<Escalation, 'level' | 'name'>) =>
   e.level === 1 ? 'sla.warning' : e.name === 'breach' ? 'sla.breached' : 'sla.escalated';
 
+/** Returns the webhook subscriptions to wake (the sla.* event is written by projectCaseIn, same transaction). */
 export async function recordEscalation(db: Database, state: CaseState, event: CaseEvent, e: Escalation) {
-  await db.transaction(async (tx) => {
-    await projectCaseIn(tx, state, event);
+  return db.transaction(async (tx) => {
+    const wake = await projectCaseIn(tx, state, event);
     await tx
       .insert(escalations)
       .values({
@@ -41,5 +42,6 @@ export async function recordEscalation(db: Database, state: CaseState, event: Ca
         severity: e.severity,
       })
       .onConflictDoNothing();
+    return wake;
   });
 }

@@ -1,5 +1,7 @@
 // Activity factory: all I/O of the workflows, built from injected dependencies so tests and the
 // worker share one implementation. Every activity is idempotent (Temporal runs them at least once).
+import { Context } from '@temporalio/activity';
+import type { Client } from '@temporalio/client';
 import { eq } from 'drizzle-orm';
 import type { Database } from '../db/client.js';
 import { notifications } from '../db/schema.js';
@@ -8,13 +10,22 @@ import type { SlaSnapshot } from '../domain/sla-policy.js';
 import { type CaseEvent, projectCase } from './case-projection.js';
 import { type Escalation, escalationKind, recordEscalation } from './escalation.js';
 import type { Notification, Notifier } from './notifier.js';
+import { deliverPending } from './webhook-delivery.js';
+import { type WebhookDispatchSettings, wakeDispatchers } from './webhook-outbox.js';
 
 export interface ActivityDeps {
   db: Database;
   notifier: Notifier;
+  /** Wakes webhook dispatchers after a transition commits; without it they find work on their sweep. */
+  temporal?: Client;
+  /** Task queue the webhook dispatchers run on (this worker's). */
+  taskQueue?: string;
+  /** Retry ceiling and sweep period of webhook dispatchers this process starts. */
+  webhooks?: WebhookDispatchSettings;
 }
 
-export function createActivities({ db, notifier }: ActivityDeps) {
+export function createActivities(deps: ActivityDeps) {
+  const { db, notifier } = deps;
   /** Recorded once per key and sent until one send succeeds; a retry after success sends nothing. */
   async function notify(n: Notification): Promise<void> {
     await db
@@ -34,12 +45,14 @@ export function createActivities({ db, notifier }: ActivityDeps) {
     notify,
 
     async projectCase(input: { state: CaseState; event: CaseEvent; sla?: SlaSnapshot }): Promise<void> {
-      await projectCase(db, input.state, input.event, input.sla);
+      const wake = await projectCase(db, input.state, input.event, input.sla);
+      await wakeDispatchers(deps, wake);
     },
 
     async escalate(input: { state: CaseState; event: CaseEvent; escalation: Escalation }): Promise<void> {
       const e = input.escalation;
-      await recordEscalation(db, input.state, input.event, e);
+      const wake = await recordEscalation(db, input.state, input.event, e);
+      await wakeDispatchers(deps, wake);
       await notify({
         key: `${e.caseId}:sla:${e.clock}:${e.cycle}:${e.level}`,
         caseId: e.caseId,
@@ -49,6 +62,10 @@ export function createActivities({ db, notifier }: ActivityDeps) {
       });
     },
 
+    /** One batch of a webhook subscription's pending deliveries, in order; throws at the first failure. */
+    async deliverPendingWebhooks(input: { subscriptionId: string; batch: number }) {
+      return deliverPending(db, input, { onAttempt: () => Context.current().heartbeat() });
+    },
   };
 }
 

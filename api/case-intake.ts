@@ -5,10 +5,10 @@ import { type Client, WorkflowExecutionAlreadyStartedError } from '@temporalio/c
 import { and, eq, sql } from 'drizzle-orm';
 import type { Database } from '../db/client.js';
 import { caseEvents, cases } from '../db/schema.js';
+import { loadSlaSnapshot } from '../db/sla-store.js';
 import { caseWorkflowId, type Intake } from '../domain/case.js';
 import { CASE_SEVERITY, CASE_STAGE } from '../workflows/search-attributes.js';
 import { type ServiceCaseInput, serviceCase } from '../workflows/service-case.js';
-import { loadSlaSnapshot } from '../db/sla-store.js';
 import { findCaseByExternalRef } from './case-read-model.js';
 import { unavailable } from './problem.js';
 
@@ -24,11 +24,16 @@ type CaseRow = typeof cases.$inferSelect;
 export async function openCase(
   deps: IntakeDeps,
   intake: Intake,
+  by: { keyId: string | null; actor: string } = { keyId: null, actor: 'system' },
 ): Promise<{ created: boolean; row: CaseRow }> {
   const { db } = deps;
   const sla = await loadSlaSnapshot(
     db,
-    { severity: intake.problem.severity, productLine: intake.product.line, customerTier: intake.customer.tier },
+    {
+      severity: intake.problem.severity,
+      productLine: intake.product.line,
+      customerTier: intake.customer.tier,
+    },
     new Date(intake.reportedAt),
   );
   const [{ id }] = await db.execute<{ id: string }>(
@@ -51,9 +56,11 @@ export async function openCase(
         customerPhone: intake.customer.phone ?? null,
         customerEmail: intake.customer.email ?? null,
         productModel: intake.product.model,
-      productLine: intake.product.line ?? null,
-      customerTier: intake.customer.tier ?? null,
-      sla,
+        productLine: intake.product.line ?? null,
+        customerTier: intake.customer.tier ?? null,
+        sla,
+        createdByKey: by.keyId,
+        createdBy: by.actor,
         serialNumber: intake.product.serialNumber,
         purchaseDate: intake.product.purchaseDate ?? null,
         description: intake.problem.description,
@@ -68,7 +75,7 @@ export async function openCase(
         type: 'created',
         fromStage: null,
         toStage: 'intake',
-        actor: 'system',
+        actor: by.actor,
         at: rows[0].createdAt,
         data: { channel: intake.channel },
       });

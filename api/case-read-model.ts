@@ -38,7 +38,11 @@ export async function caseView(db: Database, row: CaseRow) {
     sla: row.sla
       ? {
           policy: { id: row.sla.policy.id, version: row.sla.policy.version, name: row.sla.policy.name },
-          calendar: { id: row.sla.calendar.id, name: row.sla.calendar.name, timeZone: row.sla.calendar.timeZone },
+          calendar: {
+            id: row.sla.calendar.id,
+            name: row.sla.calendar.name,
+            timeZone: row.sla.calendar.timeZone,
+          },
         }
       : null,
     clocks: clocksOf(row, state),
@@ -83,7 +87,12 @@ export function summary(row: CaseRow) {
     assignee: row.assignee,
     channel: row.channel,
     externalRef: row.externalSystem ? { system: row.externalSystem, id: row.externalId } : null,
-    customer: { name: row.customerName, phone: row.customerPhone, email: row.customerEmail, tier: row.customerTier },
+    customer: {
+      name: row.customerName,
+      phone: row.customerPhone,
+      email: row.customerEmail,
+      tier: row.customerTier,
+    },
     product: {
       model: row.productModel,
       serialNumber: row.serialNumber,
@@ -134,12 +143,15 @@ export interface CaseFilter {
   q?: string;
   limit?: string;
   cursor?: string;
+  /** Set by the API for help desk keys, never by the query string. */
+  createdByKey?: string;
 }
 
 /** Newest first, keyset-paginated on (created_at, id) so pages stay stable while cases arrive. */
 export async function listCases(db: Database, f: CaseFilter) {
   const limit = f.limit ? Number(f.limit) : 20;
   const where: SQL[] = [];
+  if (f.createdByKey) where.push(eq(cases.createdByKey, f.createdByKey));
   if (f.stage) where.push(eq(cases.stage, f.stage));
   if (f.assignee) where.push(eq(cases.assignee, f.assignee));
   if (f.severity) where.push(eq(cases.severity, f.severity));

@@ -1,6 +1,6 @@
 // JSON schemas of the case API. They validate requests (unknown fields are rejected) and generate
 // the OpenAPI document.
-import { CHANNELS, COMPLEXITIES, REPAIR_MODES, SEVERITIES, STAGES } from '../domain/case.js';
+import { CHANNELS, CONTACT_OUTCOMES, COMPLEXITIES, REPAIR_MODES, SEVERITIES, STAGES } from '../domain/case.js';
 
 const text = (max: number, description?: string) =>
   ({
@@ -11,12 +11,6 @@ const text = (max: number, description?: string) =>
     ...(description ? { description } : {}),
   }) as const;
 const optionalText = (max: number) => ({ type: 'string', maxLength: max }) as const;
-const actor = {
-  type: 'string',
-  minLength: 1,
-  maxLength: 100,
-  description: 'who performs the step (person id)',
-} as const;
 
 export const externalRefSchema = {
   type: 'object',
@@ -42,7 +36,12 @@ export const intakeBody = {
         name: text(200),
         phone: { type: 'string', pattern: '^\\+?[0-9][0-9 \\-]{4,30}$' },
         email: { type: 'string', format: 'email', maxLength: 254 },
-        tier: { type: 'string', minLength: 1, maxLength: 50, description: 'customer tier, selects the SLA policy' },
+        tier: {
+          type: 'string',
+          minLength: 1,
+          maxLength: 50,
+          description: 'customer tier, selects the SLA policy',
+        },
       },
     },
     product: {
@@ -53,7 +52,12 @@ export const intakeBody = {
         model: text(100),
         serialNumber: text(100),
         purchaseDate: { type: 'string', format: 'date' },
-        line: { type: 'string', minLength: 1, maxLength: 100, description: 'product line, selects the SLA policy' },
+        line: {
+          type: 'string',
+          minLength: 1,
+          maxLength: 100,
+          description: 'product line, selects the SLA policy',
+        },
       },
     },
     problem: {
@@ -87,7 +91,7 @@ const partLines = {
 } as const;
 
 const body = (required: string[], properties: Record<string, unknown>) =>
-  ({ type: 'object', required, additionalProperties: false, properties: { actor, ...properties } }) as const;
+  ({ type: 'object', required, additionalProperties: false, properties }) as const;
 
 export const stepBodies = {
   'resolve-at-intake': body(['answer'], { answer: text(5000, 'the answer given to the customer') }),
@@ -132,6 +136,17 @@ export const stepBodies = {
   }),
   'wait-for-customer': body(['reason'], { reason: text(2000, 'what the customer is to provide or decide') }),
   'customer-responded': body([], { note: optionalText(2000) }),
+  'record-contact': body(['kind', 'channel'], {
+    kind: {
+      type: 'string',
+      enum: ['customer_reply', 'contact_attempt'],
+      description: 'customer_reply: the customer wrote or called back; contact_attempt: we tried to reach them',
+    },
+    channel: { type: 'string', enum: CHANNELS },
+    message: optionalText(5000),
+    outcome: { type: 'string', enum: CONTACT_OUTCOMES, description: 'for contact attempts' },
+    at: { type: 'string', format: 'date-time', description: 'when it happened; default now' },
+  }),
   cancel: body(['reason'], { reason: text(2000) }),
 } as const;
 

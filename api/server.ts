@@ -3,8 +3,20 @@ import { Client, Connection } from '@temporalio/client';
 import { loadConfig } from '../config.js';
 import { connectDb } from '../db/client.js';
 import { buildApp } from './app.js';
+import { type BootstrapKey, parseBootstrapKeys } from './auth/keys.js';
 
 const config = loadConfig();
+let bootstrapKeys: BootstrapKey[];
+try {
+  bootstrapKeys = parseBootstrapKeys(config.api.apiKeys);
+} catch (err) {
+  console.error(`API_KEYS: ${(err as Error).message}`);
+  process.exit(1);
+}
+if (config.api.production && bootstrapKeys.length === 0) {
+  console.error('NODE_ENV=production and API_KEYS is empty: refusing to start an API nobody can be authorised on.');
+  process.exit(1);
+}
 const dbHandle = connectDb(config.databaseUrl, { max: Number(process.env.API_DB_POOL ?? 10) });
 const connection = await Connection.connect({ address: config.temporal.address });
 const temporal = new Client({ connection, namespace: config.temporal.namespace });
@@ -13,7 +25,10 @@ const app = await buildApp({
   temporal,
   taskQueue: config.temporal.taskQueue,
   timing: config.timing,
+  webhooks: config.webhooks,
   bodyLimitBytes: config.api.bodyLimitBytes,
+  bootstrapKeys,
+  rateLimitPerMinute: config.api.rateLimitPerMinute,
   logger: { level: process.env.LOG_LEVEL ?? 'info' },
 });
 

@@ -17,8 +17,20 @@ const text = (max: number, description?: string) =>
     ...(description ? { description } : {}),
   }) as const;
 
+/** Problem responses of a route: the given statuses plus 401/403 (API key missing or not allowed). */
 const problemResponses = (...statuses: number[]) =>
-  Object.fromEntries(statuses.map((s) => [s, { $ref: 'Problem#' }]));
+  Object.fromEntries(
+    [...statuses, 401, 403].map((s) => [
+      s,
+      {
+        description: 'problem details (RFC 9457)',
+        content: { 'application/problem+json': { schema: { $ref: 'Problem#' } } },
+      },
+    ]),
+  );
+
+/** A list without filters still rejects query parameters it does not know. */
+export const noQuery = { type: 'object', additionalProperties: false, properties: {} } as const;
 
 // ---- calendars -------------------------------------------------------------------------------------------
 
@@ -351,6 +363,7 @@ const policyDetail = {
 export const policyResponses = {
   list: {
     200: { type: 'object', required: ['items'], properties: { items: { type: 'array', items: policyView } } },
+    ...problemResponses(400),
   },
   detail: { 200: policyDetail, ...problemResponses(400, 404) },
   version: { 200: policyView, ...problemResponses(400, 404) },

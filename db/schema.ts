@@ -54,6 +54,9 @@ export const cases = pgTable(
     breached: boolean('breached').notNull().default(false),
     /** The SLA policy version and calendar the case started under. */
     sla: jsonb('sla').$type<SlaSnapshot>(),
+    /** The API key and person that opened the case (a help desk key sees what it created). */
+    createdByKey: text('created_by_key'),
+    createdBy: text('created_by'),
   },
   (t) => [
     uniqueIndex('cases_external_ref_uq').on(t.externalSystem, t.externalId),
@@ -173,4 +176,118 @@ export const escalations = pgTable(
     index('escalations_due_idx').on(t.dueAt, t.id),
     index('escalations_assignee_idx').on(t.assignee, t.dueAt),
   ],
+);
+
+/** API keys (stored as SHA-256 of the secret part), each tied to a role and a person. */
+export const apiKeys = pgTable('api_keys', {
+  id: text('id').primaryKey(),
+  name: text('name').notNull(),
+  role: text('role').notNull(),
+  personId: text('person_id'),
+  secretHash: text('secret_hash').notNull(),
+  createdBy: text('created_by'),
+  createdAt: timestamp('created_at', { withTimezone: true, precision: 3 }).notNull().defaultNow(),
+  revokedAt: timestamp('revoked_at', { withTimezone: true }),
+  lastUsedAt: timestamp('last_used_at', { withTimezone: true }),
+});
+
+/** Every state-changing request: who, with which key, what, and how it ended. */
+export const auditLog = pgTable(
+  'audit_log',
+  {
+    id: serial('id').primaryKey(),
+    at: timestamp('at', { withTimezone: true, precision: 3 }).notNull().defaultNow(),
+    requestId: text('request_id').notNull(),
+    keyId: text('key_id'),
+    actor: text('actor'),
+    role: text('role'),
+    method: text('method').notNull(),
+    path: text('path').notNull(),
+    target: text('target'),
+    status: integer('status').notNull(),
+  },
+  (t) => [index('audit_at_idx').on(t.at, t.id), index('audit_key_idx').on(t.keyId, t.at)],
+);
+
+/** Answers to POSTs that carried an Idempotency-Key, replayed for the same key and body. */
+export const idempotencyRecords = pgTable(
+  'idempotency_records',
+  {
+    keyId: text('key_id').notNull(),
+    idempotencyKey: text('idempotency_key').notNull(),
+    method: text('method').notNull(),
+    path: text('path').notNull(),
+    requestHash: text('request_hash').notNull(),
+    status: integer('status'),
+    response: jsonb('response'),
+    createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [primaryKey({ columns: [t.keyId, t.idempotencyKey] })],
+);
+
+/** Outbound webhook subscriptions (a receiver URL, the event types it wants, its signing secret). */
+export const webhookSubscriptions = pgTable('webhook_subscriptions', {
+  id: text('id').primaryKey(),
+  ownerKeyId: text('owner_key_id'),
+  url: text('url').notNull(),
+  eventTypes: jsonb('event_types').$type<string[]>().notNull(),
+  secret: text('secret').notNull(),
+  description: text('description'),
+  active: boolean('active').notNull().default(true),
+  createdAt: timestamp('created_at', { withTimezone: true, precision: 3 }).notNull().defaultNow(),
+});
+
+/** Events for webhooks (transactional outbox), written with the transition that caused them. */
+export const webhookEvents = pgTable(
+  'webhook_events',
+  {
+    id: serial('id').primaryKey(),
+    /** Unique per cause (e.g. case id + transition seq + type), so a retried activity adds nothing. */
+    dedupeKey: text('dedupe_key').notNull(),
+    type: text('type').notNull(),
+    caseId: text('case_id'),
+    payload: jsonb('payload').notNull(),
+    createdAt: timestamp('created_at', { withTimezone: true, precision: 3 }).notNull().defaultNow(),
+  },
+  (t) => [uniqueIndex('webhook_events_dedupe_uq').on(t.dedupeKey)],
+);
+
+/** One row per event per subscription; delivered in event order per subscription. */
+export const webhookDeliveries = pgTable(
+  'webhook_deliveries',
+  {
+    id: serial('id').primaryKey(),
+    subscriptionId: text('subscription_id')
+      .notNull()
+      .references(() => webhookSubscriptions.id, { onDelete: 'cascade' }),
+    eventId: integer('event_id')
+      .notNull()
+      .references(() => webhookEvents.id, { onDelete: 'cascade' }),
+    status: text('status').$type<'pending' | 'delivered' | 'failed'>().notNull().default('pending'),
+    attempts: integer('attempts').notNull().default(0),
+    lastAttemptAt: timestamp('last_attempt_at', { withTimezone: true, precision: 3 }),
+    lastStatusCode: integer('last_status_code'),
+    lastError: text('last_error'),
+    deliveredAt: timestamp('delivered_at', { withTimezone: true, precision: 3 }),
+  },
+  (t) => [
+    uniqueIndex('webhook_deliveries_once_uq').on(t.subscriptionId, t.eventId),
+    index('webhook_deliveries_pending_idx').on(t.subscriptionId, t.status, t.id),
+  ],
+);
+
+/** Each HTTP attempt of a delivery: the delivery log. */
+export const webhookAttempts = pgTable(
+  'webhook_attempts',
+  {
+    id: serial('id').primaryKey(),
+    deliveryId: integer('delivery_id')
+      .notNull()
+      .references(() => webhookDeliveries.id, { onDelete: 'cascade' }),
+    at: timestamp('at', { withTimezone: true, precision: 3 }).notNull().defaultNow(),
+    statusCode: integer('status_code'),
+    error: text('error'),
+    durationMs: integer('duration_ms').notNull(),
+  },
+  (t) => [index('webhook_attempts_delivery_idx').on(t.deliveryId, t.id)],
 );

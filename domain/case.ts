@@ -128,6 +128,15 @@ export interface WaitForCustomerStep extends StepBy {
 export interface CustomerRespondedStep extends StepBy {
   note?: string;
 }
+export const CONTACT_OUTCOMES = ['reached', 'no_answer', 'busy', 'voicemail', 'wrong_number'] as const;
+/** From the help desk: the customer wrote back, or someone tried to reach the customer. */
+export interface ContactStep extends StepBy {
+  kind: 'customer_reply' | 'contact_attempt';
+  channel: Channel;
+  message?: string;
+  outcome?: (typeof CONTACT_OUTCOMES)[number];
+  at?: string;
+}
 
 type Stamp = { at: string; by: string };
 
@@ -160,6 +169,8 @@ export interface CaseState {
   feedback: Array<{ accepted: boolean; comment?: string } & Stamp & { round: number }>;
   survey?: SurveyState;
   cancellation?: { reason: string } & Stamp;
+  /** Customer replies and contact attempts the help desk reported. */
+  contacts: Array<Omit<ContactStep, 'actor' | 'at'> & Stamp & { occurredAt: string }>;
   /** Set while the case waits on the customer (clocks pause as the SLA policy says). */
   waitingForCustomer?: { reason: string } & Stamp;
   /** The SLA clocks of the case (see domain/sla-clock.ts). */
@@ -185,6 +196,7 @@ export type StepName =
   | 'survey-response'
   | 'wait-for-customer'
   | 'customer-responded'
+  | 'record-contact'
   | 'cancel';
 
 /** Stages in which each step fits. Anything else is rejected before it enters history. */
@@ -200,6 +212,7 @@ export const STEP_STAGES: Record<StepName, readonly Stage[]> = {
   'survey-response': ['survey'],
   'wait-for-customer': OPEN_STAGES.filter((s) => s !== 'survey'),
   'customer-responded': OPEN_STAGES.filter((s) => s !== 'survey'),
+  'record-contact': OPEN_STAGES,
   cancel: OPEN_STAGES,
 };
 

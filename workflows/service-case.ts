@@ -33,6 +33,7 @@ import {
   type StepName,
   type SurveyResponseStep,
   stepMisfit,
+  type ContactStep,
   type CustomerRespondedStep,
   type WaitForCustomerStep,
 } from '../domain/case.js';
@@ -76,6 +77,7 @@ export const customerFeedbackUpdate = defineUpdate<CaseState, [CustomerFeedbackS
 export const surveyResponseUpdate = defineUpdate<CaseState, [SurveyResponseStep]>('survey-response');
 export const waitForCustomerUpdate = defineUpdate<CaseState, [WaitForCustomerStep]>('wait-for-customer');
 export const customerRespondedUpdate = defineUpdate<CaseState, [CustomerRespondedStep]>('customer-responded');
+export const recordContactUpdate = defineUpdate<CaseState, [ContactStep]>('record-contact');
 export const cancelUpdate = defineUpdate<CaseState, [CancelStep]>('cancel');
 export const caseStateQuery = defineQuery<CaseState>('state');
 
@@ -96,6 +98,7 @@ export async function serviceCase(input: ServiceCaseInput): Promise<CaseState> {
     diagnoses: [],
     repairReports: [],
     feedback: [],
+    contacts: [],
     clocks,
     breached: false,
     slaPolicy: { id: policy.id, version: policy.version },
@@ -314,6 +317,23 @@ export async function serviceCase(input: ServiceCaseInput): Promise<CaseState> {
       return transition('customer_responded', state.stage, actor, { note });
     },
     () => (state.waitingForCustomer ? undefined : `case ${state.caseId} is not waiting for the customer`),
+  );
+
+  // Inbound from the help desk: a customer reply also ends a wait on the customer.
+  step(
+    recordContactUpdate,
+    'record-contact',
+    async ({ actor, at, ...contact }) => {
+      const occurredAt = at ?? now();
+      state.contacts.push({ ...contact, occurredAt, at: now(), by: actor });
+      if (contact.kind === 'customer_reply' && state.waitingForCustomer) {
+        state.waitingForCustomer = undefined;
+        resumeClocks('customer');
+      }
+      const type = contact.kind === 'customer_reply' ? 'customer_replied' : 'contact_attempted';
+      return transition(type, state.stage, actor, { ...contact, occurredAt });
+    },
+    ({ at }) => (at && Date.parse(at) > Date.now() + 60_000 ? `contact time ${at} lies in the future` : undefined),
   );
 
   step(

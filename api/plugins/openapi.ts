@@ -7,6 +7,12 @@ export async function registerOpenApi(app: FastifyInstance) {
   await app.register(swagger, {
     openapi: {
       openapi: '3.0.3',
+      components: {
+        securitySchemes: {
+          apiKey: { type: 'http', scheme: 'bearer', description: 'Authorization: Bearer shk_<id>_<secret>' },
+        },
+      },
+      security: [{ apiKey: [] }],
       info: {
         title: 'shouhou 售后 API',
         version: '1.0.0',
@@ -29,6 +35,7 @@ export async function registerOpenApi(app: FastifyInstance) {
           description: '服务标准 SLA policies, versioned; cases keep the version they opened under',
         },
         { name: 'escalations', description: 'Warnings and escalations fired by SLA clocks' },
+        { name: 'access', description: 'API keys and the audit trail (admins)' },
         { name: 'system', description: 'Health' },
       ],
     },

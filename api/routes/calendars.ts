@@ -30,6 +30,7 @@ import {
   calendarResponses,
   calendarYearParams,
   importBody,
+  noQuery,
   yearBody,
 } from '../sla-schemas.js';
 
@@ -183,8 +184,10 @@ export async function calendarRoutes(app: FastifyInstance, deps: AppDeps) {
       schema: {
         tags: ['calendars'],
         summary: 'Business calendars, with the years their holiday data covers and warnings',
+        querystring: noQuery,
         response: calendarResponses.list,
       },
+      config: { permission: 'calendars.read' },
     },
     async () => ({ items: await listCalendars(db) }),
   );
@@ -199,6 +202,7 @@ export async function calendarRoutes(app: FastifyInstance, deps: AppDeps) {
         querystring: calendarQuery,
         response: calendarResponses.detail,
       },
+      config: { permission: 'calendars.read' },
     },
     async (req) => {
       const stored = await loadStoredCalendar(db, req.params.id);
@@ -220,6 +224,7 @@ export async function calendarRoutes(app: FastifyInstance, deps: AppDeps) {
         body: calendarBody,
         response: calendarResponses.put,
       },
+      config: { permission: 'calendars.write' },
     },
     async (req, reply) => {
       const { id } = req.params;
@@ -259,6 +264,7 @@ export async function calendarRoutes(app: FastifyInstance, deps: AppDeps) {
         body: yearBody,
         response: calendarResponses.year,
       },
+      config: { permission: 'calendars.write' },
     },
     async (req) => {
       const year = Number(req.params.year);
@@ -278,6 +284,7 @@ export async function calendarRoutes(app: FastifyInstance, deps: AppDeps) {
         body: importBody,
         response: calendarResponses.year,
       },
+      config: { permission: 'calendars.write' },
     },
     async (req) => {
       const year = Number(req.params.year);

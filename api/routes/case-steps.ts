@@ -9,23 +9,29 @@ import {
   assignUpdate,
   cancelUpdate,
   checkInUpdate,
-  customerRespondedUpdate,
-  waitForCustomerUpdate,
   completeRepairUpdate,
   customerFeedbackUpdate,
+  customerRespondedUpdate,
   diagnoseUpdate,
   partsReadyUpdate,
+  recordContactUpdate,
   resolveAtIntakeUpdate,
   scheduleUpdate,
   surveyResponseUpdate,
+  waitForCustomerUpdate,
 } from '../../workflows/service-case.js';
 import type { AppDeps } from '../app.js';
+import type { Permission } from '../auth/roles.js';
+import { assertMayAct } from '../case-access.js';
 import { caseView, findCase } from '../case-read-model.js';
+import { actorOf } from '../plugins/auth.js';
 import { conflict, notFound, unavailable } from '../problem.js';
 import { caseIdParams, stepBodies } from '../schemas.js';
 
 // biome-ignore lint/suspicious/noExplicitAny: each update takes its own step type
-const STEPS: Array<{ name: StepName; update: UpdateDefinition<CaseState, [any]>; summary: string }> = [
+const STEPS: Array<{
+  /** URL segment, when not the step name. */
+  path?: string; name: StepName; update: UpdateDefinition<CaseState, [any]>; summary: string }> = [
   {
     name: 'resolve-at-intake',
     update: resolveAtIntakeUpdate,
@@ -60,7 +66,17 @@ const STEPS: Array<{ name: StepName; update: UpdateDefinition<CaseState, [any]>;
     update: waitForCustomerUpdate,
     summary: 'The case waits on the customer (等待客户); clocks pause as the SLA policy says',
   },
-  { name: 'customer-responded', update: customerRespondedUpdate, summary: 'The customer answered; clocks resume' },
+  {
+    name: 'customer-responded',
+    update: customerRespondedUpdate,
+    summary: 'The customer answered; clocks resume',
+  },
+  {
+    name: 'record-contact',
+    path: 'messages',
+    update: recordContactUpdate,
+    summary: 'Inbound from the help desk: a customer reply or a contact attempt (a reply ends a wait on the customer)',
+  },
   { name: 'cancel', update: cancelUpdate, summary: 'Cancel the case with a reason' },
 ];
 
@@ -71,7 +87,7 @@ export async function caseStepRoutes(app: FastifyInstance, deps: AppDeps) {
       Body: Record<string, unknown>;
       Headers: { 'idempotency-key'?: string };
     }>(
-      `/api/v1/cases/:id/${step.name}`,
+      `/api/v1/cases/:id/${step.path ?? step.name}`,
       {
         schema: {
           tags: ['case steps'],
@@ -83,22 +99,26 @@ export async function caseStepRoutes(app: FastifyInstance, deps: AppDeps) {
             properties: { 'idempotency-key': { type: 'string', minLength: 1, maxLength: 200 } },
           },
         },
+        config: { permission: (step.path ? `cases.${step.path}` : `cases.${step.name}`) as Permission },
       },
       async (req) => {
+        const principal = req.principal!;
         const row = await findCase(deps.db, req.params.id);
         if (!row) throw notFound('case', req.params.id);
+        assertMayAct(principal, row);
         if (!isOpen(row.stage as Stage)) {
           throw conflict(`case ${row.id} is ${row.stage}; no further steps are possible`, {
             stage: row.stage,
           });
         }
         const handle = deps.temporal.workflow.getHandle(caseWorkflowId(row.id));
-        const input = { actor: 'api', ...req.body };
+        const input = { ...req.body, actor: actorOf(principal) };
         const idempotencyKey = req.headers['idempotency-key'];
         try {
           await handle.executeUpdate(step.update, {
             args: [input],
-            ...(idempotencyKey ? { updateId: `${step.name}:${idempotencyKey}` } : {}),
+            // The same Idempotency-Key reaches the workflow as the same update: applied once.
+            ...(idempotencyKey ? { updateId: `${step.name}:${principal.keyId}:${idempotencyKey}` } : {}),
           });
         } catch (err) {
           throw stepError(err, row.id);

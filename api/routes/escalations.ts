@@ -100,6 +100,7 @@ export async function escalationRoutes(app: FastifyInstance, deps: AppDeps) {
         querystring: escalationQuery,
         response: escalationResponses.list,
       },
+      config: { permission: 'escalations.read' },
     },
     async (req) => {
       const { from, to } = req.query;

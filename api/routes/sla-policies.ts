@@ -15,6 +15,7 @@ import {
 import type { AppDeps } from '../app.js';
 import { notFound, Problem } from '../problem.js';
 import {
+  noQuery,
   policyIdParams,
   policyPostBody,
   policyPutBody,
@@ -121,8 +122,10 @@ export async function slaPolicyRoutes(app: FastifyInstance, deps: AppDeps) {
       schema: {
         tags: ['sla policies'],
         summary: 'The current version of every SLA policy',
+        querystring: noQuery,
         response: policyResponses.list,
       },
+      config: { permission: 'sla-policies.read' },
     },
     async () => {
       const rows = await db
@@ -143,6 +146,7 @@ export async function slaPolicyRoutes(app: FastifyInstance, deps: AppDeps) {
         params: policyIdParams,
         response: policyResponses.detail,
       },
+      config: { permission: 'sla-policies.read' },
     },
     async (req) => {
       const rows = await versionsOf(db, req.params.id);
@@ -169,6 +173,7 @@ export async function slaPolicyRoutes(app: FastifyInstance, deps: AppDeps) {
         params: policyVersionParams,
         response: policyResponses.version,
       },
+      config: { permission: 'sla-policies.read' },
     },
     async (req) => {
       const { id, version } = req.params;
@@ -193,6 +198,7 @@ export async function slaPolicyRoutes(app: FastifyInstance, deps: AppDeps) {
         body: policyPostBody,
         response: policyResponses.create,
       },
+      config: { permission: 'sla-policies.write' },
     },
     async (req, reply) => {
       const { id, ...body } = req.body;
@@ -227,6 +233,7 @@ export async function slaPolicyRoutes(app: FastifyInstance, deps: AppDeps) {
         body: policyPutBody,
         response: policyResponses.replace,
       },
+      config: { permission: 'sla-policies.write' },
     },
     async (req) => {
       const { id } = req.params;
@@ -260,6 +267,7 @@ export async function slaPolicyRoutes(app: FastifyInstance, deps: AppDeps) {
         params: policyIdParams,
         response: policyResponses.retire,
       },
+      config: { permission: 'sla-policies.write' },
     },
     async (req) => {
       const { id } = req.params;

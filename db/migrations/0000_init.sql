@@ -1,4 +1,29 @@
 CREATE SEQUENCE "public"."case_number_seq" INCREMENT BY 1 MINVALUE 1 MAXVALUE 9223372036854775807 START WITH 1 CACHE 1;--> statement-breakpoint
+CREATE TABLE "api_keys" (
+	"id" text PRIMARY KEY NOT NULL,
+	"name" text NOT NULL,
+	"role" text NOT NULL,
+	"person_id" text,
+	"secret_hash" text NOT NULL,
+	"created_by" text,
+	"created_at" timestamp (3) with time zone DEFAULT now() NOT NULL,
+	"revoked_at" timestamp with time zone,
+	"last_used_at" timestamp with time zone
+);
+--> statement-breakpoint
+CREATE TABLE "audit_log" (
+	"id" serial PRIMARY KEY NOT NULL,
+	"at" timestamp (3) with time zone DEFAULT now() NOT NULL,
+	"request_id" text NOT NULL,
+	"key_id" text,
+	"actor" text,
+	"role" text,
+	"method" text NOT NULL,
+	"path" text NOT NULL,
+	"target" text,
+	"status" integer NOT NULL
+);
+--> statement-breakpoint
 CREATE TABLE "calendar_days" (
 	"calendar_id" text NOT NULL,
 	"date" text NOT NULL,
@@ -64,7 +89,9 @@ CREATE TABLE "cases" (
 	"version" integer DEFAULT 0 NOT NULL,
 	"state" jsonb,
 	"breached" boolean DEFAULT false NOT NULL,
-	"sla" jsonb
+	"sla" jsonb,
+	"created_by_key" text,
+	"created_by" text
 );
 --> statement-breakpoint
 CREATE TABLE "escalations" (
@@ -79,6 +106,18 @@ CREATE TABLE "escalations" (
 	"recipient" text NOT NULL,
 	"assignee" text,
 	"severity" text NOT NULL
+);
+--> statement-breakpoint
+CREATE TABLE "idempotency_records" (
+	"key_id" text NOT NULL,
+	"idempotency_key" text NOT NULL,
+	"method" text NOT NULL,
+	"path" text NOT NULL,
+	"request_hash" text NOT NULL,
+	"status" integer,
+	"response" jsonb,
+	"created_at" timestamp with time zone DEFAULT now() NOT NULL,
+	CONSTRAINT "idempotency_records_key_id_idempotency_key_pk" PRIMARY KEY("key_id","idempotency_key")
 );
 --> statement-breakpoint
 CREATE TABLE "notifications" (
@@ -101,10 +140,56 @@ CREATE TABLE "sla_policies" (
 	CONSTRAINT "sla_policies_id_version_pk" PRIMARY KEY("id","version")
 );
 --> statement-breakpoint
+CREATE TABLE "webhook_attempts" (
+	"id" serial PRIMARY KEY NOT NULL,
+	"delivery_id" integer NOT NULL,
+	"at" timestamp (3) with time zone DEFAULT now() NOT NULL,
+	"status_code" integer,
+	"error" text,
+	"duration_ms" integer NOT NULL
+);
+--> statement-breakpoint
+CREATE TABLE "webhook_deliveries" (
+	"id" serial PRIMARY KEY NOT NULL,
+	"subscription_id" text NOT NULL,
+	"event_id" integer NOT NULL,
+	"status" text DEFAULT 'pending' NOT NULL,
+	"attempts" integer DEFAULT 0 NOT NULL,
+	"last_attempt_at" timestamp (3) with time zone,
+	"last_status_code" integer,
+	"last_error" text,
+	"delivered_at" timestamp (3) with time zone
+);
+--> statement-breakpoint
+CREATE TABLE "webhook_events" (
+	"id" serial PRIMARY KEY NOT NULL,
+	"dedupe_key" text NOT NULL,
+	"type" text NOT NULL,
+	"case_id" text,
+	"payload" jsonb NOT NULL,
+	"created_at" timestamp (3) with time zone DEFAULT now() NOT NULL
+);
+--> statement-breakpoint
+CREATE TABLE "webhook_subscriptions" (
+	"id" text PRIMARY KEY NOT NULL,
+	"owner_key_id" text,
+	"url" text NOT NULL,
+	"event_types" jsonb NOT NULL,
+	"secret" text NOT NULL,
+	"description" text,
+	"active" boolean DEFAULT true NOT NULL,
+	"created_at" timestamp (3) with time zone DEFAULT now() NOT NULL
+);
+--> statement-breakpoint
 ALTER TABLE "calendar_days" ADD CONSTRAINT "calendar_days_calendar_id_calendars_id_fk" FOREIGN KEY ("calendar_id") REFERENCES "public"."calendars"("id") ON DELETE cascade ON UPDATE no action;--> statement-breakpoint
 ALTER TABLE "calendar_years" ADD CONSTRAINT "calendar_years_calendar_id_calendars_id_fk" FOREIGN KEY ("calendar_id") REFERENCES "public"."calendars"("id") ON DELETE cascade ON UPDATE no action;--> statement-breakpoint
 ALTER TABLE "case_events" ADD CONSTRAINT "case_events_case_id_cases_id_fk" FOREIGN KEY ("case_id") REFERENCES "public"."cases"("id") ON DELETE cascade ON UPDATE no action;--> statement-breakpoint
 ALTER TABLE "escalations" ADD CONSTRAINT "escalations_case_id_cases_id_fk" FOREIGN KEY ("case_id") REFERENCES "public"."cases"("id") ON DELETE cascade ON UPDATE no action;--> statement-breakpoint
+ALTER TABLE "webhook_attempts" ADD CONSTRAINT "webhook_attempts_delivery_id_webhook_deliveries_id_fk" FOREIGN KEY ("delivery_id") REFERENCES "public"."webhook_deliveries"("id") ON DELETE cascade ON UPDATE no action;--> statement-breakpoint
+ALTER TABLE "webhook_deliveries" ADD CONSTRAINT "webhook_deliveries_subscription_id_webhook_subscriptions_id_fk" FOREIGN KEY ("subscription_id") REFERENCES "public"."webhook_subscriptions"("id") ON DELETE cascade ON UPDATE no action;--> statement-breakpoint
+ALTER TABLE "webhook_deliveries" ADD CONSTRAINT "webhook_deliveries_event_id_webhook_events_id_fk" FOREIGN KEY ("event_id") REFERENCES "public"."webhook_events"("id") ON DELETE cascade ON UPDATE no action;--> statement-breakpoint
+CREATE INDEX "audit_at_idx" ON "audit_log" USING btree ("at","id");--> statement-breakpoint
+CREATE INDEX "audit_key_idx" ON "audit_log" USING btree ("key_id","at");--> statement-breakpoint
 CREATE UNIQUE INDEX "cases_external_ref_uq" ON "cases" USING btree ("external_system","external_id");--> statement-breakpoint
 CREATE INDEX "cases_stage_idx" ON "cases" USING btree ("stage","created_at");--> statement-breakpoint
 CREATE INDEX "cases_assignee_idx" ON "cases" USING btree ("assignee","created_at");--> statement-breakpoint
@@ -113,4 +198,8 @@ CREATE INDEX "cases_breached_idx" ON "cases" USING btree ("breached","created_at
 CREATE UNIQUE INDEX "escalations_once_uq" ON "escalations" USING btree ("case_id","clock","cycle","level");--> statement-breakpoint
 CREATE INDEX "escalations_due_idx" ON "escalations" USING btree ("due_at","id");--> statement-breakpoint
 CREATE INDEX "escalations_assignee_idx" ON "escalations" USING btree ("assignee","due_at");--> statement-breakpoint
-CREATE INDEX "notifications_case_idx" ON "notifications" USING btree ("case_id");
+CREATE INDEX "notifications_case_idx" ON "notifications" USING btree ("case_id");--> statement-breakpoint
+CREATE INDEX "webhook_attempts_delivery_idx" ON "webhook_attempts" USING btree ("delivery_id","id");--> statement-breakpoint
+CREATE UNIQUE INDEX "webhook_deliveries_once_uq" ON "webhook_deliveries" USING btree ("subscription_id","event_id");--> statement-breakpoint
+CREATE INDEX "webhook_deliveries_pending_idx" ON "webhook_deliveries" USING btree ("subscription_id","status","id");--> statement-breakpoint
+CREATE UNIQUE INDEX "webhook_events_dedupe_uq" ON "webhook_events" USING btree ("dedupe_key");

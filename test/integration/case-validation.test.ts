@@ -29,8 +29,11 @@ const validBodies: Record<StepName, Record<string, unknown>> = {
   'survey-response': { serviceQuality: 4, repairEffect: 4, attitude: 4, via: 'online' },
   'wait-for-customer': { reason: '等待客户确认上门时间' },
   'customer-responded': {},
+  'record-contact': { kind: 'contact_attempt', channel: 'phone', outcome: 'no_answer' },
   cancel: { reason: 'r' },
 };
+
+const pathOf = (name: StepName) => (name === 'record-contact' ? 'messages' : name);
 
 /** Walks a fresh case to `stage` through the API. */
 async function caseAt(stage: string): Promise<string> {
@@ -53,7 +56,7 @@ async function caseAt(stage: string): Promise<string> {
   }
   for (const [name, reached] of path) {
     if (stage === 'intake') break;
-    const r = await post(stack.app, `/api/v1/cases/${id}/${name}`, validBodies[name]);
+    const r = await post(stack.app, `/api/v1/cases/${id}/${pathOf(name)}`, validBodies[name]);
     expect(r.status, JSON.stringify(r.body)).toBe(200);
     if (reached === stage) break;
   }
@@ -78,7 +81,7 @@ describe('steps that do not fit the stage are rejected with 409 and change nothi
       expect(before.stage).toBe(stage);
       for (const name of Object.keys(STEP_STAGES) as StepName[]) {
         if (STEP_STAGES[name].includes(stage as never)) continue;
-        const r = await post(stack.app, `/api/v1/cases/${id}/${name}`, validBodies[name]);
+        const r = await post(stack.app, `/api/v1/cases/${id}/${pathOf(name)}`, validBodies[name]);
         expect(r.status, `${name} in ${stage}`).toBe(409);
         expect(r.headers['content-type']).toMatch(/application\/problem\+json/);
         expect(r.body.detail).toContain(`"${name}" does not fit stage "${stage}"`);
@@ -120,7 +123,7 @@ describe('steps that do not fit the stage are rejected with 409 and change nothi
     const cancelled = await post(stack.app, `/api/v1/cases/${id}/cancel`, { reason: '重复报修' });
     expect(cancelled.status, JSON.stringify(cancelled.body)).toBe(200);
     for (const name of Object.keys(STEP_STAGES)) {
-      const r = await post(stack.app, `/api/v1/cases/${id}/${name}`, validBodies[name as StepName]);
+      const r = await post(stack.app, `/api/v1/cases/${id}/${pathOf(name as StepName)}`, validBodies[name as StepName]);
       expect(r.status).toBe(409);
       expect(r.body.detail).toMatch(/cancelled/);
     }
@@ -194,7 +197,7 @@ describe('bad input gets a 4xx problem naming the problem, never a 500 or a half
         method: 'POST',
         url: '/api/v1/cases',
         payload: c.payload,
-        headers: { 'content-type': c.type },
+        headers: { 'content-type': c.type, authorization: `Bearer ${stack.keys.manager}` },
       });
       expect(res.statusCode, c.payload.slice(0, 40)).toBe(c.status);
       expect(res.headers['content-type']).toMatch(/application\/problem\+json/);

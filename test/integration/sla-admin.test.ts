@@ -5,14 +5,13 @@
 // calendar in a way a case opened now could see, and creates only policies that match product lines
 // and tiers of its own (or inserts them in a transaction that is rolled back).
 import { and, eq, like, sql } from 'drizzle-orm';
-import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { calendarDays, calendarYears, cases, escalations, slaPolicies } from '../../db/schema.js';
 import { loadCalendar, loadSlaSnapshot, seedDefaults } from '../../db/sla-store.js';
 import { localDateOf } from '../../domain/calendar.js';
 import { chinaDataYears, chinaOverridesForYear } from '../../domain/calendar-china.js';
 import { DEFAULT_POLICY, type SlaPolicy } from '../../domain/sla-policy.js';
-import { get, type Stack, startStack } from '../support/stack.js';
+import { call, get, type Stack, startStack } from '../support/stack.js';
 
 let stack: Stack;
 beforeAll(async () => {
@@ -20,17 +19,9 @@ beforeAll(async () => {
 });
 afterAll(() => stack?.close());
 
-async function send(app: FastifyInstance, method: 'PUT' | 'POST' | 'DELETE', url: string, payload?: unknown) {
-  const res = await app.inject({
-    method,
-    url,
-    ...(payload === undefined ? {} : { payload: payload as object }),
-  });
-  return { status: res.statusCode, body: res.json(), headers: res.headers };
-}
-const put = (url: string, payload: unknown) => send(stack.app, 'PUT', url, payload);
-const post = (url: string, payload: unknown) => send(stack.app, 'POST', url, payload);
-const del = (url: string) => send(stack.app, 'DELETE', url);
+const put = (url: string, payload: unknown) => call(stack.app, 'PUT', url, { payload });
+const post = (url: string, payload: unknown) => call(stack.app, 'POST', url, { payload });
+const del = (url: string) => call(stack.app, 'DELETE', url);
 
 const day = () => [
   { start: '08:30', end: '12:00' },
@@ -98,6 +89,8 @@ describe('calendars', () => {
     expectProblem(missing);
     expect((await get(stack.app, '/api/v1/calendars/cn?year=25')).status).toBe(400);
     expect((await get(stack.app, '/api/v1/calendars/cn?month=1')).status).toBe(400);
+    expect((await get(stack.app, '/api/v1/calendars?active=true')).status).toBe(400);
+    expect((await get(stack.app, '/api/v1/sla-policies?all=1')).status).toBe(400);
   });
 
   it('seeding again changes nothing, adds years it lacks and leaves years that were edited', async () => {
@@ -326,8 +319,11 @@ describe('calendars', () => {
     expect((await get(stack.app, '/api/v1/calendars/sla-years?year=2025')).body.overrides).toEqual([]);
 
     expect(
-      (await put('/api/v1/calendars/sla-years/years/2025', { overrides: [{ date: '2025-1-1', kind: 'holiday' }] }))
-        .status,
+      (
+        await put('/api/v1/calendars/sla-years/years/2025', {
+          overrides: [{ date: '2025-1-1', kind: 'holiday' }],
+        })
+      ).status,
     ).toBe(400);
     expect(
       (
@@ -755,6 +751,45 @@ describe('escalations', () => {
   });
 });
 
+describe('who may administer SLAs', () => {
+  it('everyone reads calendars and policies; only managers and admins change them; escalations are for staff', async () => {
+    const { keys } = stack;
+    const as = (
+      key: string | null,
+      method: 'GET' | 'PUT' | 'POST' | 'DELETE',
+      url: string,
+      payload?: unknown,
+    ) =>
+      call(stack.app, method, url, { key, ...(payload === undefined ? {} : { payload }) }).then(
+        (r) => r.status,
+      );
+
+    expect(await as(null, 'GET', '/api/v1/calendars')).toBe(401);
+    expect(await as(keys.helpdesk, 'GET', '/api/v1/calendars/cn')).toBe(200);
+    expect(await as(keys.helpdesk, 'GET', '/api/v1/sla-policies/default')).toBe(200);
+    expect(await as(keys.finance, 'GET', '/api/v1/sla-policies')).toBe(200);
+
+    for (const role of ['helpdesk', 'specialist', 'engineer'] as const) {
+      expect(await as(keys[role], 'PUT', '/api/v1/calendars/sla-auth', calendarBody()), role).toBe(403);
+      expect(
+        await as(keys[role], 'POST', '/api/v1/calendars/cn/years/2025/import', { source: 'chinese-days' }),
+      ).toBe(403);
+      expect(await as(keys[role], 'POST', '/api/v1/sla-policies', { id: 'sla-auth', ...policyBody() })).toBe(
+        403,
+      );
+      expect(await as(keys[role], 'DELETE', '/api/v1/sla-policies/sla-admin-gold')).toBe(403);
+    }
+    expect(await as(keys.admin, 'PUT', '/api/v1/calendars/sla-auth', calendarBody())).toBe(201);
+    expect(await as(keys.manager, 'PUT', '/api/v1/calendars/sla-auth/years/2025', { overrides: [] })).toBe(
+      200,
+    );
+
+    expect(await as(keys.helpdesk, 'GET', '/api/v1/escalations')).toBe(403);
+    expect(await as(keys.finance, 'GET', '/api/v1/escalations')).toBe(403);
+    expect(await as(keys.engineer, 'GET', '/api/v1/escalations?limit=1')).toBe(200);
+  });
+});
+
 describe('OpenAPI', () => {
   it('documents the SLA administration routes', async () => {
     const doc = await get(stack.app, '/openapi.json');
@@ -771,5 +806,11 @@ describe('OpenAPI', () => {
       ]),
     );
     expect(doc.body.paths['/api/v1/sla-policies'].post.tags).toEqual(['sla policies']);
+    expect(doc.body.paths['/api/v1/sla-policies'].post.responses['422'].content).toHaveProperty(
+      'application/problem+json',
+    );
+    expect(doc.body.tags.map((t: { name: string }) => t.name)).toEqual(
+      expect.arrayContaining(['calendars', 'sla policies', 'escalations']),
+    );
   });
 });

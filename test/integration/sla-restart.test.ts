@@ -11,7 +11,7 @@ afterAll(() => stack?.close());
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const step = (id: string, name: string, body: Record<string, unknown>) =>
-  post(stack.app, `/api/v1/cases/${id}/${name}`, { actor: 'tester', ...body });
+  post(stack.app, `/api/v1/cases/${id}/${name}`, body);
 
 async function openCase(line: string, extra: Record<string, unknown> = {}) {
   const body = intakeBody(extra);

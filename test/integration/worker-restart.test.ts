@@ -10,7 +10,7 @@ beforeAll(async () => {
 afterAll(() => stack?.close());
 
 const step = (id: string, name: string, body: Record<string, unknown>) =>
-  post(stack.app, `/api/v1/cases/${id}/${name}`, { actor: 'tester', ...body });
+  post(stack.app, `/api/v1/cases/${id}/${name}`, body);
 
 it('survives a worker stop and restart mid-case', async () => {
   const a = (await post(stack.app, '/api/v1/cases', intakeBody())).body.id;

@@ -18,9 +18,13 @@ try {
 }
 
 import type { Notification, Notifier } from '../../activities/notifier.js';
+import { type BootstrapKey, hashSecret, newKey } from '../../api/auth/keys.js';
+import { ROLES, type Role } from '../../api/auth/roles.js';
 
 export interface Stack {
   app: FastifyInstance;
+  /** One bootstrap API key per role; the person of each is `test-<role>`. */
+  keys: Record<Role, string>;
   db: DbHandle;
   client: Client;
   taskQueue: string;
@@ -31,7 +35,7 @@ export interface Stack {
 }
 
 export async function startStack(
-  opts: { surveyDelayMs?: number; surveyExpiryMs?: number } = {},
+  opts: { surveyDelayMs?: number; surveyExpiryMs?: number; webhookRetryMaxIntervalMs?: number } = {},
 ): Promise<Stack> {
   const address = inject('temporalAddress');
   const taskQueue = `test-${randomUUID()}`;
@@ -41,17 +45,30 @@ export async function startStack(
   const nativeConnection = await NativeConnection.connect({ address });
   const notifications: Notification[] = [];
   const notifier: Notifier = { send: async (n) => void notifications.push(n) };
+  // Webhook dispatchers retry a failed delivery at least every second in tests.
+  const webhooks = { retryMaxIntervalMs: opts.webhookRetryMaxIntervalMs ?? 1_000, sweepIntervalMs: 60_000 };
+  const keys = {} as Record<Role, string>;
+  const bootstrapKeys: BootstrapKey[] = ROLES.map((role) => {
+    const k = newKey();
+    keys[role] = k.key;
+    return { id: k.id, secretHash: hashSecret(k.secret), role, personId: `test-${role}` };
+  });
+  defaultKey = keys.manager;
   const app = await buildApp({
+    bootstrapKeys,
+    rateLimitPerMinute: opts.rateLimitPerMinute ?? 100_000,
     db: db.db,
     temporal: client,
     taskQueue,
     timing: { surveyDelayMs: opts.surveyDelayMs ?? 1_000, surveyExpiryMs: opts.surveyExpiryMs ?? 2_000 },
+    webhooks,
   });
 
   let worker: Worker | undefined;
   let running: Promise<void> | undefined;
   const stack: Stack = {
     app,
+    keys,
     db,
     client,
     taskQueue,
@@ -63,6 +80,8 @@ export async function startStack(
         taskQueue,
         db: db.db,
         notifier,
+        temporal: client,
+        webhooks,
         workflowBundle: { codePath: inject('workflowBundlePath') },
         maxCachedWorkflows: 100,
       });
@@ -102,19 +121,45 @@ export function intakeBody(overrides: Record<string, unknown> = {}) {
   };
 }
 
-export async function post(
-  app: FastifyInstance,
-  url: string,
-  payload: unknown,
-  headers: Record<string, string> = {},
-) {
-  const res = await app.inject({ method: 'POST', url, payload: payload as object, headers });
+/** The key requests carry unless they say otherwise: the manager's, who may do every case step. */
+let defaultKey = '';
+const withKey = (headers: Record<string, string>) =>
+  'authorization' in headers || 'x-api-key' in headers ? headers : { authorization: `Bearer ${defaultKey}`, ...headers };
+
+export async function post(app: FastifyInstance, url: string, payload: unknown, headers: Record<string, string> = {}) {
+  const res = await app.inject({ method: 'POST', url, payload: payload as object, headers: withKey(headers) });
   return { status: res.statusCode, body: res.json(), headers: res.headers };
 }
 
-export async function get(app: FastifyInstance, url: string) {
-  const res = await app.inject({ method: 'GET', url });
+export async function get(app: FastifyInstance, url: string, headers: Record<string, string> = {}) {
+  const res = await app.inject({ method: 'GET', url, headers: withKey(headers) });
   return { status: res.statusCode, body: res.json(), headers: res.headers };
+}
+
+/** Any method, with the given key (default: the manager's; null: none). */
+export async function call(
+  app: FastifyInstance,
+  method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE',
+  url: string,
+  opts: { key?: string | null; payload?: unknown; headers?: Record<string, string> } = {},
+) {
+  const headers = { ...(opts.headers ?? {}) };
+  const key = opts.key === undefined ? defaultKey : opts.key;
+  if (key) headers.authorization = `Bearer ${key}`;
+  const res = await app.inject({
+    method,
+    url,
+    headers,
+    ...(opts.payload !== undefined ? { payload: opts.payload as object } : {}),
+  });
+  let body: unknown = null;
+  try {
+    body = res.body ? res.json() : null;
+  } catch {
+    body = res.body;
+  }
+  // biome-ignore lint/suspicious/noExplicitAny: tests read arbitrary response shapes
+  return { status: res.statusCode, body: body as any, headers: res.headers };
 }
 
 /** Polls until `fn` returns a truthy value (for timer-driven transitions), failing after `timeoutMs`. */

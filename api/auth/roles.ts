@@ -1,0 +1,54 @@
+// Who may do what. One table, read by the auth plugin and printed into the README.
+export const ROLES = [
+  'helpdesk', // 外部客服系统 (integration)
+  'specialist', // 售后服务专员
+  'engineer', // 售后服务工程师
+  'manager', // 售后服务经理
+  'procurement', // 采购专员
+  'rnd', // 研发工程师
+  'production', // 生产主管
+  'finance', // 财务
+  'admin', // 系统管理员
+] as const;
+export type Role = (typeof ROLES)[number];
+
+const everyone = ROLES;
+const staff: Role[] = ['specialist', 'engineer', 'manager'];
+
+/**
+ * Permission → roles. Routes name one permission in `config.permission`; the plugin answers 403 to
+ * every other role. Finer rules live with the resource: engineers act only on cases assigned to them,
+ * a help desk key only on cases it opened.
+ */
+export const PERMISSIONS = {
+  'cases.create': ['helpdesk', 'specialist', 'manager'],
+  'cases.read': everyone,
+  'cases.resolve-at-intake': ['specialist', 'manager'],
+  'cases.assign': ['specialist', 'manager'],
+  'cases.diagnose': ['engineer', 'manager'],
+  'cases.parts-ready': ['procurement', 'specialist', 'manager'],
+  'cases.schedule': ['engineer', 'specialist', 'manager'],
+  'cases.check-in': ['engineer', 'manager'],
+  'cases.complete-repair': ['engineer', 'manager'],
+  'cases.customer-feedback': ['helpdesk', 'specialist', 'manager'],
+  'cases.survey-response': ['helpdesk', 'specialist', 'manager'],
+  'cases.wait-for-customer': ['helpdesk', ...staff],
+  'cases.customer-responded': ['helpdesk', ...staff],
+  'cases.cancel': ['specialist', 'manager'],
+  'cases.messages': ['helpdesk', ...staff],
+  'calendars.read': everyone,
+  'calendars.write': ['manager', 'admin'],
+  'sla-policies.read': everyone,
+  'sla-policies.write': ['manager', 'admin'],
+  'escalations.read': ['specialist', 'engineer', 'manager', 'admin'],
+  'webhooks.manage': ['helpdesk', 'admin'],
+  'api-keys.manage': ['admin'],
+  'audit.read': ['admin'],
+} as const satisfies Record<string, readonly Role[]>;
+
+export type Permission = keyof typeof PERMISSIONS;
+
+export const allows = (permission: Permission, role: Role) =>
+  (PERMISSIONS[permission] as readonly Role[]).includes(role);
+
+export const isRole = (value: string): value is Role => (ROLES as readonly string[]).includes(value);

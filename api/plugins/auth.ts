@@ -1,0 +1,90 @@
+// Authentication by API key and authorisation by role. Every /api route names a permission in
+// `config.permission`; a route that names none is refused (fail closed). Health and docs are public.
+import { eq } from 'drizzle-orm';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { Database } from '../../db/client.js';
+import { apiKeys } from '../../db/schema.js';
+import { type BootstrapKey, type Principal, parseKey, secretMatches } from '../auth/keys.js';
+import { allows, isRole, type Permission } from '../auth/roles.js';
+import { Problem } from '../problem.js';
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    principal?: Principal;
+  }
+  interface FastifyContextConfig {
+    permission?: Permission;
+  }
+}
+
+const unauthorized = (detail: string) => new Problem(401, 'unauthorized', 'Unauthorized', detail);
+export const forbidden = (detail: string) => new Problem(403, 'forbidden', 'Forbidden', detail);
+
+const isApiRoute = (url: string) => url === '/api' || url.startsWith('/api/');
+
+function presentedKey(req: FastifyRequest): string | undefined {
+  const header = req.headers.authorization;
+  if (header) {
+    const m = /^Bearer\s+(\S+)$/i.exec(header);
+    return m ? m[1] : header.trim();
+  }
+  const apiKey = req.headers['x-api-key'];
+  return typeof apiKey === 'string' ? apiKey.trim() : undefined;
+}
+
+export interface AuthDeps {
+  db: Database;
+  bootstrapKeys: BootstrapKey[];
+}
+
+export function registerAuth(app: FastifyInstance, deps: AuthDeps) {
+  const bootstrap = new Map(deps.bootstrapKeys.map((k) => [k.id, k]));
+  // last_used_at is bookkeeping: write it at most once a minute per key.
+  const lastTouched = new Map<string, number>();
+
+  async function authenticate(key: string): Promise<Principal | undefined> {
+    const parsed = parseKey(key);
+    if (!parsed) return undefined;
+    const boot = bootstrap.get(parsed.id);
+    if (boot) {
+      return secretMatches(parsed.secret, boot.secretHash)
+        ? { keyId: boot.id, role: boot.role, personId: boot.personId, name: `environment key ${boot.id}` }
+        : undefined;
+    }
+    const [row] = await deps.db.select().from(apiKeys).where(eq(apiKeys.id, parsed.id));
+    if (!row || row.revokedAt || !isRole(row.role) || !secretMatches(parsed.secret, row.secretHash))
+      return undefined;
+    const now = Date.now();
+    if ((lastTouched.get(row.id) ?? 0) < now - 60_000) {
+      lastTouched.set(row.id, now);
+      await deps.db
+        .update(apiKeys)
+        .set({ lastUsedAt: new Date(now) })
+        .where(eq(apiKeys.id, row.id));
+    }
+    return { keyId: row.id, role: row.role, personId: row.personId, name: row.name };
+  }
+
+  app.addHook('onRequest', async (req) => {
+    if (!isApiRoute(req.url.split('?')[0])) return;
+    const key = presentedKey(req);
+    if (!key)
+      throw unauthorized('an API key is required: send "Authorization: Bearer <key>" or "X-API-Key: <key>"');
+    const principal = await authenticate(key);
+    if (!principal) throw unauthorized('the API key is unknown, malformed or revoked');
+    req.principal = principal;
+
+    const permission = req.routeOptions.config?.permission;
+    if (!req.routeOptions.url) return; // unknown route: the not-found handler answers 404
+    if (!permission) {
+      req.log.error({ route: req.routeOptions.url }, 'route declares no permission; refusing');
+      throw forbidden('this route is not open to any role');
+    }
+    if (!allows(permission, principal.role)) {
+      throw forbidden(`role "${principal.role}" may not ${permission.replace('.', ': ')}`);
+    }
+  });
+}
+
+/** The person a step is recorded under: the key's person, else the key itself. */
+export const actorOf = (p: Principal) => p.personId ?? `key:${p.keyId}`;

@@ -1,0 +1,71 @@
+// The audit trail of state-changing requests, newest first, for admins.
+import { and, desc, eq, gte, lt, type SQL, sql } from 'drizzle-orm';
+import type { FastifyInstance } from 'fastify';
+import { auditLog } from '../../db/schema.js';
+import type { AppDeps } from '../app.js';
+import { decodeCursor, encodeCursor } from '../cursor.js';
+
+interface AuditQuery {
+  keyId?: string;
+  actor?: string;
+  target?: string;
+  method?: string;
+  from?: string;
+  to?: string;
+  limit?: string;
+  cursor?: string;
+}
+
+export async function auditRoutes(app: FastifyInstance, deps: AppDeps) {
+  app.get<{ Querystring: AuditQuery }>(
+    '/api/v1/audit',
+    {
+      schema: {
+        tags: ['access'],
+        summary: 'Audit trail: every state-changing request (actor, key, time, request id, target, status)',
+        querystring: {
+          type: 'object',
+          additionalProperties: false,
+          properties: {
+            keyId: { type: 'string', maxLength: 32 },
+            actor: { type: 'string', maxLength: 100 },
+            target: { type: 'string', maxLength: 100 },
+            method: { type: 'string', enum: ['POST', 'PUT', 'PATCH', 'DELETE'] },
+            from: { type: 'string', format: 'date-time' },
+            to: { type: 'string', format: 'date-time' },
+            limit: { type: 'string', pattern: '^(?:[1-9][0-9]?|100)$' },
+            cursor: { type: 'string', maxLength: 200 },
+          },
+        },
+      },
+      config: { permission: 'audit.read' },
+    },
+    async (req) => {
+      const q = req.query;
+      const limit = q.limit ? Number(q.limit) : 50;
+      const where: SQL[] = [];
+      if (q.keyId) where.push(eq(auditLog.keyId, q.keyId));
+      if (q.actor) where.push(eq(auditLog.actor, q.actor));
+      if (q.target) where.push(eq(auditLog.target, q.target));
+      if (q.method) where.push(eq(auditLog.method, q.method));
+      if (q.from) where.push(gte(auditLog.at, new Date(q.from)));
+      if (q.to) where.push(lt(auditLog.at, new Date(q.to)));
+      if (q.cursor) {
+        const c = decodeCursor(q.cursor);
+        where.push(sql`(${auditLog.at}, ${auditLog.id}) < (${c.at}::timestamptz, ${Number(c.id)})`);
+      }
+      const rows = await deps.db
+        .select()
+        .from(auditLog)
+        .where(and(...where))
+        .orderBy(desc(auditLog.at), desc(auditLog.id))
+        .limit(limit + 1);
+      const page = rows.slice(0, limit);
+      const last = page.at(-1);
+      return {
+        items: page.map((r) => ({ ...r, at: r.at.toISOString() })),
+        nextCursor: rows.length > limit && last ? encodeCursor(last.at, String(last.id)) : null,
+      };
+    },
+  );
+}

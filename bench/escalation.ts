@@ -1,0 +1,518 @@
+// Escalation lateness (issue 3): how late do SLA escalations fire when thousands of case clocks fall due
+// within the same minute or two? Lateness = escalations.fired_at − escalations.due_at, both written by the
+// case workflow (fired_at is the workflow's clock when its timer woke it up).
+//
+// Per size N, on a fresh embedded stack (see support/stack.ts):
+//  1. a round-the-clock calendar and two SLA policies, each matching a product line of its own: 'probe'
+//     (targets of 10,000 h, never fires) and 'bench' (24×7 response target T, default ladder 75/100/150 %,
+//     repair target of 10,000 h so only the response clock escalates: 3 escalations per case);
+//  2. a probe of P cases on the probe line measures the creation rate, to size the margin;
+//  3. N cases on the bench line through openCase (the real intake path: row + created event + workflow
+//     start), `concurrency` in flight. Case i reports at start − W + s_i (s_i uniform in [0, W)), and
+//     T = 4(M + W)/3 with M = estimated creation time + margin, so its steps fall due at
+//     start + M + s_i (75 %), start − W + s_i + T (100 %) and start + 2M + W + s_i (150 %): three waves of
+//     N escalations, each spread over W, all after creation has finished (checked and reported);
+//  4. wait until 3N escalation rows exist (or the last due instant + grace has passed), then compute the
+//     statistics from the table.
+import { writeFileSync, mkdirSync } from 'node:fs';
+import { cpus, release, totalmem, platform } from 'node:os';
+import { dirname } from 'node:path';
+import { execFileSync } from 'node:child_process';
+import { Client, Connection } from '@temporalio/client';
+import { sql } from 'drizzle-orm';
+import { openCase, type IntakeDeps } from '../api/case-intake.js';
+import { connectDb, type DbHandle } from '../db/client.js';
+import { calendars, slaPolicies } from '../db/schema.js';
+import type { Target } from '../domain/calendar.js';
+import type { Intake } from '../domain/case.js';
+import { DEFAULT_POLICY, type SlaPolicy } from '../domain/sla-policy.js';
+import { cpuPercent, cpuSnapshot, type CpuSnapshot } from './support/cpu.js';
+import { startStack, type Stack } from './support/stack.js';
+import { pool, round, seededRandom, summarize, type Summary } from './support/stats.js';
+
+export interface EscalationBenchOptions {
+  sizes: number[];
+  /** openCase calls in flight. */
+  concurrency: number;
+  /** Cases of the probe that measures the creation rate before each size. */
+  probe: number;
+  /** Spread of each wave of due instants (ms); default scales with N: clamp(N × 60 ms, 10 s, 60 s). */
+  windowMs?: number;
+  /** Quiet time between the estimated end of creation and the first due instant (ms). */
+  marginMs?: number;
+  /** Wait this long after the last due instant for missing escalations (ms). */
+  graceMs: number;
+  /** Worker cache: 'auto' = every case stays cached; 'default' = worker.ts's own default; or a number. */
+  cache: 'auto' | 'default' | number;
+  /** Extra environment of the worker, e.g. WORKER_MAX_CONCURRENT_WORKFLOW_TASKS. */
+  workerEnv: Record<string, string>;
+  /** Extra flags of the Temporal dev server. */
+  temporalArgs: string[];
+  seed: number;
+  keep: boolean;
+  out: string;
+  command: string;
+}
+
+const HOUR_MS = 3_600_000;
+const hours = (ms: number): Target => ({ amount: ms / HOUR_MS, unit: 'hours' });
+const NEVER: Target = { amount: 10_000, unit: 'hours' };
+const BENCH_LINE = 'bench-escalation';
+const PROBE_LINE = 'bench-probe';
+const LADDER = DEFAULT_POLICY.escalation.map((s) => s.at);
+
+const say = (msg: string) => console.log(`[bench] ${msg}`);
+const secs = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
+
+interface SizeResult {
+  cases: number;
+  probeCases: number;
+  schedule: {
+    responseTargetMs: number;
+    windowMs: number;
+    marginMs: number;
+    estimatedCreationMs: number;
+    firstDueAfterStartMs: number;
+    lastDueAfterStartMs: number;
+  };
+  creation: {
+    ms: number;
+    casesPerSecond: number;
+    probeCasesPerSecond: number;
+    concurrency: number;
+    failures: number;
+    /** After creation ended, until the workflow of every case had projected its 'created' event. */
+    workerCaughtUpAfterMs: number | null;
+    stepsDueBeforeCreationEnded: number;
+  };
+  escalations: { expected: number; recorded: number; missing: number; duplicates: number };
+  /** fired_at − due_at, ms. */
+  latenessMs: Summary | null;
+  latenessByStepMs: Record<string, Summary | null>;
+  /** notifications.sent_at − due_at, ms: until the escalation's notification had left (context). */
+  notifiedLatenessMs: Summary | null;
+  cpuPercentOfOneCore: { creation: Record<string, number>; escalation: Record<string, number> };
+  phasesMs: { stackStart: number; probe: number; creation: number; waitForEscalations: number };
+  wallMs: number;
+  notes: string[];
+}
+
+export async function runEscalationBench(opts: EscalationBenchOptions): Promise<void> {
+  const sizes = [...opts.sizes].sort((a, b) => a - b);
+  const results: SizeResult[] = [];
+  const runStart = Date.now();
+  let knownRate: number | undefined;
+  for (const n of sizes) {
+    say(`===== ${n} cases =====`);
+    const r = await runSize(n, opts, knownRate);
+    results.push(r);
+    knownRate = Math.min(knownRate ?? Number.POSITIVE_INFINITY, r.creation.casesPerSecond);
+    printTable(results);
+  }
+
+  const baseline = results[0];
+  const comparisons = results.slice(1).map((r) => ({
+    cases: r.cases,
+    baselineCases: baseline.cases,
+    p99Ratio: ratio(r.latenessMs?.p99, baseline.latenessMs?.p99),
+    p50Ratio: ratio(r.latenessMs?.p50, baseline.latenessMs?.p50),
+    maxRatio: ratio(r.latenessMs?.max, baseline.latenessMs?.max),
+  }));
+
+  const doc = {
+    benchmark: 'escalation',
+    command: opts.command,
+    date: new Date().toISOString(),
+    machine: machineInfo(),
+    settings: {
+      concurrency: opts.concurrency,
+      probeCases: opts.probe,
+      graceMs: opts.graceMs,
+      workerCache: opts.cache,
+      workerEnv: opts.workerEnv,
+      temporalArgs: opts.temporalArgs,
+      seed: opts.seed,
+      ladder: LADDER,
+    },
+    target: { p99LatenessMs: 1000 },
+    runs: results,
+    comparison: comparisons,
+    pollingContext: {
+      label: 'ARITHMETIC, NOT MEASURED',
+      what:
+        'A polling job that scans for due escalations every 5 minutes detects a step between 0 and 300 s after it falls due (uniform if due instants are uncorrelated with the scan): median 150 s, p99 297 s, max 300 s — before any processing time.',
+      intervalS: 300,
+      medianS: 150,
+      p99S: 297,
+      maxS: 300,
+    },
+    totalWallMs: Date.now() - runStart,
+  };
+  mkdirSync(dirname(opts.out), { recursive: true });
+  writeFileSync(opts.out, `${JSON.stringify(doc, null, 2)}\n`);
+  say(`results written to ${opts.out}`);
+  for (const c of comparisons) {
+    say(`p99 ratio ${c.cases} vs ${c.baselineCases} cases: ${c.p99Ratio ?? 'n/a'}`);
+  }
+  say(`for context (arithmetic, not measured): 5-minute polling detects a due step after 0–300 s, median 150 s`);
+  say(`total wall time ${secs(doc.totalWallMs)}`);
+}
+
+function ratio(a: number | undefined, b: number | undefined): number | null {
+  if (a === undefined || b === undefined || b === 0) return null;
+  return round(a / b, 2);
+}
+
+async function runSize(n: number, opts: EscalationBenchOptions, knownRate?: number): Promise<SizeResult> {
+  const wallStart = Date.now();
+  const notes: string[] = [];
+  const probeCases = opts.probe;
+  const cache =
+    opts.cache === 'default' ? undefined : opts.cache === 'auto' ? n + probeCases + 100 : opts.cache;
+  const stack = await startStack({
+    workerEnv: {
+      ...(cache !== undefined ? { WORKER_MAX_CACHED_WORKFLOWS: String(cache) } : {}),
+      ...opts.workerEnv,
+    },
+    temporalArgs: opts.temporalArgs,
+    keep: opts.keep,
+    log: say,
+  });
+  if (opts.keep) say(`stack files kept in ${stack.dir}`);
+  let db: DbHandle | undefined;
+  let connection: Connection | undefined;
+  try {
+    const stackStartMs = Date.now() - wallStart;
+    db = connectDb(stack.databaseUrl, { max: 10 });
+    connection = await Connection.connect({ address: stack.temporalAddress });
+    const deps: IntakeDeps = {
+      db: db.db,
+      temporal: new Client({ connection, namespace: 'default' }),
+      taskQueue: stack.taskQueue,
+      timing: { surveyDelayMs: 24 * HOUR_MS, surveyExpiryMs: 7 * 24 * HOUR_MS },
+    };
+    await addCalendarAndPolicy(db, 'bench-probe', PROBE_LINE, NEVER);
+
+    // 2. Probe: the creation rate on this machine and stack.
+    const probeStart = Date.now();
+    const probeNow = new Date().toISOString();
+    const probeFailures = await createCases(deps, probeCases, opts.concurrency, (i) =>
+      intake(`probe-${opts.seed}`, i, PROBE_LINE, probeNow),
+    );
+    const probeMs = Date.now() - probeStart;
+    if (probeFailures > 0) notes.push(`${probeFailures} probe cases failed to open`);
+    const probeRate = probeCases / (probeMs / 1000);
+    say(`probe: ${probeCases} cases in ${secs(probeMs)} (${probeRate.toFixed(0)} cases/s)`);
+
+    // 3. Schedule: every step after the (estimated) end of creation.
+    const rate = Math.min(probeRate, knownRate ?? Number.POSITIVE_INFINITY);
+    const estimatedCreationMs = Math.round((n / rate) * 1000 * 1.3 + 5_000);
+    const windowMs = opts.windowMs ?? Math.min(60_000, Math.max(10_000, n * 60));
+    const marginMs = opts.marginMs ?? Math.min(30_000, 10_000 + n * 20);
+    const firstDue = estimatedCreationMs + marginMs; // M
+    const targetMs = Math.ceil(((firstDue + windowMs) * 4) / 3 / 4) * 4; // multiple of 4: exact ladder instants
+    await addCalendarAndPolicy(db, 'bench-escalation', BENCH_LINE, hours(targetMs));
+    const random = seededRandom(opts.seed + n);
+    const start = Date.now();
+    const reportedAt = Array.from({ length: n }, () => start - windowMs + Math.floor(random() * windowMs));
+    const dueTimes = reportedAt
+      .flatMap((r) => LADDER.map((f) => r + Math.floor(f * targetMs)))
+      .sort((a, b) => a - b);
+    const maxDue = dueTimes[dueTimes.length - 1];
+    say(
+      `schedule: response target ${secs(targetMs)}, steps due from +${secs(dueTimes[0] - start)} to ` +
+        `+${secs(maxDue - start)} (3 waves of ${n}, each over ${secs(windowMs)}; creation estimated ${secs(estimatedCreationMs)})`,
+    );
+
+    // 4. Create the cases.
+    const pids = stack.pids;
+    const cpuBeforeCreation = cpuSnapshot(pids);
+    let created = 0;
+    const ticker = setInterval(() => {
+      const ms = Date.now() - start;
+      say(`creating cases ${created}/${n} (${secs(ms)}, ${(created / (ms / 1000)).toFixed(0)} cases/s)`);
+    }, 2_000);
+    let failures: number;
+    try {
+      failures = await createCases(
+        deps,
+        n,
+        opts.concurrency,
+        (i) => intake(`run-${opts.seed}-${n}`, i, BENCH_LINE, new Date(reportedAt[i]).toISOString()),
+        (done) => {
+          created = done;
+        },
+      );
+    } finally {
+      clearInterval(ticker);
+    }
+    const creationEnd = Date.now();
+    const creationMs = creationEnd - start;
+    const casesPerSecond = round(n / (creationMs / 1000));
+    const dueBefore = dueTimes.filter((t) => t < creationEnd).length;
+    say(`created ${n - failures}/${n} cases in ${secs(creationMs)} (${casesPerSecond} cases/s)`);
+    if (failures > 0) notes.push(`${failures} cases failed to open (after retries)`);
+    if (dueBefore > 0) {
+      const msg = `${dueBefore} steps fell due before creation finished (creation took ${secs(creationMs)}, estimated ${secs(estimatedCreationMs)})`;
+      notes.push(msg);
+      say(`WARNING: ${msg}`);
+    } else {
+      say(`first step due ${secs(dueTimes[0] - creationEnd)} after creation ended`);
+    }
+
+    // The worker may still be starting the last workflows: note when every case had its 'created' event.
+    let caughtUp: number | null = null;
+    const cpuAfterCreation = cpuSnapshot(pids);
+    const expected = (n - failures) * LADDER.length;
+    let recorded = 0;
+    let lastPrint = 0;
+    let lastRecorded = -1;
+    const deadline = maxDue + opts.graceMs;
+    let cpuAtFirstDue: CpuSnapshot | undefined;
+    for (;;) {
+      const dead = stack.dead();
+      if (dead) throw new Error(`a stack process died: ${dead}`);
+      const now = Date.now();
+      if (caughtUp === null) {
+        const [row] = await db.db.execute<{ n: string }>(
+          sql`select count(*) as n from cases where product_line = ${BENCH_LINE} and version >= 1`,
+        );
+        if (Number(row.n) >= n - failures) {
+          caughtUp = Date.now() - creationEnd;
+          say(`worker had started all ${n - failures} workflows ${secs(caughtUp)} after creation ended`);
+        }
+      }
+      if (!cpuAtFirstDue && now >= dueTimes[0]) cpuAtFirstDue = cpuSnapshot(pids);
+      const [row] = await db.db.execute<{ n: string }>(sql`select count(*) as n from escalations`);
+      recorded = Number(row.n);
+      const dueNow = countAtOrBefore(dueTimes, now);
+      if (now - lastPrint >= 5_000 || recorded >= expected) {
+        const next = dueNow < dueTimes.length ? `, next due in ${secs(dueTimes[dueNow] - now)}` : '';
+        if (recorded !== lastRecorded || now - lastPrint >= 15_000)
+          say(`waiting for escalations ${recorded}/${expected} (due so far ${dueNow}${next})`);
+        lastPrint = now;
+        lastRecorded = recorded;
+      }
+      if (recorded >= expected) break;
+      if (now > deadline) {
+        notes.push(`gave up waiting ${secs(opts.graceMs)} after the last due instant`);
+        say(`giving up: ${recorded}/${expected} escalations ${secs(opts.graceMs)} after the last due instant`);
+        break;
+      }
+      const sleep = dueNow === 0 ? Math.min(2_000, Math.max(100, dueTimes[0] - now)) : 500;
+      await new Promise((r) => setTimeout(r, sleep));
+    }
+    const waitEnd = Date.now();
+    const cpuEnd = cpuSnapshot(pids);
+
+    // 5. Statistics from the table.
+    const rows = await db.db.execute<{ level: number; name: string; late_ms: string; notified_ms: string | null }>(sql`
+      select e.level, e.name,
+             extract(epoch from (e.fired_at - e.due_at)) * 1000 as late_ms,
+             extract(epoch from (n.sent_at - e.due_at)) * 1000 as notified_ms
+        from escalations e
+        join cases c on c.id = e.case_id
+        left join notifications n on n.key = e.case_id || ':sla:' || e.clock || ':' || e.cycle || ':' || e.level
+       where c.product_line = ${BENCH_LINE}`);
+    const late = rows.map((r) => Number(r.late_ms));
+    const byStep: Record<string, number[]> = {};
+    for (const r of rows) (byStep[`${r.level}:${r.name}`] ??= []).push(Number(r.late_ms));
+    const notified = rows.filter((r) => r.notified_ms !== null).map((r) => Number(r.notified_ms));
+    const [dup] = await db.db.execute<{ n: string }>(sql`
+      select count(*) as n from (select case_id, clock, cycle, level from escalations
+        group by 1, 2, 3, 4 having count(*) > 1) d`);
+
+    return {
+      cases: n,
+      probeCases,
+      schedule: {
+        responseTargetMs: targetMs,
+        windowMs,
+        marginMs,
+        estimatedCreationMs,
+        firstDueAfterStartMs: dueTimes[0] - start,
+        lastDueAfterStartMs: maxDue - start,
+      },
+      creation: {
+        ms: creationMs,
+        casesPerSecond,
+        probeCasesPerSecond: round(probeRate),
+        concurrency: opts.concurrency,
+        failures,
+        workerCaughtUpAfterMs: caughtUp,
+        stepsDueBeforeCreationEnded: dueBefore,
+      },
+      escalations: {
+        expected,
+        recorded: rows.length,
+        missing: Math.max(0, expected - rows.length),
+        duplicates: Number(dup.n),
+      },
+      latenessMs: roundSummary(summarize(late)),
+      latenessByStepMs: Object.fromEntries(
+        Object.entries(byStep)
+          .sort()
+          .map(([k, v]) => [k, roundSummary(summarize(v))]),
+      ),
+      notifiedLatenessMs: roundSummary(summarize(notified)),
+      cpuPercentOfOneCore: {
+        creation: cpuPercent(cpuBeforeCreation, cpuAfterCreation),
+        escalation: cpuAtFirstDue ? cpuPercent(cpuAtFirstDue, cpuEnd) : {},
+      },
+      phasesMs: {
+        stackStart: stackStartMs,
+        probe: probeMs,
+        creation: creationMs,
+        waitForEscalations: waitEnd - creationEnd,
+      },
+      wallMs: Date.now() - wallStart,
+      notes,
+    };
+  } finally {
+    await connection?.close().catch(() => {});
+    await db?.close().catch(() => {});
+    await stack.stop();
+  }
+}
+
+function roundSummary(s: Summary | null): Summary | null {
+  if (!s) return null;
+  return {
+    count: s.count,
+    min: round(s.min),
+    mean: round(s.mean),
+    p50: round(s.p50),
+    p90: round(s.p90),
+    p99: round(s.p99),
+    max: round(s.max),
+  };
+}
+
+function countAtOrBefore(sorted: number[], t: number): number {
+  let lo = 0;
+  let hi = sorted.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (sorted[mid] <= t) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
+function intake(run: string, i: number, line: string, reportedAt: string): Intake {
+  return {
+    channel: 'api',
+    customer: { name: `压测客户 ${i}`, phone: `+86 139 ${String(i).padStart(8, '0')}` },
+    product: { model: 'BX-1 压测机', serialNumber: `BENCH-${run}-${i}`, line },
+    problem: { description: 'escalation benchmark case', severity: 'normal' },
+    reportedAt,
+    // Idempotent on the help desk reference, so a retried intake never opens a second case.
+    externalRef: { system: 'bench', id: `${run}-${i}` },
+  };
+}
+
+/** Opens `n` cases, `limit` in flight, retrying each up to 3 times; returns how many failed for good. */
+async function createCases(
+  deps: IntakeDeps,
+  n: number,
+  limit: number,
+  make: (i: number) => Intake,
+  onDone?: (done: number) => void,
+): Promise<number> {
+  let failures = 0;
+  let firstError: unknown;
+  await pool(
+    n,
+    limit,
+    async (i) => {
+      for (let attempt = 1; ; attempt++) {
+        try {
+          await openCase(deps, make(i));
+          return;
+        } catch (err) {
+          if (attempt >= 3) {
+            failures += 1;
+            firstError ??= err;
+            return;
+          }
+          await new Promise((r) => setTimeout(r, 500 * attempt));
+        }
+      }
+    },
+    onDone,
+  );
+  if (firstError) say(`first intake failure: ${(firstError as Error).message ?? String(firstError)}`);
+  return failures;
+}
+
+async function addCalendarAndPolicy(db: DbHandle, id: string, line: string, response: Target) {
+  const allDay = [{ start: '00:00', end: '24:00' }];
+  await db.db
+    .insert(calendars)
+    .values({
+      id: 'bench-always',
+      name: '全天候 (bench)',
+      timeZone: 'Asia/Shanghai',
+      weekly: Array.from({ length: 7 }, () => allDay),
+      workdayPeriods: allDay,
+    })
+    .onConflictDoNothing();
+  const policy: SlaPolicy = {
+    ...DEFAULT_POLICY,
+    id,
+    version: 1,
+    name: `bench policy ${line}`,
+    match: { productLine: line },
+    calendarId: 'bench-always',
+    targets: {
+      response: { normal: response, emergency: response },
+      arrival: { emergency: response },
+      repair: { ordinary: NEVER, complex: NEVER },
+    },
+  };
+  await db.db.insert(slaPolicies).values({ id, version: 1, name: policy.name, definition: policy });
+}
+
+function machineInfo() {
+  const list = cpus();
+  let temporalCli: string | undefined;
+  try {
+    const path = process.env.TEMPORAL_CLI_PATH ?? `${process.cwd()}/.tools/bin/temporal`;
+    temporalCli = execFileSync(path, ['--version'], { encoding: 'utf8' }).trim();
+  } catch {
+    temporalCli = undefined;
+  }
+  return {
+    cpus: list.length,
+    cpuModel: list[0]?.model,
+    totalMemoryGiB: round(totalmem() / 2 ** 30),
+    platform: `${platform()} ${release()}`,
+    node: process.version,
+    temporalCli,
+  };
+}
+
+function printTable(results: SizeResult[]) {
+  const head = ['cases', 'created/s', 'expected', 'recorded', 'missing', 'p50 ms', 'p90 ms', 'p99 ms', 'max ms', 'wall'];
+  const rows = results.map((r) => [
+    String(r.cases),
+    String(r.creation.casesPerSecond),
+    String(r.escalations.expected),
+    String(r.escalations.recorded),
+    String(r.escalations.missing),
+    fmt(r.latenessMs?.p50),
+    fmt(r.latenessMs?.p90),
+    fmt(r.latenessMs?.p99),
+    fmt(r.latenessMs?.max),
+    secs(r.wallMs),
+  ]);
+  const widths = head.map((h, c) => Math.max(h.length, ...rows.map((r) => r[c].length)));
+  const line = (cells: string[]) => cells.map((x, c) => x.padStart(widths[c])).join('  ');
+  console.log('');
+  console.log('escalation lateness (fired_at − due_at)');
+  console.log(line(head));
+  for (const r of rows) console.log(line(r));
+  console.log('');
+}
+
+const fmt = (x: number | undefined) => (x === undefined ? '-' : x.toFixed(0));

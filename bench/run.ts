@@ -1,0 +1,114 @@
+// Benchmarks: `npm run bench -- <name> [options]`. See bench/README.md.
+//
+//   escalation   SLA escalation lateness with many clocks falling due at once (issue 3)
+//     --sizes 1000,10000       case counts, one fresh embedded stack each (default 1000,10000)
+//     --concurrency 50         openCase calls in flight
+//     --probe 200              cases opened first to measure the creation rate
+//     --window <s>             spread of each wave of due instants (default clamp(N × 0.06 s, 10 s, 60 s))
+//     --margin <s>             quiet time between the estimated end of creation and the first due instant
+//     --grace <s>              wait after the last due instant for missing escalations (default 120)
+//     --cache auto|default|N   WORKER_MAX_CACHED_WORKFLOWS (auto: every case stays cached)
+//     --worker-env K=V         extra worker environment (repeatable)
+//     --temporal-arg ARG       extra `temporal server start-dev` flag (repeatable, e.g.
+//                              --temporal-arg=--dynamic-config-value --temporal-arg=KEY=VALUE)
+//     --seed N, --keep (keep temp dirs and logs), --out <file> (default bench/results/escalation.json)
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { runEscalationBench } from './escalation.js';
+import { REPO_ROOT, stopAllStacks } from './support/stack.js';
+
+const USAGE = 'usage: npm run bench -- escalation [--sizes 1000,10000] [options]  (see bench/README.md)';
+
+function fail(msg: string): never {
+  console.error(`bench: ${msg}\n${USAGE}`);
+  process.exit(2);
+}
+
+function positiveInt(raw: string, name: string): number {
+  const n = Number(raw);
+  if (!Number.isInteger(n) || n < 1) fail(`${name} must be a positive integer, got "${raw}"`);
+  return n;
+}
+
+function seconds(raw: string | undefined, name: string): number | undefined {
+  if (raw === undefined) return undefined;
+  const n = Number(raw);
+  if (!Number.isFinite(n) || n < 0) fail(`${name} must be a number of seconds, got "${raw}"`);
+  return Math.round(n * 1000);
+}
+
+let interrupted = 0;
+function onSignal(signal: NodeJS.Signals) {
+  interrupted += 1;
+  if (interrupted > 1) {
+    console.error(`[bench] ${signal} again: killing the stack and exiting`);
+    process.exit(130); // the exit hook of support/stack.ts SIGKILLs what is left
+  }
+  console.error(`[bench] ${signal}: stopping the stack and removing its temp files…`);
+  stopAllStacks().finally(() => process.exit(130));
+}
+process.on('SIGINT', onSignal);
+process.on('SIGTERM', onSignal);
+
+const [name, ...rest] = process.argv.slice(2);
+if (name !== 'escalation') fail(name ? `unknown benchmark "${name}"` : 'name a benchmark');
+
+let parsed: ReturnType<typeof parse>;
+function parse() {
+  return parseArgs({
+    args: rest,
+    options: {
+      sizes: { type: 'string', default: '1000,10000' },
+      concurrency: { type: 'string', default: '50' },
+      probe: { type: 'string', default: '200' },
+      window: { type: 'string' },
+      margin: { type: 'string' },
+      grace: { type: 'string', default: '120' },
+      cache: { type: 'string', default: 'auto' },
+      'worker-env': { type: 'string', multiple: true, default: [] },
+      'temporal-arg': { type: 'string', multiple: true, default: [] },
+      seed: { type: 'string', default: '20240601' },
+      keep: { type: 'boolean', default: false },
+      out: { type: 'string', default: join(REPO_ROOT, 'bench/results/escalation.json') },
+    },
+    strict: true,
+  });
+}
+try {
+  parsed = parse();
+} catch (err) {
+  fail((err as Error).message);
+}
+const v = parsed.values;
+const sizes = v.sizes.split(',').map((s) => positiveInt(s.trim(), '--sizes'));
+const workerEnv: Record<string, string> = {};
+for (const kv of v['worker-env']) {
+  const eq = kv.indexOf('=');
+  if (eq < 1) fail(`--worker-env needs KEY=VALUE, got "${kv}"`);
+  workerEnv[kv.slice(0, eq)] = kv.slice(eq + 1);
+}
+const cache = v.cache === 'auto' || v.cache === 'default' ? v.cache : positiveInt(v.cache, '--cache');
+
+try {
+  await runEscalationBench({
+    sizes,
+    concurrency: positiveInt(v.concurrency, '--concurrency'),
+    probe: positiveInt(v.probe, '--probe'),
+    windowMs: seconds(v.window, '--window'),
+    marginMs: seconds(v.margin, '--margin'),
+    graceMs: seconds(v.grace, '--grace') ?? 120_000,
+    cache,
+    workerEnv,
+    temporalArgs: v['temporal-arg'],
+    seed: positiveInt(v.seed, '--seed'),
+    keep: v.keep,
+    out: v.out,
+    command: `npm run bench -- ${process.argv.slice(2).join(' ')}`,
+  });
+} catch (err) {
+  if (interrupted) await new Promise(() => {}); // the signal handler exits
+  console.error(`[bench] failed: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`);
+  await stopAllStacks();
+  process.exit(1);
+}
+process.exit(0);

@@ -1,0 +1,46 @@
+// CPU time of the stack's processes (Linux /proc), to see which one a phase of a benchmark keeps busy.
+import { readFileSync } from 'node:fs';
+
+/** Clock ticks per second of /proc/<pid>/stat (USER_HZ; 100 on every mainstream Linux). */
+const TICKS_PER_SECOND = 100;
+
+export interface CpuSnapshot {
+  at: number;
+  /** CPU ms (user + system) by process name; absent where it cannot be read. */
+  ms: Record<string, number>;
+}
+
+function processCpuMs(pid: number): number | undefined {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    // The command name (field 2) may contain spaces; fields after its closing parenthesis are fixed.
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    const utime = Number(fields[11]);
+    const stime = Number(fields[12]);
+    return ((utime + stime) * 1000) / TICKS_PER_SECOND;
+  } catch {
+    return undefined;
+  }
+}
+
+export function cpuSnapshot(pids: Record<string, number>): CpuSnapshot {
+  const ms: Record<string, number> = {};
+  for (const [name, pid] of Object.entries(pids)) {
+    const v = processCpuMs(pid);
+    if (v !== undefined) ms[name] = v;
+  }
+  const self = process.cpuUsage();
+  ms.bench = (self.user + self.system) / 1000;
+  return { at: Date.now(), ms };
+}
+
+/** Average CPU use between two snapshots, per process, in % of one core. */
+export function cpuPercent(from: CpuSnapshot, to: CpuSnapshot): Record<string, number> {
+  const wall = Math.max(1, to.at - from.at);
+  const out: Record<string, number> = {};
+  for (const name of Object.keys(to.ms)) {
+    if (from.ms[name] === undefined) continue;
+    out[name] = Math.round(((to.ms[name] - from.ms[name]) / wall) * 100);
+  }
+  return out;
+}

@@ -1,0 +1,290 @@
+// The embedded stack a benchmark runs against, each piece a child process of its own so the benchmark
+// process is only a client: the Temporal CLI dev server (SQLite file in a temp dir), PGlite served by
+// scripts/pglite-server.ts (data in the same temp dir), and the worker (worker.ts). Children are started
+// in their own process groups, so a Ctrl-C reaches only the benchmark, which then stops them in order
+// (worker, database, Temporal) and removes the temp dir.
+import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
+import { createWriteStream, existsSync, mkdtempSync, readFileSync, rmSync, type WriteStream } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { createInterface } from 'node:readline';
+import { fileURLToPath } from 'node:url';
+import { runMigrations } from '../../db/migrate.js';
+import { connectWhenReady, ensureSearchAttributes } from '../../scripts/setup-temporal.js';
+
+export const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
+
+export interface StackOptions {
+  /** Extra environment of the worker process (WORKER_MAX_CACHED_WORKFLOWS, NODE_OPTIONS, …). */
+  workerEnv?: Record<string, string>;
+  /** Extra flags of `temporal server start-dev` (e.g. --dynamic-config-value K=V). */
+  temporalArgs?: string[];
+  /** Keep the temp dir (logs, databases) after stopping. */
+  keep?: boolean;
+  log?: (line: string) => void;
+}
+
+export interface Stack {
+  dir: string;
+  databaseUrl: string;
+  temporalAddress: string;
+  taskQueue: string;
+  temporalCli: string;
+  /** Output of the worker (the [notify] lines included). */
+  workerLog: string;
+  /** Process ids of the children, by name (temporal, pglite, worker). */
+  pids: Record<string, number>;
+  /** Describes a child that has exited although it should be running; undefined when all are alive. */
+  dead(): string | undefined;
+  stop(): Promise<void>;
+}
+
+interface Child {
+  name: string;
+  proc: ChildProcess;
+  exited: Promise<void>;
+  exit?: string;
+  logFile: string;
+}
+
+/** Every child of every stack of this process, so an abrupt exit can still kill them. */
+const allChildren = new Set<Child>();
+/** Stacks started (or starting) and not yet stopped, for stopAllStacks on Ctrl-C. */
+const activeStops = new Set<() => Promise<void>>();
+
+/** Stops every stack of this process, including one that is still starting. */
+export async function stopAllStacks(): Promise<void> {
+  await Promise.all([...activeStops].map((stop) => stop()));
+}
+process.once('exit', () => {
+  for (const c of allChildren) if (c.exit === undefined) killGroup(c.proc, 'SIGKILL');
+});
+
+function killGroup(proc: ChildProcess, signal: NodeJS.Signals) {
+  if (proc.pid === undefined || proc.exitCode !== null || proc.signalCode !== null) return;
+  try {
+    process.kill(-proc.pid, signal);
+  } catch {
+    try {
+      proc.kill(signal);
+    } catch {
+      // already gone
+    }
+  }
+}
+
+function freePort(): Promise<number> {
+  return new Promise((res, rej) => {
+    const srv = createServer();
+    srv.once('error', rej);
+    srv.listen(0, '127.0.0.1', () => {
+      const { port } = srv.address() as { port: number };
+      srv.close(() => res(port));
+    });
+  });
+}
+
+export function temporalCliPath(): string {
+  if (process.env.TEMPORAL_CLI_PATH) return process.env.TEMPORAL_CLI_PATH;
+  const local = join(REPO_ROOT, '.tools/bin/temporal');
+  if (existsSync(local)) return local;
+  return execFileSync('bash', [join(REPO_ROOT, 'scripts/ensure-temporal-cli.sh')], {
+    encoding: 'utf8',
+    stdio: ['ignore', 'pipe', 'inherit'],
+  }).trim();
+}
+
+/** Spawns a child in its own process group, its output appended to `logFile`; `onLine` sees each line. */
+function launch(
+  name: string,
+  command: string,
+  args: string[],
+  env: NodeJS.ProcessEnv,
+  logFile: string,
+  onLine?: (line: string) => void,
+): Child {
+  const out: WriteStream = createWriteStream(logFile, { flags: 'a' });
+  const proc = spawn(command, args, { cwd: REPO_ROOT, env, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child: Child = { name, proc, logFile, exited: Promise.resolve() };
+  child.exited = new Promise<void>((done) => {
+    proc.once('exit', (code, signal) => {
+      child.exit = signal ? `killed by ${signal}` : `exited with code ${code}`;
+      allChildren.delete(child);
+      done();
+    });
+    proc.once('error', (err) => {
+      child.exit = `could not start: ${err.message}`;
+      allChildren.delete(child);
+      done();
+    });
+  });
+  for (const stream of [proc.stdout, proc.stderr]) {
+    if (!stream) continue;
+    stream.pipe(out, { end: false });
+    if (onLine) createInterface({ input: stream, crlfDelay: Number.POSITIVE_INFINITY }).on('line', onLine);
+  }
+  proc.once('exit', () => setTimeout(() => out.end(), 100));
+  allChildren.add(child);
+  return child;
+}
+
+function tail(file: string, bytes = 3000): string {
+  try {
+    const text = readFileSync(file, 'utf8');
+    return text.slice(-bytes).trim();
+  } catch {
+    return '';
+  }
+}
+
+/** Waits until `ready()` is true, failing if the child exits first or the time runs out. */
+async function waitFor(child: Child, ready: () => boolean, timeoutMs: number, what: string): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!ready()) {
+    if (child.exit !== undefined)
+      throw new Error(`${child.name} ${child.exit} before ${what}; last output:\n${tail(child.logFile)}`);
+    if (Date.now() > deadline)
+      throw new Error(`${child.name}: no ${what} after ${timeoutMs} ms; last output:\n${tail(child.logFile)}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+async function stopChild(child: Child, timeoutMs: number): Promise<void> {
+  if (child.exit !== undefined) return;
+  killGroup(child.proc, 'SIGTERM');
+  const timer = setTimeout(() => killGroup(child.proc, 'SIGKILL'), timeoutMs);
+  await child.exited;
+  clearTimeout(timer);
+}
+
+/**
+ * Starts Temporal and PGlite side by side, registers the search attributes, applies the migrations and
+ * starts the worker; resolves once the worker polls. On failure everything started is stopped again.
+ */
+export async function startStack(opts: StackOptions = {}): Promise<Stack> {
+  const log = opts.log ?? (() => {});
+  const dir = mkdtempSync(join(tmpdir(), 'shouhou-bench-'));
+  const children: Child[] = [];
+  const taskQueue = `bench-${process.pid}-${Date.now()}`;
+  const temporalCli = temporalCliPath();
+  let stopping: Promise<void> | undefined;
+
+  const stop = (): Promise<void> => {
+    stopping ??= (async () => {
+      // The worker first (it drains its tasks), then the database it writes to, then Temporal.
+      for (const name of ['worker', 'pglite', 'temporal']) {
+        const c = children.find((x) => x.name === name);
+        if (c) await stopChild(c, name === 'worker' ? 15_000 : 10_000);
+      }
+      if (!opts.keep) rmSync(dir, { recursive: true, force: true });
+      activeStops.delete(stop);
+    })();
+    return stopping;
+  };
+  activeStops.add(stop);
+
+  try {
+    const [temporalPort, uiPort, pglitePort] = [await freePort(), await freePort(), await freePort()];
+
+    // Temporal dev server, persistent state in a SQLite file (as `npm start` runs it).
+    const temporalArgs = [
+      'server',
+      'start-dev',
+      '--ip',
+      '127.0.0.1',
+      '--port',
+      String(temporalPort),
+      '--ui-port',
+      String(uiPort),
+      '--headless',
+      '--db-filename',
+      join(dir, 'temporal.db'),
+      '--log-level',
+      'warn',
+      ...(opts.temporalArgs ?? []),
+    ];
+    const temporal = launch('temporal', temporalCli, temporalArgs, process.env, join(dir, 'temporal.log'));
+    children.push(temporal);
+
+    // PGlite over the wire protocol.
+    let databaseUrl: string | undefined;
+    const pglite = launch(
+      'pglite',
+      process.execPath,
+      ['--import', 'tsx', join(REPO_ROOT, 'scripts/pglite-server.ts')],
+      { ...process.env, PGLITE_DATA_DIR: join(dir, 'pglite'), PGLITE_PORT: String(pglitePort), PGLITE_HOST: '127.0.0.1' },
+      join(dir, 'pglite.log'),
+      (line) => {
+        const m = /^ready (\S+)/.exec(line);
+        if (m) databaseUrl = m[1];
+      },
+    );
+    children.push(pglite);
+
+    const temporalAddress = `127.0.0.1:${temporalPort}`;
+    const temporalReady = (async () => {
+      const connection = await connectWhenReady(temporalAddress, 'default', {
+        timeoutMs: 90_000,
+        isDead: () =>
+          temporal.exit === undefined
+            ? undefined
+            : `temporal dev server ${temporal.exit}; last output:\n${tail(temporal.logFile)}`,
+      });
+      try {
+        await ensureSearchAttributes(connection, 'default');
+      } finally {
+        await connection.close();
+      }
+      log(`temporal dev server ready on ${temporalAddress}`);
+    })();
+    const dbReady = (async () => {
+      await waitFor(pglite, () => databaseUrl !== undefined, 180_000, '"ready" line');
+      await runMigrations(databaseUrl!);
+      log(`pglite ready on ${databaseUrl}, migrations applied`);
+    })();
+    const results = await Promise.allSettled([temporalReady, dbReady]);
+    for (const r of results) if (r.status === 'rejected') throw r.reason;
+
+    if (stopping) throw new Error('stack stopped while starting');
+    let polling = false;
+    const worker = launch(
+      'worker',
+      process.execPath,
+      ['--import', 'tsx', join(REPO_ROOT, 'worker.ts')],
+      {
+        ...process.env,
+        DATABASE_URL: databaseUrl!,
+        TEMPORAL_ADDRESS: temporalAddress,
+        TEMPORAL_NAMESPACE: 'default',
+        TEMPORAL_TASK_QUEUE: taskQueue,
+        ...opts.workerEnv,
+      },
+      join(dir, 'worker.log'),
+      (line) => {
+        if (line.startsWith('worker polling')) polling = true;
+      },
+    );
+    children.push(worker);
+    await waitFor(worker, () => polling, 180_000, '"worker polling" line');
+    log(`worker polling task queue ${taskQueue}`);
+
+    return {
+      dir,
+      databaseUrl: databaseUrl!,
+      temporalAddress,
+      taskQueue,
+      temporalCli,
+      workerLog: worker.logFile,
+      pids: Object.fromEntries(children.filter((c) => c.proc.pid).map((c) => [c.name, c.proc.pid!])),
+      dead: () => {
+        const gone = children.find((c) => c.exit !== undefined);
+        return gone ? `${gone.name} ${gone.exit}; last output:\n${tail(gone.logFile)}` : undefined;
+      },
+      stop,
+    };
+  } catch (err) {
+    await stop();
+    throw err;
+  }
+}

@@ -1,0 +1,37 @@
+// Outbound webhook event types and how a subscription names them. Pure: imported by the outbox
+// activity and the API.
+
+/** Event types the system emits today. */
+export const WEBHOOK_EVENT_TYPES = [
+  'case.created',
+  'case.stage_changed',
+  'case.closed', // the case reached 'closed' or 'cancelled' (sent after its case.stage_changed)
+  'sla.warning', // level 1 of an SLA clock
+  'sla.breached', // level 2: the deadline passed, escalated to the service manager
+  'sla.escalated', // level 3 and above
+] as const;
+export type WebhookEventType = (typeof WEBHOOK_EVENT_TYPES)[number];
+
+/** Families a subscription can name with 'family.*'; complaint and parts are reserved for later domains. */
+export const WEBHOOK_FAMILIES = ['case', 'sla', 'complaint', 'parts'] as const;
+const RESERVED_FAMILIES: readonly string[] = ['complaint', 'parts'];
+
+/**
+ * Whether a subscription may name `pattern`: a known type, a family wildcard ('case.*'), '*', or a
+ * type of a reserved family ('complaint.opened'), which matches once that domain emits it.
+ */
+export function isSubscribable(pattern: string): boolean {
+  if (pattern === '*') return true;
+  if ((WEBHOOK_EVENT_TYPES as readonly string[]).includes(pattern)) return true;
+  const m = /^([a-z]+)\.(\*|[a-z][a-z0-9_]{0,62})$/.exec(pattern);
+  if (!m) return false;
+  if (m[2] === '*') return (WEBHOOK_FAMILIES as readonly string[]).includes(m[1]);
+  return RESERVED_FAMILIES.includes(m[1]);
+}
+
+/** The wildcard that names the family of `type` ('case.created' → 'case.*'). */
+export const familyWildcard = (type: string) => `${type.split('.')[0]}.*`;
+
+/** Whether a subscription naming `patterns` receives events of `type`. */
+export const subscribesTo = (patterns: readonly string[], type: string) =>
+  patterns.includes(type) || patterns.includes(familyWildcard(type)) || patterns.includes('*');
