@@ -23,11 +23,21 @@ type Tx = Parameters<Parameters<Database['transaction']>[0]>[0];
  * Projects a transition; `sla` (the intake snapshot) is written only when the row is first inserted.
  * Returns the webhook subscriptions whose dispatchers to wake once the transaction has committed.
  */
-export async function projectCase(db: Database, state: CaseState, event: CaseEvent, sla?: SlaSnapshot): Promise<string[]> {
+export async function projectCase(
+  db: Database,
+  state: CaseState,
+  event: CaseEvent,
+  sla?: SlaSnapshot,
+): Promise<string[]> {
   return db.transaction((tx) => projectCaseIn(tx, state, event, sla));
 }
 
-export async function projectCaseIn(tx: Tx, state: CaseState, event: CaseEvent, sla?: SlaSnapshot): Promise<string[]> {
+export async function projectCaseIn(
+  tx: Tx,
+  state: CaseState,
+  event: CaseEvent,
+  sla?: SlaSnapshot,
+): Promise<string[]> {
   const { intake } = state;
   const row = {
     id: state.caseId,
@@ -58,40 +68,38 @@ export async function projectCaseIn(tx: Tx, state: CaseState, event: CaseEvent, 
     breached: state.breached,
     sla: sla ?? null,
   };
-  {
-    await tx
-      .insert(cases)
-      .values(row)
-      .onConflictDoUpdate({
-        target: cases.id,
-        set: {
-          stage: row.stage,
-          outcome: row.outcome,
-          severity: row.severity,
-          complexity: row.complexity,
-          assignee: row.assignee,
-          updatedAt: row.updatedAt,
-          closedAt: row.closedAt,
-          version: row.version,
-          state: row.state,
-          breached: row.breached,
-        },
-        setWhere: sql`${cases.version} < ${row.version}`,
-      });
-    await tx
-      .insert(caseEvents)
-      .values({
-        caseId: state.caseId,
-        seq: event.seq,
-        type: event.type,
-        fromStage: event.fromStage,
-        toStage: event.toStage,
-        actor: event.actor,
-        at: new Date(event.at),
-        data: event.data,
-      })
-      .onConflictDoNothing();
-  }
+  await tx
+    .insert(cases)
+    .values(row)
+    .onConflictDoUpdate({
+      target: cases.id,
+      set: {
+        stage: row.stage,
+        outcome: row.outcome,
+        severity: row.severity,
+        complexity: row.complexity,
+        assignee: row.assignee,
+        updatedAt: row.updatedAt,
+        closedAt: row.closedAt,
+        version: row.version,
+        state: row.state,
+        breached: row.breached,
+      },
+      setWhere: sql`${cases.version} < ${row.version}`,
+    });
+  await tx
+    .insert(caseEvents)
+    .values({
+      caseId: state.caseId,
+      seq: event.seq,
+      type: event.type,
+      fromStage: event.fromStage,
+      toStage: event.toStage,
+      actor: event.actor,
+      at: new Date(event.at),
+      data: event.data,
+    })
+    .onConflictDoNothing();
   // Webhook events of the transition (outbox), in the same transaction.
   return emitCaseWebhooks(tx, state, event);
 }

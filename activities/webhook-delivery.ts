@@ -45,11 +45,19 @@ export async function deliverPending(
   input: { subscriptionId: string; batch: number },
   opts: DeliverOptions = {},
 ): Promise<DeliverResult> {
-  const [sub] = await db.select().from(webhookSubscriptions).where(eq(webhookSubscriptions.id, input.subscriptionId));
+  const [sub] = await db
+    .select()
+    .from(webhookSubscriptions)
+    .where(eq(webhookSubscriptions.id, input.subscriptionId));
   if (!sub?.active) return { delivered: 0, more: false, active: false };
 
   const pending = await db
-    .select({ id: webhookDeliveries.id, eventId: webhookEvents.id, type: webhookEvents.type, payload: webhookEvents.payload })
+    .select({
+      id: webhookDeliveries.id,
+      eventId: webhookEvents.id,
+      type: webhookEvents.type,
+      payload: webhookEvents.payload,
+    })
     .from(webhookDeliveries)
     .innerJoin(webhookEvents, eq(webhookEvents.id, webhookDeliveries.eventId))
     .where(and(eq(webhookDeliveries.subscriptionId, sub.id), eq(webhookDeliveries.status, 'pending')))

@@ -8,7 +8,11 @@ import { sql } from 'drizzle-orm';
 import type { Database } from '../db/client.js';
 import type { CaseState } from '../domain/case.js';
 import { familyWildcard, type WebhookEventType } from '../domain/webhooks.js';
-import { type WebhookDispatcherInput, wakeSignal, webhookDispatcher } from '../workflows/webhook-dispatcher.js';
+import {
+  type WebhookDispatcherInput,
+  wakeSignal,
+  webhookDispatcher,
+} from '../workflows/webhook-dispatcher.js';
 import type { CaseEvent } from './case-projection.js';
 
 type Tx = Parameters<Parameters<Database['transaction']>[0]>[0];
@@ -19,10 +23,12 @@ export interface OutboxEvent {
   type: string;
   caseId: string | null;
   /** The body sent to receivers, without `id` (the event id, added when it is sent). */
-  payload: { type: string; occurredAt: string; caseId: string | null; data: Record<string, unknown> } & Record<
-    string,
-    unknown
-  >;
+  payload: {
+    type: string;
+    occurredAt: string;
+    caseId: string | null;
+    data: Record<string, unknown>;
+  } & Record<string, unknown>;
 }
 
 const SLA_TYPES: Record<string, WebhookEventType> = {
@@ -44,7 +50,10 @@ export function caseWebhookEvents(state: CaseState, event: CaseEvent): OutboxEve
       : sla
         ? [sla]
         : event.fromStage !== event.toStage
-          ? ['case.stage_changed', ...(event.toStage === 'closed' || event.toStage === 'cancelled' ? ['case.closed'] : [])]
+          ? [
+              'case.stage_changed',
+              ...(event.toStage === 'closed' || event.toStage === 'cancelled' ? ['case.closed'] : []),
+            ]
           : [];
   if (types.length === 0) return [];
 
@@ -118,7 +127,8 @@ export async function writeWebhookEvent(tx: Tx, e: OutboxEvent): Promise<string[
 /** Writes the webhook events of a case transition inside its transaction; returns subscriptions to wake. */
 export async function emitCaseWebhooks(tx: Tx, state: CaseState, event: CaseEvent): Promise<string[]> {
   const wake = new Set<string>();
-  for (const e of caseWebhookEvents(state, event)) for (const id of await writeWebhookEvent(tx, e)) wake.add(id);
+  for (const e of caseWebhookEvents(state, event))
+    for (const id of await writeWebhookEvent(tx, e)) wake.add(id);
   return [...wake];
 }
 

@@ -15,7 +15,12 @@ const problemResponses = (...statuses: number[]) =>
 
 export const SUBSCRIPTION_ID_PATTERN = '^wh_[0-9a-f]{16}$';
 
-const url = { type: 'string', minLength: 1, maxLength: 2000, description: 'receiver URL, http or https' } as const;
+const url = {
+  type: 'string',
+  minLength: 1,
+  maxLength: 2000,
+  description: 'receiver URL, http or https',
+} as const;
 const eventTypes = {
   type: 'array',
   maxItems: 20,
@@ -50,7 +55,11 @@ export const deliveryParams = {
   required: ['id', 'deliveryId'],
   properties: {
     id: { type: 'string', pattern: SUBSCRIPTION_ID_PATTERN },
-    deliveryId: { type: 'string', pattern: '^[1-9][0-9]{0,9}$', description: 'delivery id (Shouhou-Delivery)' },
+    deliveryId: {
+      type: 'string',
+      pattern: '^[1-9][0-9]{0,9}$',
+      description: 'delivery id (Shouhou-Delivery)',
+    },
   },
 } as const;
 
@@ -86,7 +95,11 @@ const subscriptionProps = {
   createdAt: dateTime,
 } as const;
 
-const subscription = { type: 'object', required: Object.keys(subscriptionProps), properties: subscriptionProps } as const;
+const subscription = {
+  type: 'object',
+  required: Object.keys(subscriptionProps),
+  properties: subscriptionProps,
+} as const;
 
 const deliveryProps = {
   id: { type: 'integer', description: 'sent as Shouhou-Delivery' },
@@ -125,17 +138,27 @@ export const webhookResponses = {
       required: [...Object.keys(subscriptionProps), 'secret'],
       properties: {
         ...subscriptionProps,
-        secret: { type: 'string', description: 'HMAC-SHA256 key of Shouhou-Signature; shown only at creation' },
+        secret: {
+          type: 'string',
+          description: 'HMAC-SHA256 key of Shouhou-Signature; shown only at creation',
+        },
       },
     },
     ...problemResponses(400, 422),
   },
   list: {
-    200: { type: 'object', required: ['items'], properties: { items: { type: 'array', items: subscription } } },
+    200: {
+      type: 'object',
+      required: ['items'],
+      properties: { items: { type: 'array', items: subscription } },
+    },
   },
   one: { 200: subscription, ...problemResponses(400, 404) },
   update: { 200: subscription, ...problemResponses(400, 404, 422) },
-  remove: { 204: { description: 'deleted, with its deliveries', type: 'null' }, ...problemResponses(400, 404) },
+  remove: {
+    204: { description: 'deleted, with its deliveries', type: 'null' },
+    ...problemResponses(400, 404),
+  },
   deliveries: {
     200: {
       type: 'object',

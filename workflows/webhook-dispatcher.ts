@@ -7,13 +7,7 @@
 // transaction that wrote it commits); as a safety net for a lost wake-up it also looks on its own
 // every `sweepIntervalMs`. A deactivated or deleted subscription ends it; the API starts it again when
 // the subscription is reactivated.
-import {
-  condition,
-  continueAsNew,
-  defineSignal,
-  proxyActivities,
-  setHandler,
-} from '@temporalio/workflow';
+import { condition, continueAsNew, defineSignal, proxyActivities, setHandler } from '@temporalio/workflow';
 import type { CaseActivities } from '../activities/index.js';
 
 export interface WebhookDispatcherInput {
@@ -52,7 +46,10 @@ export async function webhookDispatcher(input: WebhookDispatcherInput): Promise<
   for (let i = 0; i < ITERATIONS_PER_RUN; i++) {
     // Cleared before the batch, so a wake-up that arrives while it runs triggers another look.
     woken = false;
-    const { more, active } = await deliverPendingWebhooks({ subscriptionId: input.subscriptionId, batch: BATCH });
+    const { more, active } = await deliverPendingWebhooks({
+      subscriptionId: input.subscriptionId,
+      batch: BATCH,
+    });
     if (!active) return;
     if (!more) await condition(() => woken, input.sweepIntervalMs);
   }

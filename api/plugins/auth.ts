@@ -8,7 +8,17 @@ import { type BootstrapKey, type Principal, parseKey, secretMatches } from '../a
 import { allows, isRole, type Permission } from '../auth/roles.js';
 import { Problem } from '../problem.js';
 
+export interface RouteEntry {
+  method: string;
+  url: string;
+  permission?: Permission;
+}
+
 declare module 'fastify' {
+  interface FastifyInstance {
+    /** Every route with the permission it declares — for the authorisation matrix and its tests. */
+    routeTable: RouteEntry[];
+  }
   interface FastifyRequest {
     principal?: Principal;
   }
@@ -38,6 +48,16 @@ export interface AuthDeps {
 }
 
 export function registerAuth(app: FastifyInstance, deps: AuthDeps) {
+  const routeTable: RouteEntry[] = [];
+  app.decorate('routeTable', routeTable);
+  app.addHook('onRoute', (route) => {
+    const methods = Array.isArray(route.method) ? route.method : [route.method];
+    for (const method of methods) {
+      if (method === 'HEAD') continue;
+      routeTable.push({ method, url: route.url, permission: route.config?.permission });
+    }
+  });
+
   const bootstrap = new Map(deps.bootstrapKeys.map((k) => [k.id, k]));
   // last_used_at is bookkeeping: write it at most once a minute per key.
   const lastTouched = new Map<string, number>();

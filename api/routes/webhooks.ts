@@ -4,8 +4,8 @@
 import { randomBytes } from 'node:crypto';
 import { and, asc, desc, eq, lt, type SQL } from 'drizzle-orm';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import { dispatcherWorkflowId, wakeDispatchers } from '../../activities/webhook-outbox.js';
 import { eventBody } from '../../activities/webhook-delivery.js';
+import { dispatcherWorkflowId, wakeDispatchers } from '../../activities/webhook-outbox.js';
 import type { Database } from '../../db/client.js';
 import { webhookAttempts, webhookDeliveries, webhookEvents, webhookSubscriptions } from '../../db/schema.js';
 import { isSubscribable } from '../../domain/webhooks.js';
@@ -193,7 +193,8 @@ export async function webhookRoutes(app: FastifyInstance, deps: AppDeps) {
         })
         .returning();
       // The dispatcher runs from the start, so its sweep covers a wake-up that a transition could not send.
-      if (row.active) await wake(row.id).catch((err) => req.log.warn({ err }, 'could not start the webhook dispatcher'));
+      if (row.active)
+        await wake(row.id).catch((err) => req.log.warn({ err }, 'could not start the webhook dispatcher'));
       return reply.code(201).send({ ...view(row), secret: row.secret });
     },
   );
@@ -261,7 +262,8 @@ export async function webhookRoutes(app: FastifyInstance, deps: AppDeps) {
         .where(eq(webhookSubscriptions.id, before.id))
         .returning();
       if (!row) throw notFound('webhook subscription', req.params.id);
-      if (row.active) await wake(row.id).catch((err) => req.log.warn({ err }, 'could not wake the webhook dispatcher'));
+      if (row.active)
+        await wake(row.id).catch((err) => req.log.warn({ err }, 'could not wake the webhook dispatcher'));
       else if (before.active) await nudge(req, row.id);
       return view(row);
     },
@@ -381,7 +383,12 @@ export async function webhookRoutes(app: FastifyInstance, deps: AppDeps) {
     async (req, reply) => {
       const sub = await visible(req, req.params.id);
       if (!sub.active) {
-        throw new Problem(409, 'subscription-inactive', 'Conflict', `webhook subscription "${sub.id}" is inactive`);
+        throw new Problem(
+          409,
+          'subscription-inactive',
+          'Conflict',
+          `webhook subscription "${sub.id}" is inactive`,
+        );
       }
       const found = await findDelivery(db, sub.id, req.params.deliveryId);
       if (!found) throw notFound('webhook delivery', req.params.deliveryId);
@@ -394,7 +401,9 @@ export async function webhookRoutes(app: FastifyInstance, deps: AppDeps) {
       } catch (err) {
         // Still queued: the dispatcher's sweep sends it.
         req.log.warn({ err }, 'could not wake the webhook dispatcher');
-        throw unavailable('the delivery is queued again, but the dispatcher could not be woken; it will be sent on its next sweep');
+        throw unavailable(
+          'the delivery is queued again, but the dispatcher could not be woken; it will be sent on its next sweep',
+        );
       }
       const { payload: _payload, ...rest } = found;
       return reply.code(202).send(deliveryView({ ...rest, status: 'pending', deliveredAt: null }));

@@ -35,7 +35,12 @@ export interface Stack {
 }
 
 export async function startStack(
-  opts: { surveyDelayMs?: number; surveyExpiryMs?: number; webhookRetryMaxIntervalMs?: number } = {},
+  opts: {
+    surveyDelayMs?: number;
+    surveyExpiryMs?: number;
+    rateLimitPerMinute?: number;
+    webhookRetryMaxIntervalMs?: number;
+  } = {},
 ): Promise<Stack> {
   const address = inject('temporalAddress');
   const taskQueue = `test-${randomUUID()}`;

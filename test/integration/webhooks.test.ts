@@ -1,0 +1,548 @@
+// Outbound webhooks end to end: transitions write events through the outbox, per-subscription
+// dispatcher workflows POST them (signed) to a real HTTP receiver on 127.0.0.1, retry with backoff
+// while it is down, and keep them in order per case. Plus the subscription API and its delivery log.
+//
+// The database is shared with the other test files running in parallel, so subscriptions here also
+// receive their cases' events: every assertion looks at the events of this file's own cases.
+import { createHmac, timingSafeEqual } from 'node:crypto';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { projectCase } from '../../activities/case-projection.js';
+import { dispatcherWorkflowId } from '../../activities/webhook-outbox.js';
+import { hashSecret, newKey } from '../../api/auth/keys.js';
+import { apiKeys } from '../../db/schema.js';
+import type { CaseState } from '../../domain/case.js';
+import { fastPolicy, seconds } from '../support/sla.js';
+import { call, eventually, intakeBody, post, type Stack, startStack } from '../support/stack.js';
+
+type Mode = 'ok' | 'unavailable' | 'reset';
+// biome-ignore lint/suspicious/noExplicitAny: webhook bodies are read loosely
+type Body = any;
+interface Hit {
+  deliveryId: string;
+  event: string;
+  body: Body;
+}
+
+/** A webhook receiver that checks signatures and records what it accepted. */
+interface Receiver {
+  url: string;
+  mode: Mode;
+  secret: string;
+  accepted: Hit[];
+  refused: number;
+  badSignatures: string[];
+  close(): Promise<void>;
+}
+
+const TOLERANCE_S = 300;
+
+function verify(
+  secret: string,
+  headers: Record<string, string | string[] | undefined>,
+  raw: string,
+): string | null {
+  const sig = String(headers['shouhou-signature'] ?? '');
+  const ts = String(headers['shouhou-timestamp'] ?? '');
+  const m = /^t=(\d+),v1=([0-9a-f]{64})$/.exec(sig);
+  if (!m) return `malformed signature "${sig}"`;
+  if (m[1] !== ts) return 'timestamp header and signature disagree';
+  if (Math.abs(Date.now() / 1000 - Number(ts)) > TOLERANCE_S) return 'stale timestamp';
+  const expected = createHmac('sha256', secret).update(`${ts}.${raw}`).digest();
+  const given = Buffer.from(m[2], 'hex');
+  if (given.length !== expected.length || !timingSafeEqual(given, expected)) return 'bad signature';
+  if (headers['content-type'] !== 'application/json') return `content-type ${headers['content-type']}`;
+  return null;
+}
+
+async function startReceiver(): Promise<Receiver> {
+  const r = { mode: 'ok', secret: '', accepted: [], refused: 0, badSignatures: [] } as unknown as Receiver;
+  const server: Server = createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', () => {
+      if (r.mode === 'reset') {
+        r.refused += 1;
+        req.socket.destroy();
+        return;
+      }
+      if (r.mode === 'unavailable' || !r.secret) {
+        r.refused += 1;
+        res.writeHead(503, { 'content-type': 'text/plain' }).end('down for maintenance');
+        return;
+      }
+      const raw = Buffer.concat(chunks).toString('utf8');
+      const problem = verify(r.secret, req.headers, raw);
+      if (problem) {
+        r.badSignatures.push(problem);
+        res.writeHead(401).end(problem);
+        return;
+      }
+      const body = JSON.parse(raw);
+      r.accepted.push({
+        deliveryId: String(req.headers['shouhou-delivery']),
+        event: String(req.headers['shouhou-event']),
+        body,
+      });
+      res.writeHead(r.accepted.length % 2 ? 200 : 204).end();
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  r.url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/hooks`;
+  r.close = () =>
+    new Promise((resolve) => {
+      server.closeAllConnections();
+      server.close(() => resolve());
+    });
+  return r;
+}
+
+let stack: Stack;
+const receivers: Receiver[] = [];
+const created: string[] = [];
+beforeAll(async () => {
+  stack = await startStack({
+    surveyDelayMs: 60_000,
+    surveyExpiryMs: 60_000,
+    webhookRetryMaxIntervalMs: 1_000,
+  });
+});
+afterAll(async () => {
+  // Other test files share the database: stop feeding these subscriptions their cases.
+  for (const id of created)
+    await call(stack.app, 'DELETE', `/api/v1/webhooks/${id}`, { key: stack.keys.admin });
+  await stack?.close();
+  for (const r of receivers) await r.close();
+});
+
+async function receiver(): Promise<Receiver> {
+  const r = await startReceiver();
+  receivers.push(r);
+  return r;
+}
+
+/** Subscribes `r` (created inactive, activated once the receiver knows the secret). */
+async function subscribe(r: Receiver, eventTypes: string[], key = stack.keys.helpdesk): Promise<string> {
+  const res = await call(stack.app, 'POST', '/api/v1/webhooks', {
+    key,
+    payload: { url: r.url, eventTypes, active: false, description: 'test receiver' },
+  });
+  expect(res.status, JSON.stringify(res.body)).toBe(201);
+  expect(res.body.secret).toMatch(/^whsec_/);
+  created.push(res.body.id);
+  r.secret = res.body.secret;
+  const on = await call(stack.app, 'PATCH', `/api/v1/webhooks/${res.body.id}`, {
+    key,
+    payload: { active: true },
+  });
+  expect(on.status).toBe(200);
+  return res.body.id;
+}
+
+async function openCase(extra: Record<string, unknown> = {}): Promise<string> {
+  const r = await post(stack.app, '/api/v1/cases', intakeBody(extra));
+  expect(r.status, JSON.stringify(r.body)).toBe(201);
+  return r.body.id;
+}
+
+async function step(id: string, name: string, body: Record<string, unknown>) {
+  const r = await post(stack.app, `/api/v1/cases/${id}/${name}`, body);
+  expect(r.status, `${name}: ${JSON.stringify(r.body)}`).toBe(200);
+}
+
+const walk = {
+  assign: { engineer: 'test-engineer' },
+  diagnose: { cause: '轴承磨损', plan: '更换轴承', complexity: 'ordinary', parts: [] },
+  schedule: { mode: 'onsite', agreedAt: '2026-12-01T09:00:00+08:00' },
+  'check-in': {},
+  'complete-repair': {
+    symptom: '异响',
+    cause: '轴承磨损',
+    actions: '更换轴承',
+    partsReplaced: [],
+    test: { passed: true },
+    usageExplained: true,
+  },
+};
+
+const of = (r: Receiver, caseId: string) => r.accepted.filter((h) => h.body.caseId === caseId);
+const kinds = (hits: Hit[]) => hits.map((h) => `${h.body.data.seq}:${h.body.type}`);
+
+describe('outbound webhooks', () => {
+  it('delivers a case walked through its steps in order, signed, case.created exactly once', async () => {
+    const r = await receiver();
+    const sub = await subscribe(r, ['case.*']);
+    const id = await openCase({ externalRef: { system: 'zendesk', id: `T-${Date.now()}` } });
+    for (const name of ['assign', 'diagnose', 'schedule', 'check-in', 'complete-repair'] as const)
+      await step(id, name, walk[name]);
+    await step(id, 'cancel', { reason: '客户撤单' });
+
+    const expected = [
+      '1:case.created',
+      '2:case.stage_changed',
+      '3:case.stage_changed',
+      '4:case.stage_changed',
+      '5:case.stage_changed',
+      '6:case.stage_changed',
+      '7:case.stage_changed',
+      '7:case.closed',
+    ];
+    const hits = await eventually(async () => of(r, id).length >= expected.length && of(r, id));
+    expect(kinds(hits)).toEqual(expected);
+    expect(r.badSignatures).toEqual([]);
+    for (const h of hits) {
+      expect(h.event).toBe(h.body.type);
+      expect(Number.isInteger(h.body.id)).toBe(true);
+      expect(Date.parse(h.body.occurredAt)).not.toBeNaN();
+    }
+    expect(new Set(hits.map((h) => h.body.id)).size).toBe(hits.length);
+    expect(hits.map((h) => [h.body.data.previousStage, h.body.data.stage])).toEqual([
+      [null, 'intake'],
+      ['intake', 'assigned'],
+      ['assigned', 'diagnosed'],
+      ['diagnosed', 'scheduled'],
+      ['scheduled', 'in_repair'],
+      ['in_repair', 'repaired'],
+      ['repaired', 'cancelled'],
+      ['repaired', 'cancelled'],
+    ]);
+    expect(hits[1].body.data).toMatchObject({ transition: 'assigned', actor: 'test-manager' });
+    expect(hits[1].body.case).toMatchObject({
+      id,
+      stage: 'assigned',
+      severity: 'normal',
+      assignee: 'test-engineer',
+    });
+    expect(hits[7].body.case).toMatchObject({ stage: 'cancelled', outcome: 'cancelled' });
+    expect(hits[0].body.case.externalRef).toMatchObject({ system: 'zendesk' });
+
+    // The delivery log shows each delivered once.
+    const log = await eventually(async () => {
+      const res = await call(stack.app, 'GET', `/api/v1/webhooks/${sub}/deliveries?caseId=${id}`, {
+        key: stack.keys.helpdesk,
+      });
+      expect(res.status).toBe(200);
+      return res.body.items.every((d: { status: string }) => d.status === 'delivered') && res.body.items;
+    });
+    expect(log).toHaveLength(expected.length);
+    for (const d of log)
+      expect(d).toMatchObject({ attempts: 1, lastStatusCode: expect.any(Number), lastError: null });
+
+    // Projecting a transition again (a retried activity) adds no event and wakes nobody.
+    const [row] = await stack.db.sql<{ state: CaseState }[]>`select state from cases where id = ${id}`;
+    const [ev] = await stack.db.sql<
+      {
+        seq: number;
+        type: string;
+        from_stage: string;
+        to_stage: string;
+        actor: string;
+        at: Date;
+        data: object;
+      }[]
+    >`select * from case_events where case_id = ${id} and seq = 7`;
+    const wake = await projectCase(stack.db.db, row.state, {
+      seq: ev.seq,
+      type: ev.type,
+      fromStage: ev.from_stage as never,
+      toStage: ev.to_stage as never,
+      actor: ev.actor,
+      at: new Date(ev.at).toISOString(),
+      data: ev.data as Record<string, unknown>,
+    });
+    expect(wake).toEqual([]);
+    const [{ n }] = await stack.db.sql<{ n: number }[]>`
+      select count(*)::int as n from webhook_events where case_id = ${id}`;
+    expect(n).toBe(expected.length);
+  });
+
+  it('a subscription to sla.* receives the warning, breach and escalation of a case, and nothing else', async () => {
+    const r = await receiver();
+    await subscribe(r, ['sla.*']);
+    const line = await fastPolicy(stack, {
+      targets: { response: { normal: seconds(3), emergency: seconds(3) } },
+    });
+    const base = intakeBody();
+    const id = await openCase({ product: { ...base.product, line } });
+
+    const hits = await eventually(async () => of(r, id).length >= 3 && of(r, id));
+    await new Promise((res) => setTimeout(res, 1_000));
+    expect(of(r, id).map((h) => h.body.type)).toEqual(['sla.warning', 'sla.breached', 'sla.escalated']);
+    expect(hits.map((h) => h.body.data.level)).toEqual([1, 2, 3]);
+    expect(hits.map((h) => h.body.data.recipient)).toEqual([
+      'service-desk',
+      'service-manager',
+      'upper-management',
+    ]);
+    for (const h of hits) {
+      expect(h.body.data).toMatchObject({ clock: 'response', cycle: expect.any(Number), actor: 'system' });
+      expect(Date.parse(h.body.data.firedAt)).toBeGreaterThanOrEqual(Date.parse(h.body.data.dueAt));
+    }
+    expect(r.accepted.every((h) => h.body.type.startsWith('sla.'))).toBe(true);
+    expect(r.badSignatures).toEqual([]);
+  });
+
+  it('a receiver that is down gets every event once it is back, in order per case, without duplicates', async () => {
+    const r = await receiver();
+    r.mode = 'unavailable';
+    const sub = await subscribe(r, ['case.created', 'case.stage_changed']);
+    const a = await openCase();
+    const b = await openCase();
+    for (const name of ['assign', 'diagnose'] as const) {
+      await step(a, name, walk[name]);
+      await step(b, name, walk[name]);
+    }
+    // Retried with backoff while it answers 503…
+    await eventually(async () => r.refused >= 3, 15_000);
+    // …and while connections are cut.
+    r.mode = 'reset';
+    const refused = r.refused;
+    await eventually(async () => r.refused >= refused + 2, 15_000);
+    expect(r.accepted.filter((h) => h.body.caseId === a || h.body.caseId === b)).toEqual([]);
+
+    r.mode = 'ok';
+    const want = ['1:case.created', '2:case.stage_changed', '3:case.stage_changed'];
+    await eventually(async () => of(r, a).length >= 3 && of(r, b).length >= 3, 30_000);
+    expect(kinds(of(r, a))).toEqual(want);
+    expect(kinds(of(r, b))).toEqual(want);
+    const ids = r.accepted.map((h) => h.deliveryId);
+    expect(new Set(ids).size).toBe(ids.length);
+    expect(new Set(r.accepted.map((h) => h.body.id)).size).toBe(ids.length);
+    expect(r.badSignatures).toEqual([]);
+
+    // The delivery log shows the failed attempts, then the success.
+    const list = await call(stack.app, 'GET', `/api/v1/webhooks/${sub}/deliveries?limit=100`, {
+      key: stack.keys.helpdesk,
+    });
+    expect(list.status).toBe(200);
+    const [retried] = await stack.db.sql<{ id: number }[]>`
+      select id from webhook_deliveries where subscription_id = ${sub} and attempts > 1 order by id limit 1`;
+    expect(retried).toBeDefined();
+    const detail = await call(stack.app, 'GET', `/api/v1/webhooks/${sub}/deliveries/${retried.id}`, {
+      key: stack.keys.helpdesk,
+    });
+    expect(detail.status).toBe(200);
+    const log = detail.body.attemptLog as { statusCode: number | null; error: string | null }[];
+    expect(log.length).toBe(detail.body.attempts);
+    expect(log.length).toBeGreaterThan(1);
+    const last = log[log.length - 1];
+    expect(last.error).toBeNull();
+    expect(last.statusCode).toBeGreaterThanOrEqual(200);
+    expect(log.slice(0, -1).every((x) => x.error !== null)).toBe(true);
+    expect(log.some((x) => x.statusCode === 503 && /down for maintenance/.test(x.error ?? ''))).toBe(true);
+    expect(detail.body.payload).toMatchObject({ id: detail.body.eventId, type: detail.body.eventType });
+
+    const pending = await call(
+      stack.app,
+      'GET',
+      `/api/v1/webhooks/${sub}/deliveries?status=pending&caseId=${a}`,
+      {
+        key: stack.keys.helpdesk,
+      },
+    );
+    expect(pending.body.items).toEqual([]);
+  });
+
+  it('redelivers a delivery on request, and pages the delivery log', async () => {
+    const r = await receiver();
+    const sub = await subscribe(r, ['case.created']);
+    const id = await openCase();
+    const [first] = await eventually(async () => of(r, id).length === 1 && of(r, id));
+    const key = stack.keys.helpdesk;
+    const deliveryId = first.deliveryId;
+
+    const res = await call(stack.app, 'POST', `/api/v1/webhooks/${sub}/deliveries/${deliveryId}/redeliver`, {
+      key,
+    });
+    expect(res.status, JSON.stringify(res.body)).toBe(202);
+    expect(res.body).toMatchObject({
+      id: Number(deliveryId),
+      status: 'pending',
+      eventType: 'case.created',
+      caseId: id,
+    });
+    const again = await eventually(async () => of(r, id).length === 2 && of(r, id));
+    expect(again[1].deliveryId).toBe(deliveryId);
+    expect(again[1].body).toEqual(first.body);
+    const detail = await eventually(async () => {
+      const d = await call(stack.app, 'GET', `/api/v1/webhooks/${sub}/deliveries/${deliveryId}`, { key });
+      return d.body.status === 'delivered' && d.body.attempts === 2 && d;
+    });
+    expect(detail.body.attemptLog).toHaveLength(2);
+
+    expect(
+      (await call(stack.app, 'POST', `/api/v1/webhooks/${sub}/deliveries/999999999/redeliver`, { key }))
+        .status,
+    ).toBe(404);
+
+    // Pages of one, newest first.
+    for (let i = 0; i < 3; i++) await openCase();
+    await eventually(async () => r.accepted.length >= 5);
+    const seen: number[] = [];
+    let cursor: string | null = null;
+    for (let page = 0; page < 3; page++) {
+      const q: string = `/api/v1/webhooks/${sub}/deliveries?limit=1${cursor ? `&cursor=${cursor}` : ''}`;
+      const p = await call(stack.app, 'GET', q, { key });
+      expect(p.status).toBe(200);
+      expect(p.body.items).toHaveLength(1);
+      seen.push(p.body.items[0].id);
+      cursor = p.body.nextCursor;
+      expect(cursor).toBeTruthy();
+    }
+    expect([...seen].sort((x, y) => y - x)).toEqual(seen);
+    const bad = await call(stack.app, 'GET', `/api/v1/webhooks/${sub}/deliveries?cursor=nonsense`, { key });
+    expect(bad.status).toBe(400);
+  });
+
+  it('a deactivated subscription gets nothing and its dispatcher ends; reactivated, it resumes', async () => {
+    const r = await receiver();
+    const sub = await subscribe(r, ['case.created']);
+    const key = stack.keys.helpdesk;
+    const off = await call(stack.app, 'PATCH', `/api/v1/webhooks/${sub}`, {
+      key,
+      payload: { active: false },
+    });
+    expect(off.body.active).toBe(false);
+    const handle = stack.client.workflow.getHandle(dispatcherWorkflowId(sub));
+    await eventually(async () => (await handle.describe()).status.name === 'COMPLETED');
+    const id = await openCase();
+    const redeliver = await call(stack.app, 'POST', `/api/v1/webhooks/${sub}/deliveries/1/redeliver`, {
+      key,
+    });
+    expect(redeliver.status).toBe(409);
+    await new Promise((res) => setTimeout(res, 1_000));
+    expect(of(r, id)).toEqual([]);
+
+    await call(stack.app, 'PATCH', `/api/v1/webhooks/${sub}`, { key, payload: { active: true } });
+    const later = await openCase();
+    await eventually(async () => of(r, later).length === 1);
+    expect(of(r, id)).toEqual([]);
+    expect((await handle.describe()).status.name).toBe('RUNNING');
+  });
+
+  it('deleting a subscription removes it with its log and ends its dispatcher', async () => {
+    const r = await receiver();
+    const sub = await subscribe(r, ['*']);
+    const key = stack.keys.helpdesk;
+    const del = await call(stack.app, 'DELETE', `/api/v1/webhooks/${sub}`, { key });
+    expect(del.status).toBe(204);
+    expect((await call(stack.app, 'GET', `/api/v1/webhooks/${sub}`, { key })).status).toBe(404);
+    expect((await call(stack.app, 'DELETE', `/api/v1/webhooks/${sub}`, { key })).status).toBe(404);
+    const handle = stack.client.workflow.getHandle(dispatcherWorkflowId(sub));
+    await eventually(async () => (await handle.describe()).status.name === 'COMPLETED');
+  });
+});
+
+describe('webhook subscription API', () => {
+  const hook = 'http://127.0.0.1:9/hook';
+
+  it('validates URLs and event types (422) and the request shape (400)', async () => {
+    const key = stack.keys.helpdesk;
+    const create = (payload: unknown) => call(stack.app, 'POST', '/api/v1/webhooks', { key, payload });
+    for (const url of ['ftp://example.com/x', 'not a url', '/relative', 'https://user:pw@example.com/']) {
+      const r = await create({ url, eventTypes: ['case.created'] });
+      expect(r.status, url).toBe(422);
+      expect(r.headers['content-type']).toMatch(/application\/problem\+json/);
+    }
+    for (const eventTypes of [[], ['case.nope'], ['case.created', 'sla'], ['billing.*'], ['*.*']]) {
+      const r = await create({ url: hook, eventTypes });
+      expect(r.status, JSON.stringify(eventTypes)).toBe(422);
+    }
+    expect((await create({ url: hook })).status).toBe(400);
+    expect((await create({ url: hook, eventTypes: ['case.created'], extra: 1 })).status).toBe(400);
+    expect((await create({ url: hook, eventTypes: ['case.created', 'case.created'] })).status).toBe(400);
+
+    const ok = await create({
+      url: hook,
+      eventTypes: ['complaint.opened', 'parts.*', 'case.closed'],
+      active: false,
+    });
+    expect(ok.status, JSON.stringify(ok.body)).toBe(201);
+    created.push(ok.body.id);
+    expect(ok.body).toMatchObject({
+      url: hook,
+      active: false,
+      description: null,
+      eventTypes: ['complaint.opened', 'parts.*', 'case.closed'],
+    });
+    expect(ok.body.id).toMatch(/^wh_[0-9a-f]{16}$/);
+
+    const id = ok.body.id;
+    const shown = await call(stack.app, 'GET', `/api/v1/webhooks/${id}`, { key });
+    expect(shown.status).toBe(200);
+    expect(shown.body.secret).toBeUndefined();
+    const patch = (payload: unknown) => call(stack.app, 'PATCH', `/api/v1/webhooks/${id}`, { key, payload });
+    expect((await patch({})).status).toBe(400);
+    expect((await patch({ eventTypes: ['nope'] })).status).toBe(422);
+    expect((await patch({ url: 'mailto:x@example.com' })).status).toBe(422);
+    const changed = await patch({
+      eventTypes: ['sla.breached'],
+      description: '经理告警',
+      url: 'https://example.com/h',
+    });
+    expect(changed.status).toBe(200);
+    expect(changed.body).toMatchObject({
+      eventTypes: ['sla.breached'],
+      description: '经理告警',
+      url: 'https://example.com/h',
+    });
+
+    expect((await call(stack.app, 'GET', '/api/v1/webhooks/wh_0000000000000000', { key })).status).toBe(404);
+    expect((await call(stack.app, 'GET', '/api/v1/webhooks/nope', { key })).status).toBe(400);
+    expect((await call(stack.app, 'GET', `/api/v1/webhooks/${id}/deliveries/12`, { key })).status).toBe(404);
+    expect(
+      (await call(stack.app, 'GET', `/api/v1/webhooks/${id}/deliveries?status=lost`, { key })).status,
+    ).toBe(400);
+  });
+
+  it('a help desk key sees and manages only its own subscriptions; an admin sees all; others are refused', async () => {
+    const other = newKey();
+    await stack.db.db.insert(apiKeys).values({
+      id: other.id,
+      name: 'second help desk',
+      role: 'helpdesk',
+      secretHash: hashSecret(other.secret),
+    });
+    const mine = await call(stack.app, 'POST', '/api/v1/webhooks', {
+      key: stack.keys.helpdesk,
+      payload: { url: hook, eventTypes: ['case.*'], active: false },
+    });
+    expect(mine.status).toBe(201);
+    created.push(mine.body.id);
+    const theirs = await call(stack.app, 'POST', '/api/v1/webhooks', {
+      key: other.key,
+      payload: { url: hook, eventTypes: ['sla.*'], active: false },
+    });
+    expect(theirs.status).toBe(201);
+    created.push(theirs.body.id);
+    expect(theirs.body.ownerKeyId).toBe(other.id);
+
+    const listed = await call(stack.app, 'GET', '/api/v1/webhooks', { key: other.key });
+    expect(listed.body.items.map((s: { id: string }) => s.id)).toEqual([theirs.body.id]);
+    for (const [method, url] of [
+      ['GET', `/api/v1/webhooks/${mine.body.id}`],
+      ['PATCH', `/api/v1/webhooks/${mine.body.id}`],
+      ['DELETE', `/api/v1/webhooks/${mine.body.id}`],
+      ['GET', `/api/v1/webhooks/${mine.body.id}/deliveries`],
+      ['POST', `/api/v1/webhooks/${mine.body.id}/deliveries/1/redeliver`],
+    ] as const) {
+      const r = await call(stack.app, method, url, {
+        key: other.key,
+        ...(method === 'PATCH' ? { payload: { active: true } } : {}),
+      });
+      expect(r.status, `${method} ${url}`).toBe(404);
+    }
+    const all = await call(stack.app, 'GET', '/api/v1/webhooks', { key: stack.keys.admin });
+    const ids = all.body.items.map((s: { id: string }) => s.id);
+    expect(ids).toEqual(expect.arrayContaining([mine.body.id, theirs.body.id]));
+    expect(
+      (await call(stack.app, 'GET', `/api/v1/webhooks/${theirs.body.id}`, { key: stack.keys.admin })).status,
+    ).toBe(200);
+
+    expect((await call(stack.app, 'GET', '/api/v1/webhooks', { key: stack.keys.specialist })).status).toBe(
+      403,
+    );
+    expect((await call(stack.app, 'GET', '/api/v1/webhooks', { key: null })).status).toBe(401);
+  });
+});
