@@ -2,6 +2,7 @@
 // failure is recorded and thrown: the dispatcher's activity retry (exponential backoff) sends it again,
 // and nothing queued behind it goes out first.
 import { createHmac } from 'node:crypto';
+import { ApplicationFailure, ApplicationFailureCategory } from '@temporalio/common';
 import { and, asc, eq, sql } from 'drizzle-orm';
 import type { Database } from '../db/client.js';
 import { webhookAttempts, webhookDeliveries, webhookEvents, webhookSubscriptions } from '../db/schema.js';
@@ -21,9 +22,16 @@ export function eventBody(event: { id: number; payload: unknown }): string {
   return JSON.stringify({ id: event.id, ...(event.payload as Record<string, unknown>) });
 }
 
-export class WebhookDeliveryError extends Error {
-  override name = 'WebhookDeliveryError';
-}
+/**
+ * A receiver that is down or refuses is expected, not a fault of ours: the failure is BENIGN (logged at
+ * debug level, no failure metrics); the delivery log shows every attempt.
+ */
+const deliveryFailed = (message: string) =>
+  ApplicationFailure.create({
+    type: 'WebhookDeliveryFailed',
+    message,
+    category: ApplicationFailureCategory.BENIGN,
+  });
 
 export interface DeliverResult {
   /** Deliveries sent successfully by this call. */
@@ -111,7 +119,7 @@ export async function deliverPending(
         .where(eq(webhookDeliveries.id, d.id));
     });
     opts.onAttempt?.();
-    if (!ok) throw new WebhookDeliveryError(`delivery ${d.id} (${d.type}) to ${sub.url} failed: ${error}`);
+    if (!ok) throw deliveryFailed(`delivery ${d.id} (${d.type}) to ${sub.url} failed: ${error}`);
     delivered += 1;
   }
   return { delivered, more: pending.length === input.batch, active: true };

@@ -13,7 +13,8 @@
 // are stopped and this exits 1 naming it. Plain JavaScript without dependencies on purpose: it runs before
 // node_modules exists.
 import { spawn, spawnSync } from 'node:child_process';
-import { appendFileSync, closeSync, existsSync, mkdirSync, openSync, readFileSync, statSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { appendFileSync, closeSync, existsSync, mkdirSync, openSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { createConnection, createServer } from 'node:net';
 import { dirname, join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
@@ -407,6 +408,9 @@ async function main() {
   say('applying database migrations');
   await runOnce('migrate', ['--import', 'tsx', join(root, 'db/migrate.ts')]);
 
+  const devKeys = env.API_KEYS ? undefined : developmentKeys();
+  if (devKeys) env.API_KEYS = devKeys.map((k) => `${k.key}=${k.role}:${k.personId}`).join(',');
+
   say('starting worker and API');
   launch('worker', process.execPath, ['--import', 'tsx', join(root, 'worker.ts')], { stopTimeoutMs: 30_000 });
   const api = launch('api', process.execPath, ['--import', 'tsx', join(root, 'api/server.ts')], {
@@ -426,7 +430,27 @@ async function main() {
       ? `Postgres      ${databaseUrl}   (embedded PGlite, ${pgliteDir()})`
       : 'Postgres      external (DATABASE_URL)',
   ];
+  if (devKeys) {
+    lines.push('', 'Development API keys (from .data/dev-keys.json; set API_KEYS to use your own):');
+    for (const k of devKeys) lines.push(`  ${k.role.padEnd(12)} ${k.key}   (person ${k.personId})`);
+    lines.push(`  e.g. curl -H "Authorization: Bearer ${devKeys.find((k) => k.role === 'manager').key}" ${base}/api/v1/cases`);
+  }
   say(`shouhou is running — Ctrl-C to stop\n${lines.map((l) => `    ${l}`).join('\n')}`);
+}
+
+/** One key per role for local use, made once and kept in .data so they survive restarts. */
+function developmentKeys() {
+  const file = join(dataDir, 'dev-keys.json');
+  if (existsSync(file)) return JSON.parse(readFileSync(file, 'utf8'));
+  const roles = ['helpdesk', 'specialist', 'engineer', 'manager', 'procurement', 'rnd', 'production', 'finance', 'admin'];
+  const keys = roles.map((role) => ({
+    role,
+    personId: `dev-${role}`,
+    key: `shk_${randomBytes(6).toString('hex')}_${randomBytes(24).toString('base64url')}`,
+  }));
+  mkdirSync(dataDir, { recursive: true });
+  writeFileSync(file, `${JSON.stringify(keys, null, 2)}\n`, { mode: 0o600 });
+  return keys;
 }
 
 main().catch((err) => {

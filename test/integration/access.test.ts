@@ -2,6 +2,7 @@
 // on their own cases; a help desk key sees only what it created; keys are created, used and revoked;
 // Idempotency-Key, rate limits, security headers and the audit trail behave.
 import { spawnSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ROLES, type Role, allows } from '../../api/auth/roles.js';
 import { call, get, intakeBody, post, type Stack, startStack } from '../support/stack.js';
@@ -22,6 +23,15 @@ async function sharedCase() {
 }
 
 describe('the authorisation matrix', () => {
+  it('docs/access-matrix.md is the matrix the code enforces', () => {
+    const printed = spawnSync(process.execPath, ['--import', 'tsx', 'scripts/print-permissions.ts'], {
+      encoding: 'utf8',
+      timeout: 60_000,
+    });
+    expect(printed.status, printed.stderr).toBe(0);
+    expect(readFileSync('docs/access-matrix.md', 'utf8')).toBe(printed.stdout);
+  });
+
   it('every /api route declares a permission', () => {
     const api = stack.app.routeTable.filter((r) => r.url.startsWith('/api/'));
     expect(api.length).toBeGreaterThan(30);
