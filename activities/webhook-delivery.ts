@@ -8,8 +8,6 @@ import type { Database } from '../db/client.js';
 import { webhookAttempts, webhookDeliveries, webhookEvents, webhookSubscriptions } from '../db/schema.js';
 
 export const DELIVERY_TIMEOUT_MS = 10_000;
-/** How much of a failed answer's body is kept in the delivery log. */
-const ERROR_BODY_CHARS = 300;
 
 /** `Shouhou-Signature`: t=<unix seconds>,v1=<hex HMAC-SHA256(secret, "<t>.<body>")>. */
 export function signature(secret: string, timestamp: number, body: string): string {
@@ -95,11 +93,10 @@ export async function deliverPending(
         signal: AbortSignal.timeout(opts.timeoutMs ?? DELIVERY_TIMEOUT_MS),
       });
       statusCode = res.status;
-      if (res.status < 200 || res.status > 299) {
-        error = `HTTP ${res.status}${await bodyExcerpt(res)}`;
-      } else {
-        await res.body?.cancel().catch(() => {});
-      }
+      if (res.status < 200 || res.status > 299) error = `HTTP ${res.status}`;
+      // The answer's body is not read, let alone kept: a receiver URL may point anywhere, and the
+      // delivery log must not become a way to read what an internal address answers.
+      await res.body?.cancel().catch(() => {});
     } catch (err) {
       error = describeFetchError(err);
     }
@@ -123,27 +120,6 @@ export async function deliverPending(
     delivered += 1;
   }
   return { delivered, more: pending.length === input.batch, active: true };
-}
-
-/** The start of a failed answer's body (read no further than needed), for the delivery log. */
-async function bodyExcerpt(res: Response): Promise<string> {
-  if (!res.body) return '';
-  const reader = res.body.getReader();
-  const decoder = new TextDecoder();
-  let text = '';
-  try {
-    while (text.length < ERROR_BODY_CHARS) {
-      const { done, value } = await reader.read();
-      if (done) break;
-      text += decoder.decode(value, { stream: true });
-    }
-  } catch {
-    // the body is only a hint; the status code is what counts
-  } finally {
-    await reader.cancel().catch(() => {});
-  }
-  text = text.trim().slice(0, ERROR_BODY_CHARS);
-  return text ? `: ${text}` : '';
 }
 
 function describeFetchError(err: unknown): string {

@@ -109,6 +109,7 @@ async function startCaseWorkflow(deps: IntakeDeps, row: CaseRow) {
     createdAt: row.createdAt.toISOString(),
     timing: deps.timing,
     sla: row.sla!,
+    ...(row.createdBy ? { createdBy: row.createdBy } : {}),
   };
   try {
     await deps.temporal.workflow.start(serviceCase, {

@@ -64,6 +64,8 @@ export interface ServiceCaseInput {
   timing: { surveyDelayMs: number; surveyExpiryMs: number };
   /** The SLA policy version and calendar the case runs under, fixed at intake. */
   sla: SlaSnapshot;
+  /** Who opened the case (the person of the API key). */
+  createdBy?: string;
 }
 
 export const resolveAtIntakeUpdate = defineUpdate<CaseState, [ResolveAtIntakeStep]>('resolve-at-intake');
@@ -115,7 +117,7 @@ export async function serviceCase(input: ServiceCaseInput): Promise<CaseState> {
       type: 'created',
       fromStage: null,
       toStage: 'intake',
-      actor: 'system',
+      actor: input.createdBy ?? 'system',
       at: input.createdAt,
       data: { channel: input.intake.channel },
     },

@@ -7,7 +7,14 @@
 // transaction that wrote it commits); as a safety net for a lost wake-up it also looks on its own
 // every `sweepIntervalMs`. A deactivated or deleted subscription ends it; the API starts it again when
 // the subscription is reactivated.
-import { condition, continueAsNew, defineSignal, proxyActivities, setHandler } from '@temporalio/workflow';
+import {
+  condition,
+  continueAsNew,
+  defineSignal,
+  proxyActivities,
+  setHandler,
+  workflowInfo,
+} from '@temporalio/workflow';
 import type { CaseActivities } from '../activities/index.js';
 
 export interface WebhookDispatcherInput {
@@ -16,6 +23,8 @@ export interface WebhookDispatcherInput {
   retryMaxIntervalMs: number;
   /** How often the dispatcher looks for pending deliveries without being woken. */
   sweepIntervalMs: number;
+  /** Loop iterations per run before continue-as-new (default 500; tests use a few). */
+  iterationsPerRun?: number;
 }
 
 export const wakeSignal = defineSignal('wake');
@@ -43,7 +52,9 @@ export async function webhookDispatcher(input: WebhookDispatcherInput): Promise<
     woken = true;
   });
 
-  for (let i = 0; i < ITERATIONS_PER_RUN; i++) {
+  const iterations = input.iterationsPerRun ?? ITERATIONS_PER_RUN;
+  // Every wake-up is a history event too: the server's suggestion also cuts the run short.
+  for (let i = 0; i < iterations && !workflowInfo().continueAsNewSuggested; i++) {
     // Cleared before the batch, so a wake-up that arrives while it runs triggers another look.
     woken = false;
     const { more, active } = await deliverPendingWebhooks({
