@@ -105,6 +105,8 @@ export async function writeWebhookEvent(tx: Tx, e: OutboxEvent): Promise<string[
       select id from webhook_subscriptions
       where active
         and (event_types ? ${e.type} or event_types ? ${familyWildcard(e.type)} or event_types ? '*')
+        and (case_scope = 'all'
+             or owner_key_id = (select created_by_key from cases where id = ${e.caseId}))
     ), ev as (
       insert into webhook_events (dedupe_key, type, case_id, payload)
       select ${e.dedupeKey}, ${e.type}, ${e.caseId}, ${JSON.stringify(e.payload)}::jsonb

@@ -1,6 +1,13 @@
 // JSON schemas of the case API. They validate requests (unknown fields are rejected) and generate
 // the OpenAPI document.
-import { CHANNELS, CONTACT_OUTCOMES, COMPLEXITIES, REPAIR_MODES, SEVERITIES, STAGES } from '../domain/case.js';
+import {
+  CHANNELS,
+  COMPLEXITIES,
+  CONTACT_OUTCOMES,
+  REPAIR_MODES,
+  SEVERITIES,
+  STAGES,
+} from '../domain/case.js';
 
 const text = (max: number, description?: string) =>
   ({
@@ -140,7 +147,8 @@ export const stepBodies = {
     kind: {
       type: 'string',
       enum: ['customer_reply', 'contact_attempt'],
-      description: 'customer_reply: the customer wrote or called back; contact_attempt: we tried to reach them',
+      description:
+        'customer_reply: the customer wrote or called back; contact_attempt: we tried to reach them',
     },
     channel: { type: 'string', enum: CHANNELS },
     message: optionalText(5000),

@@ -14,7 +14,9 @@ try {
   process.exit(1);
 }
 if (config.api.production && bootstrapKeys.length === 0) {
-  console.error('NODE_ENV=production and API_KEYS is empty: refusing to start an API nobody can be authorised on.');
+  console.error(
+    'NODE_ENV=production and API_KEYS is empty: refusing to start an API nobody can be authorised on.',
+  );
   process.exit(1);
 }
 const dbHandle = connectDb(config.databaseUrl, { max: Number(process.env.API_DB_POOL ?? 10) });

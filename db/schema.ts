@@ -233,6 +233,8 @@ export const webhookSubscriptions = pgTable('webhook_subscriptions', {
   eventTypes: jsonb('event_types').$type<string[]>().notNull(),
   secret: text('secret').notNull(),
   description: text('description'),
+  /** 'own': only events of cases the owner key opened (help desk keys); 'all': every case. */
+  caseScope: text('case_scope').$type<'own' | 'all'>().notNull().default('all'),
   active: boolean('active').notNull().default(true),
   createdAt: timestamp('created_at', { withTimezone: true, precision: 3 }).notNull().defaultNow(),
 });

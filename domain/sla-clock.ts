@@ -49,7 +49,8 @@ export interface Clock {
 
 /** Clock time of a target measured from `start`. */
 function targetMs(cal: BusinessCalendar, target: Target, start: Date): number {
-  if (target.unit === 'working_days') return businessMsBetween(cal, start, addWorkingDays(cal, start, target.amount));
+  if (target.unit === 'working_days')
+    return businessMsBetween(cal, start, addWorkingDays(cal, start, target.amount));
   return Math.round(target.amount * HOUR_MS);
 }
 
@@ -142,7 +143,12 @@ export function stopClock(cal: BusinessCalendar, clock: Clock, at: Date): void {
 }
 
 /** Runs a stopped clock again: where it stopped ('continue') or from zero in a new cycle ('restart'). */
-export function reopenClock(cal: BusinessCalendar, clock: Clock, at: Date, mode: 'continue' | 'restart'): Clock {
+export function reopenClock(
+  cal: BusinessCalendar,
+  clock: Clock,
+  at: Date,
+  mode: 'continue' | 'restart',
+): Clock {
   if (clock.status !== 'stopped') return clock;
   if (mode === 'restart') {
     const steps = clock.steps.map(({ dueAt: _d, firedAt: _f, ...s }) => s);
@@ -209,7 +215,14 @@ export interface ClockView {
   pausedMs: Record<PauseReason, number>;
   pausedFor: PauseReason[];
   cycle: number;
-  steps: Array<{ level: number; name: string; at: number; recipient: string; dueAt: string | null; firedAt: string | null }>;
+  steps: Array<{
+    level: number;
+    name: string;
+    at: number;
+    recipient: string;
+    dueAt: string | null;
+    firedAt: string | null;
+  }>;
 }
 
 /** How a clock looks at `now`, with instants in the calendar's time zone. */
@@ -223,7 +236,8 @@ export function viewClock(cal: BusinessCalendar, clock: Clock, now: Date): Clock
   for (const reason of Object.keys(clock.pausedFor) as PauseReason[]) {
     pausedMs[reason] += Math.max(0, now.getTime() - Date.parse(clock.pausedFor[reason]!));
   }
-  const overdue = clock.status === 'running' && clock.deadline !== undefined && Date.parse(clock.deadline) <= now.getTime();
+  const overdue =
+    clock.status === 'running' && clock.deadline !== undefined && Date.parse(clock.deadline) <= now.getTime();
   return {
     name: clock.name,
     target: clock.target,

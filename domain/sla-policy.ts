@@ -102,7 +102,8 @@ export function validatePolicy(p: Omit<SlaPolicy, 'id' | 'version'>): string[] {
     ['targets.repair.complex', p.targets.repair.complex],
   ];
   for (const [path, t] of targets) {
-    if (!(t.amount > 0) || !Number.isFinite(t.amount)) problems.push(`${path}.amount must be a positive number`);
+    if (!(t.amount > 0) || !Number.isFinite(t.amount))
+      problems.push(`${path}.amount must be a positive number`);
   }
   const levels = new Set<number>();
   let lastAt = 0;

@@ -8,7 +8,12 @@ import { connectDb } from '../db/client.js';
 
 const db = connectDb('postgres://127.0.0.1:1/unused', { max: 1 });
 const temporal = new Client({ connection: Connection.lazy({ address: '127.0.0.1:1' }) });
-const app = await buildApp({ db: db.db, temporal, taskQueue: 'unused', timing: { surveyDelayMs: 1, surveyExpiryMs: 1 } });
+const app = await buildApp({
+  db: db.db,
+  temporal,
+  taskQueue: 'unused',
+  timing: { surveyDelayMs: 1, surveyExpiryMs: 1 },
+});
 await app.ready();
 
 const rows = app.routeTable

@@ -14,7 +14,16 @@
 // node_modules exists.
 import { spawn, spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { appendFileSync, closeSync, existsSync, mkdirSync, openSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import {
+  appendFileSync,
+  closeSync,
+  existsSync,
+  mkdirSync,
+  openSync,
+  readFileSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
 import { createConnection, createServer } from 'node:net';
 import { dirname, join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
@@ -433,7 +442,9 @@ async function main() {
   if (devKeys) {
     lines.push('', 'Development API keys (from .data/dev-keys.json; set API_KEYS to use your own):');
     for (const k of devKeys) lines.push(`  ${k.role.padEnd(12)} ${k.key}   (person ${k.personId})`);
-    lines.push(`  e.g. curl -H "Authorization: Bearer ${devKeys.find((k) => k.role === 'manager').key}" ${base}/api/v1/cases`);
+    lines.push(
+      `  e.g. curl -H "Authorization: Bearer ${devKeys.find((k) => k.role === 'manager').key}" ${base}/api/v1/cases`,
+    );
   }
   say(`shouhou is running — Ctrl-C to stop\n${lines.map((l) => `    ${l}`).join('\n')}`);
 }
@@ -442,7 +453,17 @@ async function main() {
 function developmentKeys() {
   const file = join(dataDir, 'dev-keys.json');
   if (existsSync(file)) return JSON.parse(readFileSync(file, 'utf8'));
-  const roles = ['helpdesk', 'specialist', 'engineer', 'manager', 'procurement', 'rnd', 'production', 'finance', 'admin'];
+  const roles = [
+    'helpdesk',
+    'specialist',
+    'engineer',
+    'manager',
+    'procurement',
+    'rnd',
+    'production',
+    'finance',
+    'admin',
+  ];
   const keys = roles.map((role) => ({
     role,
     personId: `dev-${role}`,

@@ -22,7 +22,9 @@ import {
   type CaseState,
   type CheckInStep,
   type CompleteRepairStep,
+  type ContactStep,
   type CustomerFeedbackStep,
+  type CustomerRespondedStep,
   type DiagnoseStep,
   type Intake,
   isOpen,
@@ -33,8 +35,6 @@ import {
   type StepName,
   type SurveyResponseStep,
   stepMisfit,
-  type ContactStep,
-  type CustomerRespondedStep,
   type WaitForCustomerStep,
 } from '../domain/case.js';
 import {
@@ -86,7 +86,6 @@ export const caseStateQuery = defineQuery<CaseState>('state');
 export async function serviceCase(input: ServiceCaseInput): Promise<CaseState> {
   const { policy, calendar } = input.sla;
   const severity = input.intake.problem.severity;
-  const reportedAt = new Date(input.intake.reportedAt);
   // Every clock starts when the customer reported, not when the case reached us.
   const clocks = startCaseClocks(input.sla, severity, new Date(input.intake.reportedAt));
   const state: CaseState = {
@@ -132,7 +131,8 @@ export async function serviceCase(input: ServiceCaseInput): Promise<CaseState> {
     clockMoves += 1;
   }
   function pauseClocks(reason: PauseReason) {
-    for (const name of policy.pauses[reason]) if (clocks[name]) pauseClock(calendar, clocks[name], reason, new Date());
+    for (const name of policy.pauses[reason])
+      if (clocks[name]) pauseClock(calendar, clocks[name], reason, new Date());
     clockMoves += 1;
   }
   function resumeClocks(reason: PauseReason) {
@@ -273,7 +273,8 @@ export async function serviceCase(input: ServiceCaseInput): Promise<CaseState> {
       return transition('repair_accepted', 'survey', actor, { comment, surveyDueAt: state.survey.dueAt });
     }
     state.disputes += 1;
-    if (clocks.repair) clocks.repair = reopenClock(calendar, clocks.repair, new Date(), policy.repairOnDispute);
+    if (clocks.repair)
+      clocks.repair = reopenClock(calendar, clocks.repair, new Date(), policy.repairOnDispute);
     clockMoves += 1;
     state.schedule = undefined;
     state.checkIn = undefined;
@@ -335,7 +336,8 @@ export async function serviceCase(input: ServiceCaseInput): Promise<CaseState> {
       const type = contact.kind === 'customer_reply' ? 'customer_replied' : 'contact_attempted';
       return transition(type, state.stage, actor, { ...contact, occurredAt });
     },
-    ({ at }) => (at && Date.parse(at) > Date.now() + 60_000 ? `contact time ${at} lies in the future` : undefined),
+    ({ at }) =>
+      at && Date.parse(at) > Date.now() + 60_000 ? `contact time ${at} lies in the future` : undefined,
   );
 
   step(

@@ -35,6 +35,10 @@ export async function registerOpenApi(app: FastifyInstance) {
           description: '服务标准 SLA policies, versioned; cases keep the version they opened under',
         },
         { name: 'escalations', description: 'Warnings and escalations fired by SLA clocks' },
+        {
+          name: 'webhooks',
+          description: 'Signed outbound webhooks: subscriptions, delivery log, redelivery',
+        },
         { name: 'access', description: 'API keys and the audit trail (admins)' },
         { name: 'system', description: 'Health' },
       ],

@@ -70,7 +70,10 @@ export async function apiKeyRoutes(app: FastifyInstance, deps: AppDeps) {
 
   app.get(
     '/api/v1/api-keys',
-    { schema: { tags: ['access'], summary: 'List API keys (never their secrets)' }, config: { permission: 'api-keys.manage' } },
+    {
+      schema: { tags: ['access'], summary: 'List API keys (never their secrets)' },
+      config: { permission: 'api-keys.manage' },
+    },
     async () => {
       const rows = await deps.db.select().from(apiKeys).orderBy(desc(apiKeys.createdAt));
       const fromEnv = (deps.bootstrapKeys ?? []).map((k) => ({

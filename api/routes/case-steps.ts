@@ -28,10 +28,14 @@ import { actorOf } from '../plugins/auth.js';
 import { conflict, notFound, unavailable } from '../problem.js';
 import { caseIdParams, stepBodies } from '../schemas.js';
 
-// biome-ignore lint/suspicious/noExplicitAny: each update takes its own step type
 const STEPS: Array<{
   /** URL segment, when not the step name. */
-  path?: string; name: StepName; update: UpdateDefinition<CaseState, [any]>; summary: string }> = [
+  path?: string;
+  name: StepName;
+  // biome-ignore lint/suspicious/noExplicitAny: each update takes its own step type
+  update: UpdateDefinition<CaseState, [any]>;
+  summary: string;
+}> = [
   {
     name: 'resolve-at-intake',
     update: resolveAtIntakeUpdate,
@@ -75,7 +79,8 @@ const STEPS: Array<{
     name: 'record-contact',
     path: 'messages',
     update: recordContactUpdate,
-    summary: 'Inbound from the help desk: a customer reply or a contact attempt (a reply ends a wait on the customer)',
+    summary:
+      'Inbound from the help desk: a customer reply or a contact attempt (a reply ends a wait on the customer)',
   },
   { name: 'cancel', update: cancelUpdate, summary: 'Cancel the case with a reason' },
 ];

@@ -123,7 +123,11 @@ export async function caseRoutes(app: FastifyInstance, deps: AppDeps) {
       const row = await findCaseByExternalRef(deps.db, req.params.system, req.params.ticketId);
       const visible = row && canSee(req.principal!, row) ? [summary(row)] : [];
       if (visible.length === 0) throw notFound('ticket', `${req.params.system}/${req.params.ticketId}`);
-      return { externalRef: { system: req.params.system, id: req.params.ticketId }, cases: visible, complaints: [] };
+      return {
+        externalRef: { system: req.params.system, id: req.params.ticketId },
+        cases: visible,
+        complaints: [],
+      };
     },
   );
 }

@@ -75,6 +75,7 @@ function view(r: SubscriptionRow) {
     description: r.description,
     active: r.active,
     ownerKeyId: r.ownerKeyId,
+    caseScope: r.caseScope,
     createdAt: r.createdAt.toISOString(),
   };
 }
@@ -185,6 +186,8 @@ export async function webhookRoutes(app: FastifyInstance, deps: AppDeps) {
         .values({
           id: `wh_${randomBytes(8).toString('hex')}`,
           ownerKeyId: principalOf(req)?.keyId ?? null,
+          // A help desk hears only about the cases it opened, as it sees only those.
+          caseScope: principalOf(req)?.role === 'helpdesk' ? 'own' : 'all',
           url,
           eventTypes,
           secret: `whsec_${randomBytes(32).toString('base64url')}`,

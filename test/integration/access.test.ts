@@ -4,7 +4,7 @@
 import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ROLES, type Role, allows } from '../../api/auth/roles.js';
+import { allows, ROLES, type Role } from '../../api/auth/roles.js';
 import { call, get, intakeBody, post, type Stack, startStack } from '../support/stack.js';
 
 let stack: Stack;
@@ -15,9 +15,13 @@ afterAll(() => stack?.close());
 
 /** A case opened by the help desk key and assigned to the test engineer: every role may reach it. */
 async function sharedCase() {
-  const created = await post(stack.app, '/api/v1/cases', intakeBody(), { authorization: `Bearer ${stack.keys.helpdesk}` });
+  const created = await post(stack.app, '/api/v1/cases', intakeBody(), {
+    authorization: `Bearer ${stack.keys.helpdesk}`,
+  });
   expect(created.status).toBe(201);
-  const assigned = await post(stack.app, `/api/v1/cases/${created.body.id}/assign`, { engineer: 'test-engineer' });
+  const assigned = await post(stack.app, `/api/v1/cases/${created.body.id}/assign`, {
+    engineer: 'test-engineer',
+  });
   expect(assigned.status).toBe(200);
   return created.body.id as string;
 }
@@ -70,7 +74,8 @@ describe('the authorisation matrix', () => {
         seen[allowed ? 'allowed' : 'denied'] += 1;
         const label = `${role} ${route.method} ${route.url} → ${res.status}`;
         if (res.status >= 500 || res.status === 401) failures.push(label);
-        else if (allowed && res.status === 403 && !/not assigned to you/.test(res.body?.detail ?? '')) failures.push(`${label} (should be allowed)`);
+        else if (allowed && res.status === 403 && !/not assigned to you/.test(res.body?.detail ?? ''))
+          failures.push(`${label} (should be allowed)`);
         else if (!allowed && res.status !== 403) failures.push(`${label} (should be 403)`);
         if (!allowed) expect(res.body.detail).toMatch(new RegExp(`role "${role}" may not`));
       }
@@ -79,7 +84,9 @@ describe('the authorisation matrix', () => {
     // Both sides of the table were exercised.
     expect(seen.allowed).toBeGreaterThan(100);
     expect(seen.denied).toBeGreaterThan(100);
-    console.log(`authorisation matrix: ${seen.allowed} allowed and ${seen.denied} denied role × route pairs checked`);
+    console.log(
+      `authorisation matrix: ${seen.allowed} allowed and ${seen.denied} denied role × route pairs checked`,
+    );
   });
 });
 
@@ -89,31 +96,58 @@ describe('per-case rules', () => {
     const other = (await post(stack.app, '/api/v1/cases', intakeBody())).body.id;
     await post(stack.app, `/api/v1/cases/${other}/assign`, { engineer: 'someone-else' });
     const diagnosis = { cause: 'c', plan: 'p', complexity: 'ordinary', parts: [] };
-    const denied = await call(stack.app, 'POST', `/api/v1/cases/${other}/diagnose`, { key: stack.keys.engineer, payload: diagnosis });
+    const denied = await call(stack.app, 'POST', `/api/v1/cases/${other}/diagnose`, {
+      key: stack.keys.engineer,
+      payload: diagnosis,
+    });
     expect(denied.status).toBe(403);
     expect(denied.body.detail).toMatch(/not assigned to you/);
-    const ok = await call(stack.app, 'POST', `/api/v1/cases/${mine}/diagnose`, { key: stack.keys.engineer, payload: diagnosis });
+    const ok = await call(stack.app, 'POST', `/api/v1/cases/${mine}/diagnose`, {
+      key: stack.keys.engineer,
+      payload: diagnosis,
+    });
     expect(ok.status).toBe(200);
     expect(ok.body.timeline.at(-1).actor).toBe('test-engineer');
     // Reading is open to engineers.
-    expect((await get(stack.app, `/api/v1/cases/${other}`, { authorization: `Bearer ${stack.keys.engineer}` })).status).toBe(200);
+    expect(
+      (await get(stack.app, `/api/v1/cases/${other}`, { authorization: `Bearer ${stack.keys.engineer}` }))
+        .status,
+    ).toBe(200);
   });
 
   it('a help desk key sees and acts on only the cases it opened', async () => {
     const admin = stack.keys.admin;
-    const second = await call(stack.app, 'POST', '/api/v1/api-keys', { key: admin, payload: { name: 'second desk', role: 'helpdesk' } });
+    const second = await call(stack.app, 'POST', '/api/v1/api-keys', {
+      key: admin,
+      payload: { name: 'second desk', role: 'helpdesk' },
+    });
     expect(second.status).toBe(201);
     const deskB = second.body.key as string;
-    const a = (await post(stack.app, '/api/v1/cases', intakeBody({ externalRef: { system: 'desk-a', id: 'A-1' } }), { authorization: `Bearer ${stack.keys.helpdesk}` })).body.id;
+    const a = (
+      await post(stack.app, '/api/v1/cases', intakeBody({ externalRef: { system: 'desk-a', id: 'A-1' } }), {
+        authorization: `Bearer ${stack.keys.helpdesk}`,
+      })
+    ).body.id;
     const b = (await call(stack.app, 'POST', '/api/v1/cases', { key: deskB, payload: intakeBody() })).body.id;
 
     expect((await call(stack.app, 'GET', `/api/v1/cases/${a}`, { key: deskB })).status).toBe(404);
-    expect((await call(stack.app, 'POST', `/api/v1/cases/${a}/messages`, { key: deskB, payload: { kind: 'customer_reply', channel: 'email' } })).status).toBe(404);
-    expect((await call(stack.app, 'GET', '/api/v1/external-refs/desk-a/A-1', { key: deskB })).status).toBe(404);
+    expect(
+      (
+        await call(stack.app, 'POST', `/api/v1/cases/${a}/messages`, {
+          key: deskB,
+          payload: { kind: 'customer_reply', channel: 'email' },
+        })
+      ).status,
+    ).toBe(404);
+    expect((await call(stack.app, 'GET', '/api/v1/external-refs/desk-a/A-1', { key: deskB })).status).toBe(
+      404,
+    );
     const listB = await call(stack.app, 'GET', '/api/v1/cases?limit=100', { key: deskB });
     expect(listB.body.items.map((c: { id: string }) => c.id)).toEqual([b]);
 
-    const found = await call(stack.app, 'GET', '/api/v1/external-refs/desk-a/A-1', { key: stack.keys.helpdesk });
+    const found = await call(stack.app, 'GET', '/api/v1/external-refs/desk-a/A-1', {
+      key: stack.keys.helpdesk,
+    });
     expect(found.status).toBe(200);
     expect(found.body.cases.map((c: { id: string }) => c.id)).toEqual([a]);
   });
@@ -121,15 +155,33 @@ describe('per-case rules', () => {
   it('inbound: a contact attempt is recorded, a customer reply ends the wait on the customer', async () => {
     const id = await sharedCase();
     const desk = { authorization: `Bearer ${stack.keys.helpdesk}` };
-    let r = await post(stack.app, `/api/v1/cases/${id}/wait-for-customer`, { reason: '等待客户发送故障照片' }, desk);
+    let r = await post(
+      stack.app,
+      `/api/v1/cases/${id}/wait-for-customer`,
+      { reason: '等待客户发送故障照片' },
+      desk,
+    );
     expect(r.body.clocks.find((c: { name: string }) => c.name === 'repair').state).toBe('paused');
-    r = await post(stack.app, `/api/v1/cases/${id}/messages`, { kind: 'contact_attempt', channel: 'phone', outcome: 'no_answer' }, desk);
+    r = await post(
+      stack.app,
+      `/api/v1/cases/${id}/messages`,
+      { kind: 'contact_attempt', channel: 'phone', outcome: 'no_answer' },
+      desk,
+    );
     expect(r.status).toBe(200);
     expect(r.body.waitingForCustomer).not.toBeNull();
-    r = await post(stack.app, `/api/v1/cases/${id}/messages`, { kind: 'customer_reply', channel: 'email', message: '照片见附件' }, desk);
+    r = await post(
+      stack.app,
+      `/api/v1/cases/${id}/messages`,
+      { kind: 'customer_reply', channel: 'email', message: '照片见附件' },
+      desk,
+    );
     expect(r.body.waitingForCustomer).toBeNull();
     expect(r.body.clocks.find((c: { name: string }) => c.name === 'repair').state).toBe('running');
-    expect(r.body.timeline.slice(-2).map((e: { type: string }) => e.type)).toEqual(['contact_attempted', 'customer_replied']);
+    expect(r.body.timeline.slice(-2).map((e: { type: string }) => e.type)).toEqual([
+      'contact_attempted',
+      'customer_replied',
+    ]);
     expect(r.body.timeline.at(-1).actor).toBe('test-helpdesk');
   });
 });
@@ -140,7 +192,10 @@ describe('keys', () => {
     expect(noKey.status).toBe(401);
     expect(noKey.headers['content-type']).toMatch(/problem\+json/);
     expect((await call(stack.app, 'GET', '/api/v1/cases', { key: 'hello' })).status).toBe(401);
-    expect((await call(stack.app, 'GET', '/api/v1/cases', { key: 'shk_deadbeef00_AAAAAAAAAAAAAAAAAAAAAAAAAAAA' })).status).toBe(401);
+    expect(
+      (await call(stack.app, 'GET', '/api/v1/cases', { key: 'shk_deadbeef00_AAAAAAAAAAAAAAAAAAAAAAAAAAAA' }))
+        .status,
+    ).toBe(401);
     const forged = `${stack.keys.manager.slice(0, -4)}AAAA`;
     expect((await call(stack.app, 'GET', '/api/v1/cases', { key: forged })).status).toBe(401);
 
@@ -153,12 +208,16 @@ describe('keys', () => {
     const listed = await call(stack.app, 'GET', '/api/v1/api-keys', { key: stack.keys.admin });
     expect(JSON.stringify(listed.body)).not.toContain(created.body.key.split('_')[2]);
     expect((await call(stack.app, 'GET', '/api/v1/cases', { key: created.body.key })).status).toBe(200);
-    const revoked = await call(stack.app, 'DELETE', `/api/v1/api-keys/${created.body.id}`, { key: stack.keys.admin });
+    const revoked = await call(stack.app, 'DELETE', `/api/v1/api-keys/${created.body.id}`, {
+      key: stack.keys.admin,
+    });
     expect(revoked.body.revokedAt).toBeTruthy();
     expect((await call(stack.app, 'GET', '/api/v1/cases', { key: created.body.key })).status).toBe(401);
     // Environment keys are managed in the environment.
     const bootId = stack.keys.manager.split('_')[1];
-    expect((await call(stack.app, 'DELETE', `/api/v1/api-keys/${bootId}`, { key: stack.keys.admin })).status).toBe(409);
+    expect(
+      (await call(stack.app, 'DELETE', `/api/v1/api-keys/${bootId}`, { key: stack.keys.admin })).status,
+    ).toBe(409);
   });
 
   it('health and docs need no key', async () => {
@@ -192,13 +251,17 @@ describe('Idempotency-Key', () => {
     expect(again.status).toBe(201);
     expect(again.body.id).toBe(first.body.id);
     expect(again.headers['idempotent-replayed']).toBe('true');
-    const [{ n }] = await stack.db.sql`select count(*)::int as n from cases where serial_number = ${body.product.serialNumber}`;
+    const [{ n }] = await stack.db
+      .sql`select count(*)::int as n from cases where serial_number = ${body.product.serialNumber}`;
     expect(n).toBe(1);
     const other = await post(stack.app, '/api/v1/cases', { ...body, channel: 'email' }, headers);
     expect(other.status).toBe(422);
     expect(other.body.detail).toMatch(/different request/);
     // Keys belong to the API key that used them.
-    const byOther = await post(stack.app, '/api/v1/cases', body, { ...headers, authorization: `Bearer ${stack.keys.specialist}` });
+    const byOther = await post(stack.app, '/api/v1/cases', body, {
+      ...headers,
+      authorization: `Bearer ${stack.keys.specialist}`,
+    });
     expect(byOther.status).toBe(201);
     expect(byOther.body.id).not.toBe(first.body.id);
   });
@@ -207,7 +270,9 @@ describe('Idempotency-Key', () => {
     const id = (await post(stack.app, '/api/v1/cases', intakeBody())).body.id;
     const headers = { 'idempotency-key': `assign-${id}` };
     const results = await Promise.all(
-      Array.from({ length: 5 }, () => post(stack.app, `/api/v1/cases/${id}/assign`, { engineer: 'eng-idem' }, headers)),
+      Array.from({ length: 5 }, () =>
+        post(stack.app, `/api/v1/cases/${id}/assign`, { engineer: 'eng-idem' }, headers),
+      ),
     );
     for (const r of results) expect([200, 409]).toContain(r.status);
     const { body } = await get(stack.app, `/api/v1/cases/${id}`);
@@ -220,7 +285,11 @@ describe('Idempotency-Key', () => {
 
 describe('hardening', () => {
   it('security headers and request ids on every answer', async () => {
-    const res = await stack.app.inject({ method: 'GET', url: '/api/v1/cases', headers: { authorization: `Bearer ${stack.keys.manager}`, 'x-request-id': 'req-123' } });
+    const res = await stack.app.inject({
+      method: 'GET',
+      url: '/api/v1/cases',
+      headers: { authorization: `Bearer ${stack.keys.manager}`, 'x-request-id': 'req-123' },
+    });
     expect(res.headers['x-content-type-options']).toBe('nosniff');
     expect(res.headers['content-security-policy']).toContain("default-src 'self'");
     expect(res.headers['strict-transport-security']).toBeTruthy();
@@ -231,12 +300,16 @@ describe('hardening', () => {
     const res = await call(stack.app, 'GET', '/api/v1/cases?cursor=eyJ4Ijox');
     expect(res.status).toBe(400);
     const bodies = [res.body, (await call(stack.app, 'POST', '/api/v1/cases', { payload: '{"a":' })).body];
-    for (const b of bodies) expect(JSON.stringify(b)).not.toMatch(/\bat .+\.(ts|js):\d+|select |insert into|node_modules/i);
+    for (const b of bodies)
+      expect(JSON.stringify(b)).not.toMatch(/\bat .+\.(ts|js):\d+|select |insert into|node_modules/i);
   });
 
   it('the audit trail records state-changing requests, refused ones included, for admins only', async () => {
     const id = (await post(stack.app, '/api/v1/cases', intakeBody(), { 'x-request-id': 'audit-me' })).body.id;
-    await call(stack.app, 'POST', `/api/v1/cases/${id}/cancel`, { key: stack.keys.engineer, payload: { reason: 'x' } });
+    await call(stack.app, 'POST', `/api/v1/cases/${id}/cancel`, {
+      key: stack.keys.engineer,
+      payload: { reason: 'x' },
+    });
     const audit = await call(stack.app, 'GET', `/api/v1/audit?target=${id}`, { key: stack.keys.admin });
     expect(audit.status).toBe(200);
     const rows = audit.body.items as Array<Record<string, unknown>>;
@@ -245,7 +318,13 @@ describe('hardening', () => {
     ]);
     const intake = await call(stack.app, 'GET', '/api/v1/audit?limit=100', { key: stack.keys.admin });
     const mine = intake.body.items.find((r: { requestId: string }) => r.requestId === 'audit-me');
-    expect(mine).toMatchObject({ method: 'POST', path: '/api/v1/cases', status: 201, actor: 'test-manager', role: 'manager' });
+    expect(mine).toMatchObject({
+      method: 'POST',
+      path: '/api/v1/cases',
+      status: 201,
+      actor: 'test-manager',
+      role: 'manager',
+    });
     expect(mine.keyId).toBe(stack.keys.manager.split('_')[1]);
     expect((await call(stack.app, 'GET', '/api/v1/audit', { key: stack.keys.manager })).status).toBe(403);
   });
@@ -261,11 +340,15 @@ describe('rate limits', () => {
   it('answers 429 past the per-key limit, counted per key', async () => {
     const statuses: number[] = [];
     for (let i = 0; i < 7; i++) {
-      statuses.push((await call(limited.app, 'GET', '/api/v1/cases', { key: limited.keys.specialist })).status);
+      statuses.push(
+        (await call(limited.app, 'GET', '/api/v1/cases', { key: limited.keys.specialist })).status,
+      );
     }
     expect(statuses).toEqual([200, 200, 200, 200, 200, 429, 429]);
     const last = await call(limited.app, 'GET', '/api/v1/cases', { key: limited.keys.specialist });
     expect(last.body.detail).toMatch(/rate limit of 5 requests per minute/);
-    expect((await call(limited.app, 'GET', '/api/v1/cases', { key: limited.keys.engineer })).status).toBe(200);
+    expect((await call(limited.app, 'GET', '/api/v1/cases', { key: limited.keys.engineer })).status).toBe(
+      200,
+    );
   });
 });

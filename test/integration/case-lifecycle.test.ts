@@ -119,7 +119,11 @@ describe('a fault report walks every stage of the policy', () => {
     expect(detail.timeline.map((e: { seq: number }) => e.seq)).toEqual(
       detail.timeline.map((_: unknown, i: number) => i + 1),
     );
-    expect(detail.timeline[1]).toMatchObject({ actor: 'test-manager', fromStage: 'intake', toStage: 'assigned' });
+    expect(detail.timeline[1]).toMatchObject({
+      actor: 'test-manager',
+      fromStage: 'intake',
+      toStage: 'assigned',
+    });
 
     // The workflow is done and the case is closed for good.
     const result = await stack.client.workflow.getHandle(`case-${id}`).result();

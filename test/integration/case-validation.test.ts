@@ -123,7 +123,11 @@ describe('steps that do not fit the stage are rejected with 409 and change nothi
     const cancelled = await post(stack.app, `/api/v1/cases/${id}/cancel`, { reason: '重复报修' });
     expect(cancelled.status, JSON.stringify(cancelled.body)).toBe(200);
     for (const name of Object.keys(STEP_STAGES)) {
-      const r = await post(stack.app, `/api/v1/cases/${id}/${pathOf(name as StepName)}`, validBodies[name as StepName]);
+      const r = await post(
+        stack.app,
+        `/api/v1/cases/${id}/${pathOf(name as StepName)}`,
+        validBodies[name as StepName],
+      );
       expect(r.status).toBe(409);
       expect(r.body.detail).toMatch(/cancelled/);
     }

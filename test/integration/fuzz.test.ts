@@ -18,7 +18,14 @@ const seeds: Record<string, unknown> = {
   'parts-ready': { note: 'n' },
   schedule: { mode: 'onsite', agreedAt: '2026-12-01T09:00:00+08:00' },
   'check-in': {},
-  'complete-repair': { symptom: 's', cause: 'c', actions: 'a', partsReplaced: [], test: { passed: true }, usageExplained: true },
+  'complete-repair': {
+    symptom: 's',
+    cause: 'c',
+    actions: 'a',
+    partsReplaced: [],
+    test: { passed: true },
+    usageExplained: true,
+  },
   'customer-feedback': { accepted: false },
   'survey-response': { serviceQuality: 3, repairEffect: 3, attitude: 3, via: 'phone' },
   'wait-for-customer': { reason: 'r' },
@@ -62,23 +69,29 @@ describe('fuzzing every POST route', () => {
     for (const route of posts) {
       const stepName = route.url.split('/').at(-1)!;
       const seed = seeds[route.url] ?? seeds[stepName];
-      const caseId = route.url.includes(':id') && route.url.startsWith('/api/v1/cases') ? await newCase() : undefined;
+      const caseId =
+        route.url.includes(':id') && route.url.startsWith('/api/v1/cases') ? await newCase() : undefined;
       const url = route.url
         .replace(':id', caseId ?? 'fuzz-id')
         .replace(':year', '2031')
         .replace(':deliveryId', '1');
       await fc.assert(
-        fc.asyncProperty(fc.oneof(fc.jsonValue(), mutated(seed)), fc.boolean(), async (body, withIdempotency) => {
-          const res = await call(stack.app, 'POST', url, {
-            payload: JSON.stringify(body ?? null),
-            headers: {
-              'content-type': 'application/json',
-              ...(withIdempotency ? { 'idempotency-key': `fuzz-${Math.random()}` } : {}),
-            },
-          });
-          if (res.status >= 500) failures.push(`${route.url} ${JSON.stringify(body).slice(0, 200)} → ${res.status}`);
-          return res.status < 500;
-        }),
+        fc.asyncProperty(
+          fc.oneof(fc.jsonValue(), mutated(seed)),
+          fc.boolean(),
+          async (body, withIdempotency) => {
+            const res = await call(stack.app, 'POST', url, {
+              payload: JSON.stringify(body ?? null),
+              headers: {
+                'content-type': 'application/json',
+                ...(withIdempotency ? { 'idempotency-key': `fuzz-${Math.random()}` } : {}),
+              },
+            });
+            if (res.status >= 500)
+              failures.push(`${route.url} ${JSON.stringify(body).slice(0, 200)} → ${res.status}`);
+            return res.status < 500;
+          },
+        ),
         { numRuns: 40 },
       );
     }

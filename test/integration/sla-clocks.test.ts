@@ -156,7 +156,11 @@ describe.concurrent('SLA clocks', () => {
     await step(created.id, 'schedule', { mode: 'onsite', agreedAt: new Date().toISOString() });
     let r = await step(created.id, 'check-in', {});
     const byName = (body: { clocks: Array<{ name: string }> }, name: string) =>
-      body.clocks.find((c) => c.name === name) as unknown as { state: string; target: unknown; elapsedMs: number };
+      body.clocks.find((c) => c.name === name) as unknown as {
+        state: string;
+        target: unknown;
+        elapsedMs: number;
+      };
     expect(byName(r.body, 'arrival').state).toBe('stopped');
     expect(byName(r.body, 'repair').target).toEqual(seconds(7200));
     r = await step(created.id, 'complete-repair', {

@@ -1,5 +1,5 @@
 // Escalations that fall due while no worker runs are not lost: they fire when a worker comes back.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, expect, it } from 'vitest';
 import { fastPolicy, seconds } from '../support/sla.js';
 import { eventually, get, intakeBody, post, type Stack, startStack } from '../support/stack.js';
 
@@ -10,9 +10,6 @@ beforeAll(async () => {
 afterAll(() => stack?.close());
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-const step = (id: string, name: string, body: Record<string, unknown>) =>
-  post(stack.app, `/api/v1/cases/${id}/${name}`, body);
-
 async function openCase(line: string, extra: Record<string, unknown> = {}) {
   const body = intakeBody(extra);
   const r = await post(stack.app, '/api/v1/cases', { ...body, product: { ...body.product, line } });

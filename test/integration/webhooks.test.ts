@@ -16,7 +16,7 @@ import { apiKeys, webhookSubscriptions } from '../../db/schema.js';
 import type { CaseState } from '../../domain/case.js';
 import { webhookDispatcher } from '../../workflows/webhook-dispatcher.js';
 import { fastPolicy, seconds } from '../support/sla.js';
-import { call, eventually, intakeBody, post, type Stack, startStack } from '../support/stack.js';
+import { call, eventually, get, intakeBody, post, type Stack, startStack } from '../support/stack.js';
 
 type Mode = 'ok' | 'unavailable' | 'reset';
 // biome-ignore lint/suspicious/noExplicitAny: webhook bodies are read loosely
@@ -125,7 +125,7 @@ async function receiver(): Promise<Receiver> {
 }
 
 /** Subscribes `r` (created inactive, activated once the receiver knows the secret). */
-async function subscribe(r: Receiver, eventTypes: string[], key = stack.keys.helpdesk): Promise<string> {
+async function subscribe(r: Receiver, eventTypes: string[], key = stack.keys.admin): Promise<string> {
   const res = await call(stack.app, 'POST', '/api/v1/webhooks', {
     key,
     payload: { url: r.url, eventTypes, active: false, description: 'test receiver' },
@@ -222,7 +222,7 @@ describe('outbound webhooks', () => {
     // The delivery log shows each delivered once.
     const log = await eventually(async () => {
       const res = await call(stack.app, 'GET', `/api/v1/webhooks/${sub}/deliveries?caseId=${id}`, {
-        key: stack.keys.helpdesk,
+        key: stack.keys.admin,
       });
       expect(res.status).toBe(200);
       return res.body.items.every((d: { status: string }) => d.status === 'delivered') && res.body.items;
@@ -315,14 +315,14 @@ describe('outbound webhooks', () => {
 
     // The delivery log shows the failed attempts, then the success.
     const list = await call(stack.app, 'GET', `/api/v1/webhooks/${sub}/deliveries?limit=100`, {
-      key: stack.keys.helpdesk,
+      key: stack.keys.admin,
     });
     expect(list.status).toBe(200);
     const [retried] = await stack.db.sql<{ id: number }[]>`
       select id from webhook_deliveries where subscription_id = ${sub} and attempts > 1 order by id limit 1`;
     expect(retried).toBeDefined();
     const detail = await call(stack.app, 'GET', `/api/v1/webhooks/${sub}/deliveries/${retried.id}`, {
-      key: stack.keys.helpdesk,
+      key: stack.keys.admin,
     });
     expect(detail.status).toBe(200);
     const log = detail.body.attemptLog as { statusCode: number | null; error: string | null }[];
@@ -340,7 +340,7 @@ describe('outbound webhooks', () => {
       'GET',
       `/api/v1/webhooks/${sub}/deliveries?status=pending&caseId=${a}`,
       {
-        key: stack.keys.helpdesk,
+        key: stack.keys.admin,
       },
     );
     expect(pending.body.items).toEqual([]);
@@ -351,7 +351,7 @@ describe('outbound webhooks', () => {
     const sub = await subscribe(r, ['case.created']);
     const id = await openCase();
     const [first] = await eventually(async () => of(r, id).length === 1 && of(r, id));
-    const key = stack.keys.helpdesk;
+    const key = stack.keys.admin;
     const deliveryId = first.deliveryId;
 
     const res = await call(stack.app, 'POST', `/api/v1/webhooks/${sub}/deliveries/${deliveryId}/redeliver`, {
@@ -400,7 +400,7 @@ describe('outbound webhooks', () => {
   it('a deactivated subscription gets nothing and its dispatcher ends; reactivated, it resumes', async () => {
     const r = await receiver();
     const sub = await subscribe(r, ['case.created']);
-    const key = stack.keys.helpdesk;
+    const key = stack.keys.admin;
     const off = await call(stack.app, 'PATCH', `/api/v1/webhooks/${sub}`, {
       key,
       payload: { active: false },
@@ -427,7 +427,7 @@ describe('outbound webhooks', () => {
     // A reserved type nobody emits yet, so only this test feeds the subscription.
     const r = await receiver();
     const res = await call(stack.app, 'POST', '/api/v1/webhooks', {
-      key: stack.keys.helpdesk,
+      key: stack.keys.admin,
       payload: { url: r.url, eventTypes: ['parts.received'], active: false },
     });
     const sub: string = res.body.id;
@@ -478,10 +478,24 @@ describe('outbound webhooks', () => {
     expect(n).toBe(6);
   });
 
+  it("a help desk's subscription hears only about the cases that desk opened", async () => {
+    const r = await receiver();
+    await subscribe(r, ['case.created'], stack.keys.helpdesk);
+    const mine = (
+      await post(stack.app, '/api/v1/cases', intakeBody(), { authorization: `Bearer ${stack.keys.helpdesk}` })
+    ).body.id;
+    const others = await openCase();
+    await eventually(async () => of(r, mine).length === 1);
+    // The manager's case was projected too; give a stray delivery time to arrive before asserting none did.
+    await eventually(async () => (await get(stack.app, `/api/v1/cases/${others}`)).body.timeline.length >= 1);
+    await new Promise((res) => setTimeout(res, 1_500));
+    expect(of(r, others)).toEqual([]);
+  });
+
   it('deleting a subscription removes it with its log and ends its dispatcher', async () => {
     const r = await receiver();
     const sub = await subscribe(r, ['*']);
-    const key = stack.keys.helpdesk;
+    const key = stack.keys.admin;
     const del = await call(stack.app, 'DELETE', `/api/v1/webhooks/${sub}`, { key });
     expect(del.status).toBe(204);
     expect((await call(stack.app, 'GET', `/api/v1/webhooks/${sub}`, { key })).status).toBe(404);

@@ -129,10 +129,22 @@ export function intakeBody(overrides: Record<string, unknown> = {}) {
 /** The key requests carry unless they say otherwise: the manager's, who may do every case step. */
 let defaultKey = '';
 const withKey = (headers: Record<string, string>) =>
-  'authorization' in headers || 'x-api-key' in headers ? headers : { authorization: `Bearer ${defaultKey}`, ...headers };
+  'authorization' in headers || 'x-api-key' in headers
+    ? headers
+    : { authorization: `Bearer ${defaultKey}`, ...headers };
 
-export async function post(app: FastifyInstance, url: string, payload: unknown, headers: Record<string, string> = {}) {
-  const res = await app.inject({ method: 'POST', url, payload: payload as object, headers: withKey(headers) });
+export async function post(
+  app: FastifyInstance,
+  url: string,
+  payload: unknown,
+  headers: Record<string, string> = {},
+) {
+  const res = await app.inject({
+    method: 'POST',
+    url,
+    payload: payload as object,
+    headers: withKey(headers),
+  });
   return { status: res.statusCode, body: res.json(), headers: res.headers };
 }
 

@@ -59,7 +59,13 @@ describe('default policy on the China calendar', () => {
 
   it('a complex diagnosis retargets the repair clock to 7 working days across the Spring Festival', () => {
     const reported = at('2026-02-12T10:00:00+08:00');
-    const clock = startClock(cn, 'repair', DEFAULT_POLICY.targets.repair.ordinary, DEFAULT_ESCALATION, reported);
+    const clock = startClock(
+      cn,
+      'repair',
+      DEFAULT_POLICY.targets.repair.ordinary,
+      DEFAULT_ESCALATION,
+      reported,
+    );
     retargetClock(cn, clock, DEFAULT_POLICY.targets.repair.complex);
     // Working days after Feb 12: 13, 14 (make-up Saturday), then Feb 15–23 off, then 24, 25, 26, 27
     // and 28 (make-up Saturday) — the 7th.
@@ -129,21 +135,32 @@ describe('pauses, stops and reopen', () => {
 
   it('property: any pause/resume sequence moves the deadline by exactly the paused running time', () => {
     fc.assert(
-      fc.property(fc.array(fc.tuple(fc.integer({ min: 1, max: 5 * H }), fc.integer({ min: 1, max: 5 * H })), { maxLength: 6 }), (gaps) => {
-        const t0 = at('2026-01-05T00:00:00Z').getTime();
-        const c = startClock(always, 'repair', { amount: 100, unit: 'hours' }, DEFAULT_ESCALATION, new Date(t0));
-        let t = t0;
-        let paused = 0;
-        for (const [run, pause] of gaps) {
-          t += run;
-          pauseClock(always, c, 'customer', new Date(t));
-          t += pause;
-          paused += pause;
-          resumeClock(always, c, 'customer', new Date(t));
-        }
-        expect(Date.parse(c.deadline!) - t0).toBe(100 * H + paused);
-        expect(c.pausedMs.customer).toBe(paused);
-      }),
+      fc.property(
+        fc.array(fc.tuple(fc.integer({ min: 1, max: 5 * H }), fc.integer({ min: 1, max: 5 * H })), {
+          maxLength: 6,
+        }),
+        (gaps) => {
+          const t0 = at('2026-01-05T00:00:00Z').getTime();
+          const c = startClock(
+            always,
+            'repair',
+            { amount: 100, unit: 'hours' },
+            DEFAULT_ESCALATION,
+            new Date(t0),
+          );
+          let t = t0;
+          let paused = 0;
+          for (const [run, pause] of gaps) {
+            t += run;
+            pauseClock(always, c, 'customer', new Date(t));
+            t += pause;
+            paused += pause;
+            resumeClock(always, c, 'customer', new Date(t));
+          }
+          expect(Date.parse(c.deadline!) - t0).toBe(100 * H + paused);
+          expect(c.pausedMs.customer).toBe(paused);
+        },
+      ),
     );
   });
 });

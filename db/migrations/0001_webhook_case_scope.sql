@@ -1,0 +1,1 @@
+ALTER TABLE "webhook_subscriptions" ADD COLUMN "case_scope" text DEFAULT 'all' NOT NULL;
