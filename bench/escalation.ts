@@ -14,21 +14,22 @@
 //     N escalations, each spread over W, all after creation has finished (checked and reported);
 //  4. wait until 3N escalation rows exist (or the last due instant + grace has passed), then compute the
 //     statistics from the table.
-import { writeFileSync, mkdirSync } from 'node:fs';
-import { cpus, release, totalmem, platform } from 'node:os';
-import { dirname } from 'node:path';
+
 import { execFileSync } from 'node:child_process';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { cpus, platform, release, totalmem } from 'node:os';
+import { dirname } from 'node:path';
 import { Client, Connection } from '@temporalio/client';
 import { sql } from 'drizzle-orm';
-import { openCase, type IntakeDeps } from '../api/case-intake.js';
+import { type IntakeDeps, openCase } from '../api/case-intake.js';
 import { connectDb, type DbHandle } from '../db/client.js';
 import { calendars, slaPolicies } from '../db/schema.js';
 import type { Target } from '../domain/calendar.js';
 import type { Intake } from '../domain/case.js';
 import { DEFAULT_POLICY, type SlaPolicy } from '../domain/sla-policy.js';
-import { cpuPercent, cpuSnapshot, type CpuSnapshot } from './support/cpu.js';
-import { startStack, type Stack } from './support/stack.js';
-import { pool, round, seededRandom, summarize, type Summary } from './support/stats.js';
+import { type CpuSnapshot, cpuPercent, cpuSnapshot } from './support/cpu.js';
+import { startStack } from './support/stack.js';
+import { pool, round, type Summary, seededRandom, summarize } from './support/stats.js';
 
 export interface EscalationBenchOptions {
   sizes: number[];
@@ -46,13 +47,32 @@ export interface EscalationBenchOptions {
   cache: 'auto' | 'default' | number;
   /** Extra environment of the worker, e.g. WORKER_MAX_CONCURRENT_WORKFLOW_TASKS. */
   workerEnv: Record<string, string>;
-  /** Extra flags of the Temporal dev server. */
+  /** Flags of the Temporal dev server beyond those `npm start` uses. */
   temporalArgs: string[];
+  /** Investigations: run support/experimental-worker.ts with these extra WorkerOptions instead of worker.ts. */
+  experimentalWorkerOptions?: Record<string, unknown>;
   seed: number;
   keep: boolean;
   out: string;
   command: string;
 }
+
+/**
+ * Dev-server flags the benchmark adds by default (`--server tuned`); see bench/README.md, "Tuning":
+ *  - SQLite in WAL mode with synchronous=NORMAL: a commit appends to the WAL without an fsync of the
+ *    database file each time; a crash of the process loses nothing, a power loss may lose the last commits
+ *    but never corrupts the file. 2–3× the dev server's write throughput on this machine.
+ *  - eager activity execution: an activity scheduled by a workflow task goes straight back to the worker
+ *    that completed the task (if it has a free slot) instead of through the task queue.
+ */
+export const TUNED_TEMPORAL_ARGS = [
+  '--sqlite-pragma',
+  'journal_mode=wal',
+  '--sqlite-pragma',
+  'synchronous=normal',
+  '--dynamic-config-value',
+  'system.enableActivityEagerExecution=true',
+];
 
 const HOUR_MS = 3_600_000;
 const hours = (ms: number): Target => ({ amount: ms / HOUR_MS, unit: 'hours' });
@@ -88,6 +108,11 @@ interface SizeResult {
   escalations: { expected: number; recorded: number; missing: number; duplicates: number };
   /** fired_at − due_at, ms. */
   latenessMs: Summary | null;
+  /**
+   * Only when escalations are missing: the same statistics with each missing step counted as late as the
+   * end of the wait — a lower bound, since it may still fire (or never).
+   */
+  latenessWithMissingAsLowerBoundMs: Summary | null;
   latenessByStepMs: Record<string, Summary | null>;
   /** notifications.sent_at − due_at, ms: until the escalation's notification had left (context). */
   notifiedLatenessMs: Summary | null;
@@ -131,6 +156,9 @@ export async function runEscalationBench(opts: EscalationBenchOptions): Promise<
       workerCache: opts.cache,
       workerEnv: opts.workerEnv,
       temporalArgs: opts.temporalArgs,
+      worker: opts.experimentalWorkerOptions
+        ? { entry: 'bench/support/experimental-worker.ts', options: opts.experimentalWorkerOptions }
+        : { entry: 'worker.ts' },
       seed: opts.seed,
       ladder: LADDER,
     },
@@ -139,8 +167,7 @@ export async function runEscalationBench(opts: EscalationBenchOptions): Promise<
     comparison: comparisons,
     pollingContext: {
       label: 'ARITHMETIC, NOT MEASURED',
-      what:
-        'A polling job that scans for due escalations every 5 minutes detects a step between 0 and 300 s after it falls due (uniform if due instants are uncorrelated with the scan): median 150 s, p99 297 s, max 300 s — before any processing time.',
+      what: 'A polling job that scans for due escalations every 5 minutes detects a step between 0 and 300 s after it falls due (uniform if due instants are uncorrelated with the scan): median 150 s, p99 297 s, max 300 s — before any processing time.',
       intervalS: 300,
       medianS: 150,
       p99S: 297,
@@ -154,7 +181,9 @@ export async function runEscalationBench(opts: EscalationBenchOptions): Promise<
   for (const c of comparisons) {
     say(`p99 ratio ${c.cases} vs ${c.baselineCases} cases: ${c.p99Ratio ?? 'n/a'}`);
   }
-  say(`for context (arithmetic, not measured): 5-minute polling detects a due step after 0–300 s, median 150 s`);
+  say(
+    `for context (arithmetic, not measured): 5-minute polling detects a due step after 0–300 s, median 150 s`,
+  );
   say(`total wall time ${secs(doc.totalWallMs)}`);
 }
 
@@ -173,7 +202,11 @@ async function runSize(n: number, opts: EscalationBenchOptions, knownRate?: numb
     workerEnv: {
       ...(cache !== undefined ? { WORKER_MAX_CACHED_WORKFLOWS: String(cache) } : {}),
       ...opts.workerEnv,
+      ...(opts.experimentalWorkerOptions
+        ? { BENCH_WORKER_OPTIONS: JSON.stringify(opts.experimentalWorkerOptions) }
+        : {}),
     },
+    workerEntry: opts.experimentalWorkerOptions ? 'bench/support/experimental-worker.ts' : undefined,
     temporalArgs: opts.temporalArgs,
     keep: opts.keep,
     log: say,
@@ -194,19 +227,30 @@ async function runSize(n: number, opts: EscalationBenchOptions, knownRate?: numb
     await addCalendarAndPolicy(db, 'bench-probe', PROBE_LINE, NEVER);
 
     // 2. Probe: the creation rate on this machine and stack.
+    // The first half warms up (JIT, connections, caches); the rate is taken over the second half.
     const probeStart = Date.now();
     const probeNow = new Date().toISOString();
-    const probeFailures = await createCases(deps, probeCases, opts.concurrency, (i) =>
-      intake(`probe-${opts.seed}`, i, PROBE_LINE, probeNow),
+    const half = Math.floor(probeCases / 2);
+    let halfAt = probeStart;
+    const probeFailures = await createCases(
+      deps,
+      probeCases,
+      opts.concurrency,
+      (i) => intake(`probe-${opts.seed}`, i, PROBE_LINE, probeNow),
+      (done) => {
+        if (done === half) halfAt = Date.now();
+      },
     );
     const probeMs = Date.now() - probeStart;
     if (probeFailures > 0) notes.push(`${probeFailures} probe cases failed to open`);
-    const probeRate = probeCases / (probeMs / 1000);
-    say(`probe: ${probeCases} cases in ${secs(probeMs)} (${probeRate.toFixed(0)} cases/s)`);
+    const probeRate = (probeCases - half) / (Math.max(1, Date.now() - halfAt) / 1000);
+    say(`probe: ${probeCases} cases in ${secs(probeMs)} (${probeRate.toFixed(0)} cases/s after warm-up)`);
 
-    // 3. Schedule: every step after the (estimated) end of creation.
+    // 3. Schedule: every step after the (estimated) end of creation. A larger run creates more slowly
+    // than the probe (the worker starts more workflows meanwhile), so the slower of the probe and the
+    // previous size's measured rate is used, with 25 % to spare.
     const rate = Math.min(probeRate, knownRate ?? Number.POSITIVE_INFINITY);
-    const estimatedCreationMs = Math.round((n / rate) * 1000 * 1.3 + 5_000);
+    const estimatedCreationMs = Math.round((n / rate) * 1000 * 1.25 + 5_000);
     const windowMs = opts.windowMs ?? Math.min(60_000, Math.max(10_000, n * 60));
     const marginMs = opts.marginMs ?? Math.min(30_000, 10_000 + n * 20);
     const firstDue = estimatedCreationMs + marginMs; // M
@@ -296,7 +340,9 @@ async function runSize(n: number, opts: EscalationBenchOptions, knownRate?: numb
       if (recorded >= expected) break;
       if (now > deadline) {
         notes.push(`gave up waiting ${secs(opts.graceMs)} after the last due instant`);
-        say(`giving up: ${recorded}/${expected} escalations ${secs(opts.graceMs)} after the last due instant`);
+        say(
+          `giving up: ${recorded}/${expected} escalations ${secs(opts.graceMs)} after the last due instant`,
+        );
         break;
       }
       const sleep = dueNow === 0 ? Math.min(2_000, Math.max(100, dueTimes[0] - now)) : 500;
@@ -306,7 +352,12 @@ async function runSize(n: number, opts: EscalationBenchOptions, knownRate?: numb
     const cpuEnd = cpuSnapshot(pids);
 
     // 5. Statistics from the table.
-    const rows = await db.db.execute<{ level: number; name: string; late_ms: string; notified_ms: string | null }>(sql`
+    const rows = await db.db.execute<{
+      level: number;
+      name: string;
+      late_ms: string;
+      notified_ms: string | null;
+    }>(sql`
       select e.level, e.name,
              extract(epoch from (e.fired_at - e.due_at)) * 1000 as late_ms,
              extract(epoch from (n.sent_at - e.due_at)) * 1000 as notified_ms
@@ -316,8 +367,29 @@ async function runSize(n: number, opts: EscalationBenchOptions, knownRate?: numb
        where c.product_line = ${BENCH_LINE}`);
     const late = rows.map((r) => Number(r.late_ms));
     const byStep: Record<string, number[]> = {};
-    for (const r of rows) (byStep[`${r.level}:${r.name}`] ??= []).push(Number(r.late_ms));
+    for (const r of rows) {
+      const key = `${r.level}:${r.name}`;
+      if (!byStep[key]) byStep[key] = [];
+      byStep[key].push(Number(r.late_ms));
+    }
     const notified = rows.filter((r) => r.notified_ms !== null).map((r) => Number(r.notified_ms));
+    // Steps never recorded count, for a lower bound, as late as the end of the wait.
+    const censored: number[] = [];
+    if (rows.length < expected) {
+      const perCase = await db.db.execute<{ r: string; levels: number[] }>(sql`
+        select extract(epoch from c.reported_at) * 1000 as r,
+               coalesce(array_agg(e.level) filter (where e.level is not null), '{}') as levels
+          from cases c left join escalations e on e.case_id = c.id
+         where c.product_line = ${BENCH_LINE}
+         group by c.id, c.reported_at`);
+      for (const c of perCase) {
+        for (const step of DEFAULT_POLICY.escalation) {
+          if (c.levels.map(Number).includes(step.level)) continue;
+          const due = Math.round(Number(c.r)) + Math.floor(step.at * targetMs);
+          censored.push(Math.max(0, waitEnd - due));
+        }
+      }
+    }
     const [dup] = await db.db.execute<{ n: string }>(sql`
       select count(*) as n from (select case_id, clock, cycle, level from escalations
         group by 1, 2, 3, 4 having count(*) > 1) d`);
@@ -349,6 +421,8 @@ async function runSize(n: number, opts: EscalationBenchOptions, knownRate?: numb
         duplicates: Number(dup.n),
       },
       latenessMs: roundSummary(summarize(late)),
+      latenessWithMissingAsLowerBoundMs:
+        censored.length > 0 ? roundSummary(summarize([...late, ...censored])) : null,
       latenessByStepMs: Object.fromEntries(
         Object.entries(byStep)
           .sort()
@@ -493,7 +567,18 @@ function machineInfo() {
 }
 
 function printTable(results: SizeResult[]) {
-  const head = ['cases', 'created/s', 'expected', 'recorded', 'missing', 'p50 ms', 'p90 ms', 'p99 ms', 'max ms', 'wall'];
+  const head = [
+    'cases',
+    'created/s',
+    'expected',
+    'recorded',
+    'missing',
+    'p50 ms',
+    'p90 ms',
+    'p99 ms',
+    'max ms',
+    'wall',
+  ];
   const rows = results.map((r) => [
     String(r.cases),
     String(r.creation.casesPerSecond),

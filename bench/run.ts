@@ -9,12 +9,16 @@
 //     --grace <s>              wait after the last due instant for missing escalations (default 120)
 //     --cache auto|default|N   WORKER_MAX_CACHED_WORKFLOWS (auto: every case stays cached)
 //     --worker-env K=V         extra worker environment (repeatable)
+//     --server tuned|stock     dev server flags: tuned (default) adds TUNED_TEMPORAL_ARGS to what
+//                              `npm start` passes; stock passes only what `npm start` passes
 //     --temporal-arg ARG       extra `temporal server start-dev` flag (repeatable, e.g.
 //                              --temporal-arg=--dynamic-config-value --temporal-arg=KEY=VALUE)
+//     --experimental-worker JSON   investigations: bench/support/experimental-worker.ts with these extra
+//                              Temporal WorkerOptions instead of worker.ts
 //     --seed N, --keep (keep temp dirs and logs), --out <file> (default bench/results/escalation.json)
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { runEscalationBench } from './escalation.js';
+import { runEscalationBench, TUNED_TEMPORAL_ARGS } from './escalation.js';
 import { REPO_ROOT, stopAllStacks } from './support/stack.js';
 
 const USAGE = 'usage: npm run bench -- escalation [--sizes 1000,10000] [options]  (see bench/README.md)';
@@ -67,6 +71,8 @@ function parse() {
       cache: { type: 'string', default: 'auto' },
       'worker-env': { type: 'string', multiple: true, default: [] },
       'temporal-arg': { type: 'string', multiple: true, default: [] },
+      server: { type: 'string', default: 'tuned' },
+      'experimental-worker': { type: 'string' },
       seed: { type: 'string', default: '20240601' },
       keep: { type: 'boolean', default: false },
       out: { type: 'string', default: join(REPO_ROOT, 'bench/results/escalation.json') },
@@ -87,6 +93,15 @@ for (const kv of v['worker-env']) {
   if (eq < 1) fail(`--worker-env needs KEY=VALUE, got "${kv}"`);
   workerEnv[kv.slice(0, eq)] = kv.slice(eq + 1);
 }
+if (v.server !== 'tuned' && v.server !== 'stock') fail(`--server is tuned or stock, got "${v.server}"`);
+let experimentalWorkerOptions: Record<string, unknown> | undefined;
+if (v['experimental-worker'] !== undefined) {
+  try {
+    experimentalWorkerOptions = JSON.parse(v['experimental-worker']);
+  } catch {
+    fail('--experimental-worker needs a JSON object of WorkerOptions');
+  }
+}
 const cache = v.cache === 'auto' || v.cache === 'default' ? v.cache : positiveInt(v.cache, '--cache');
 
 try {
@@ -99,7 +114,8 @@ try {
     graceMs: seconds(v.grace, '--grace') ?? 120_000,
     cache,
     workerEnv,
-    temporalArgs: v['temporal-arg'],
+    temporalArgs: [...(v.server === 'tuned' ? TUNED_TEMPORAL_ARGS : []), ...v['temporal-arg']],
+    experimentalWorkerOptions,
     seed: positiveInt(v.seed, '--seed'),
     keep: v.keep,
     out: v.out,

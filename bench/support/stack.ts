@@ -20,6 +20,8 @@ export interface StackOptions {
   workerEnv?: Record<string, string>;
   /** Extra flags of `temporal server start-dev` (e.g. --dynamic-config-value K=V). */
   temporalArgs?: string[];
+  /** Worker entry relative to the repo (default worker.ts). */
+  workerEntry?: string;
   /** Keep the temp dir (logs, databases) after stopping. */
   keep?: boolean;
   log?: (line: string) => void;
@@ -105,7 +107,12 @@ function launch(
   onLine?: (line: string) => void,
 ): Child {
   const out: WriteStream = createWriteStream(logFile, { flags: 'a' });
-  const proc = spawn(command, args, { cwd: REPO_ROOT, env, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
+  const proc = spawn(command, args, {
+    cwd: REPO_ROOT,
+    env,
+    detached: true,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   const child: Child = { name, proc, logFile, exited: Promise.resolve() };
   child.exited = new Promise<void>((done) => {
     proc.once('exit', (code, signal) => {
@@ -145,7 +152,9 @@ async function waitFor(child: Child, ready: () => boolean, timeoutMs: number, wh
     if (child.exit !== undefined)
       throw new Error(`${child.name} ${child.exit} before ${what}; last output:\n${tail(child.logFile)}`);
     if (Date.now() > deadline)
-      throw new Error(`${child.name}: no ${what} after ${timeoutMs} ms; last output:\n${tail(child.logFile)}`);
+      throw new Error(
+        `${child.name}: no ${what} after ${timeoutMs} ms; last output:\n${tail(child.logFile)}`,
+      );
     await new Promise((r) => setTimeout(r, 50));
   }
 }
@@ -213,7 +222,12 @@ export async function startStack(opts: StackOptions = {}): Promise<Stack> {
       'pglite',
       process.execPath,
       ['--import', 'tsx', join(REPO_ROOT, 'scripts/pglite-server.ts')],
-      { ...process.env, PGLITE_DATA_DIR: join(dir, 'pglite'), PGLITE_PORT: String(pglitePort), PGLITE_HOST: '127.0.0.1' },
+      {
+        ...process.env,
+        PGLITE_DATA_DIR: join(dir, 'pglite'),
+        PGLITE_PORT: String(pglitePort),
+        PGLITE_HOST: '127.0.0.1',
+      },
       join(dir, 'pglite.log'),
       (line) => {
         const m = /^ready (\S+)/.exec(line);
@@ -251,7 +265,7 @@ export async function startStack(opts: StackOptions = {}): Promise<Stack> {
     const worker = launch(
       'worker',
       process.execPath,
-      ['--import', 'tsx', join(REPO_ROOT, 'worker.ts')],
+      ['--import', 'tsx', join(REPO_ROOT, opts.workerEntry ?? 'worker.ts')],
       {
         ...process.env,
         DATABASE_URL: databaseUrl!,
