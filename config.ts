@@ -19,6 +19,8 @@ export interface Config {
   timing: { surveyDelayMs: number; surveyExpiryMs: number };
   /** Outbound webhooks: the longest pause between delivery retries, and the dispatchers' safety-net sweep. */
   webhooks: { retryMaxIntervalMs: number; sweepIntervalMs: number };
+  /** WEBHOOK_ALLOW_PRIVATE_TARGETS=true: webhooks may go to loopback and private-network addresses. */
+  allowPrivateWebhookTargets: boolean;
 }
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
@@ -41,6 +43,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       surveyDelayMs: parseDuration(env.SURVEY_DELAY ?? '24h'),
       surveyExpiryMs: parseDuration(env.SURVEY_EXPIRY ?? '7d'),
     },
+    allowPrivateWebhookTargets: env.WEBHOOK_ALLOW_PRIVATE_TARGETS === 'true',
     webhooks: {
       retryMaxIntervalMs: atLeastSecond(env.WEBHOOK_RETRY_MAX_INTERVAL ?? '5m', 'WEBHOOK_RETRY_MAX_INTERVAL'),
       sweepIntervalMs: atLeastSecond(env.WEBHOOK_SWEEP_INTERVAL ?? '5m', 'WEBHOOK_SWEEP_INTERVAL'),

@@ -19,6 +19,7 @@ export interface WorkerDeps {
   /** Client the activities wake webhook dispatchers with (on this task queue); none: they rely on the sweep. */
   temporal?: Client;
   webhooks?: WebhookDispatchSettings;
+  allowPrivateWebhookTargets?: boolean;
   /** A prebuilt bundle (tests build one per run); otherwise the worker bundles the workflows itself. */
   workflowBundle?: WorkerOptions['workflowBundle'];
   maxCachedWorkflows?: number;
@@ -39,6 +40,7 @@ export function createWorker(deps: WorkerDeps): Promise<Worker> {
       temporal: deps.temporal,
       taskQueue: deps.taskQueue,
       webhooks: deps.webhooks,
+      allowPrivateWebhookTargets: deps.allowPrivateWebhookTargets,
     }),
     maxCachedWorkflows: deps.maxCachedWorkflows ?? 1000,
     ...(deps.maxConcurrentWorkflowTaskExecutions !== undefined

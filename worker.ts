@@ -25,6 +25,7 @@ const worker = await createWorker({
   db: dbHandle.db,
   temporal,
   webhooks: config.webhooks,
+  allowPrivateWebhookTargets: config.allowPrivateWebhookTargets,
   maxCachedWorkflows: optionalInt('WORKER_MAX_CACHED_WORKFLOWS'),
   maxConcurrentWorkflowTaskExecutions: optionalInt('WORKER_MAX_CONCURRENT_WORKFLOW_TASKS'),
   maxConcurrentActivityTaskExecutions: optionalInt('WORKER_MAX_CONCURRENT_ACTIVITIES'),

@@ -22,6 +22,8 @@ export interface ActivityDeps {
   taskQueue?: string;
   /** Retry ceiling and sweep period of webhook dispatchers this process starts. */
   webhooks?: WebhookDispatchSettings;
+  /** Deliver webhooks to private-network addresses (development, on-site receivers). */
+  allowPrivateWebhookTargets?: boolean;
 }
 
 export function createActivities(deps: ActivityDeps) {
@@ -64,7 +66,10 @@ export function createActivities(deps: ActivityDeps) {
 
     /** One batch of a webhook subscription's pending deliveries, in order; throws at the first failure. */
     async deliverPendingWebhooks(input: { subscriptionId: string; batch: number }) {
-      return deliverPending(db, input, { onAttempt: () => Context.current().heartbeat() });
+      return deliverPending(db, input, {
+        onAttempt: () => Context.current().heartbeat(),
+        allowPrivateTargets: deps.allowPrivateWebhookTargets ?? false,
+      });
     },
   };
 }

@@ -7,6 +7,8 @@ import { and, asc, eq, sql } from 'drizzle-orm';
 import type { Database } from '../db/client.js';
 import { webhookAttempts, webhookDeliveries, webhookEvents, webhookSubscriptions } from '../db/schema.js';
 
+import { forbiddenTarget } from './webhook-target.js';
+
 export const DELIVERY_TIMEOUT_MS = 10_000;
 
 /** `Shouhou-Signature`: t=<unix seconds>,v1=<hex HMAC-SHA256(secret, "<t>.<body>")>. */
@@ -44,6 +46,8 @@ export interface DeliverOptions {
   /** Called after each attempt (the activity heartbeats). */
   onAttempt?: () => void;
   timeoutMs?: number;
+  /** Deliver to loopback and private-network addresses too (see webhook-target.ts). */
+  allowPrivateTargets?: boolean;
 }
 
 export async function deliverPending(
@@ -78,6 +82,8 @@ export async function deliverPending(
     let statusCode: number | null = null;
     let error: string | null = null;
     try {
+      const refused = await forbiddenTarget(sub.url, opts.allowPrivateTargets ?? false);
+      if (refused) throw new Error(refused);
       const res = await fetch(sub.url, {
         method: 'POST',
         headers: {
@@ -123,6 +129,7 @@ export async function deliverPending(
 }
 
 function describeFetchError(err: unknown): string {
+  if (err instanceof Error && !('cause' in err) && err.name === 'Error') return err.message;
   const e = err as Error & { cause?: { code?: string; message?: string } };
   if (e?.name === 'TimeoutError') return 'timed out';
   const cause = e?.cause?.code ?? e?.cause?.message;

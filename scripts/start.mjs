@@ -417,6 +417,8 @@ async function main() {
   say('applying database migrations');
   await runOnce('migrate', ['--import', 'tsx', join(root, 'db/migrate.ts')]);
 
+  // A local receiver (http://127.0.0.1:…) is the usual webhook target while developing.
+  env.WEBHOOK_ALLOW_PRIVATE_TARGETS ??= 'true';
   const devKeys = env.API_KEYS ? undefined : developmentKeys();
   if (devKeys) env.API_KEYS = devKeys.map((k) => `${k.key}=${k.role}:${k.personId}`).join(',');
 

@@ -44,3 +44,13 @@ export function cpuPercent(from: CpuSnapshot, to: CpuSnapshot): Record<string, n
   }
   return out;
 }
+
+/** Resident memory of a process in MiB (Linux /proc), undefined when it cannot be read. */
+export function rssMiB(pid: number): number | undefined {
+  try {
+    const m = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+    return m ? Math.round(Number(m[1]) / 1024) : undefined;
+  } catch {
+    return undefined;
+  }
+}

@@ -39,6 +39,7 @@ export async function startStack(
     surveyDelayMs?: number;
     surveyExpiryMs?: number;
     rateLimitPerMinute?: number;
+    allowPrivateWebhookTargets?: boolean;
     webhookRetryMaxIntervalMs?: number;
   } = {},
 ): Promise<Stack> {
@@ -87,6 +88,8 @@ export async function startStack(
         notifier,
         temporal: client,
         webhooks,
+        // Test receivers listen on 127.0.0.1.
+        allowPrivateWebhookTargets: opts.allowPrivateWebhookTargets ?? true,
         workflowBundle: { codePath: inject('workflowBundlePath') },
         maxCachedWorkflows: 100,
       });
