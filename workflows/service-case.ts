@@ -11,6 +11,7 @@ import {
   condition,
   defineQuery,
   defineUpdate,
+  patched,
   proxyActivities,
   setHandler,
   upsertSearchAttributes,
@@ -354,6 +355,7 @@ export async function serviceCase(input: ServiceCaseInput): Promise<CaseState> {
   setHandler(caseStateQuery, () => state);
 
   await created;
+  const escalationsInFlight: Promise<void>[] = [];
   const watchingClocks = watchClocks();
 
   while (isOpen(state.stage)) {
@@ -361,8 +363,9 @@ export async function serviceCase(input: ServiceCaseInput): Promise<CaseState> {
     if (state.stage === 'survey') await runSurvey();
   }
 
-  // Let a handler that is still projecting finish before the workflow completes.
+  // Let escalations and handlers that are still projecting finish before the workflow completes.
   await watchingClocks;
+  await Promise.all(escalationsInFlight);
   await condition(allHandlersFinished);
   return state;
 
@@ -410,7 +413,11 @@ export async function serviceCase(input: ServiceCaseInput): Promise<CaseState> {
           at: escalation.firedAt,
           data: { clock: clock.name, level: due.level, dueAt: escalation.dueAt, recipient },
         };
-        await escalate({ state: JSON.parse(JSON.stringify(state)), event, escalation });
+        const recorded = escalate({ state: JSON.parse(JSON.stringify(state)), event, escalation });
+        // Recording an escalation must not hold back the next one: a slow database would otherwise make
+        // every later step of the case late. Histories from before this change awaited each record.
+        if (patched('escalation-recording-does-not-block-clock')) escalationsInFlight.push(recorded);
+        else await recorded;
       }
     }
   }

@@ -1,6 +1,7 @@
 // Replay of recorded case histories against today's workflow code: a change that would break cases
 // already running in production fails here (use patched() for such changes, then record anew).
-// Record with: RECORD_HISTORIES=1 npx vitest run test/integration/replay.test.ts (binary protobuf files).
+// Record with: RECORD_HISTORIES=1 RECORD_HISTORIES_NAME=<name> npx vitest run test/integration/replay.test.ts
+// (binary protobuf files; keep the old ones — they are the cases already running).
 import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { temporal } from '@temporalio/proto';
