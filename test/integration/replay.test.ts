@@ -61,7 +61,7 @@ describe.runIf(recording)('recording histories', () => {
     await handle.result();
     const history = temporal.api.history.v1.History.fromObject(await handle.fetchHistory());
     writeFileSync(
-      join(dir, 'service-case-full.history.bin'),
+      join(dir, `${process.env.RECORD_HISTORIES_NAME ?? 'service-case-full'}.history.bin`),
       temporal.api.history.v1.History.encode(history).finish(),
     );
   });
