@@ -109,6 +109,8 @@ interface SizeResult {
     failures: number;
     /** After creation ended, until the workflow of every case had projected its 'created' event. */
     workerCaughtUpAfterMs: number | null;
+    /** Cases whose workflow had still not projected its 'created' event when the statistics were taken. */
+    workflowsNotStartedAtEnd: number;
     stepsDueBeforeCreationEnded: number;
   };
   escalations: { expected: number; recorded: number; missing: number; duplicates: number };
@@ -422,6 +424,15 @@ async function runSize(n: number, opts: EscalationBenchOptions, knownRate?: numb
         censored.push(Math.max(0, snapshotAt - (r + Math.floor(step.at * targetMs))));
       }
     }
+    const [idle] = await db.db.execute<{ n: string }>(
+      sql`select count(*) as n from cases where product_line = ${BENCH_LINE} and version = 0`,
+    );
+    const neverStarted = Number(idle.n);
+    if (neverStarted > 0) {
+      const msg = `${neverStarted} workflows had not completed their first workflow task (the 'created' projection) by the end`;
+      notes.push(msg);
+      say(`NOTE: ${msg}`);
+    }
     const [dup] = await db.db.execute<{ n: string }>(sql`
       select count(*) as n from (select case_id, clock, cycle, level from escalations
         group by 1, 2, 3, 4 having count(*) > 1) d`);
@@ -444,6 +455,7 @@ async function runSize(n: number, opts: EscalationBenchOptions, knownRate?: numb
         concurrency: opts.concurrency,
         failures,
         workerCaughtUpAfterMs: caughtUp,
+        workflowsNotStartedAtEnd: neverStarted,
         stepsDueBeforeCreationEnded: dueBefore,
       },
       escalations: {
