@@ -135,8 +135,10 @@ describe('steps that do not fit the stage are rejected with 409 and change nothi
 });
 
 describe('bad input gets a 4xx problem naming the problem, never a 500 or a half-created case', () => {
+  /** Cases opened with this file's key (other test files share the database). */
   async function countCases() {
-    const [{ n }] = await stack.db.sql`select count(*)::int as n from cases`;
+    const keyId = stack.keys.manager.split('_')[1];
+    const [{ n }] = await stack.db.sql`select count(*)::int as n from cases where created_by_key = ${keyId}`;
     return n as number;
   }
 
