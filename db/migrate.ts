@@ -23,7 +23,9 @@ if (process.argv[1] === fileURLToPath(import.meta.url)) {
   runMigrations(databaseUrl).then(
     () => console.log('migrations applied'),
     (err) => {
-      console.error('migration failed:', err.message ?? err);
+      // drizzle wraps the database's error; its cause names what Postgres refused.
+      const cause = err?.cause?.message ? ` — ${err.cause.message}` : '';
+      console.error(`migration failed: ${err?.message ?? err}${cause}`);
       process.exit(1);
     },
   );
