@@ -3,7 +3,7 @@
 import { sql } from 'drizzle-orm';
 import type { Database } from '../db/client.js';
 import { caseEvents, cases } from '../db/schema.js';
-import { type CaseState, caseWorkflowId, isOpen, type Stage } from '../domain/case.js';
+import { type CaseState, caseWorkflowId, type Intake, isOpen, type Stage } from '../domain/case.js';
 import type { SlaSnapshot } from '../domain/sla-policy.js';
 import { emitCaseWebhooks } from './webhook-outbox.js';
 
@@ -15,6 +15,26 @@ export interface CaseEvent {
   actor: string;
   at: string;
   data: Record<string, unknown>;
+}
+
+/** The columns of a case row that come from its intake record. */
+export function intakeColumns(intake: Intake) {
+  return {
+    externalSystem: intake.externalRef?.system ?? null,
+    externalId: intake.externalRef?.id ?? null,
+    channel: intake.channel,
+    severity: intake.problem.severity,
+    customerName: intake.customer.name,
+    customerPhone: intake.customer.phone ?? null,
+    customerEmail: intake.customer.email ?? null,
+    customerTier: intake.customer.tier ?? null,
+    productModel: intake.product.model,
+    productLine: intake.product.line ?? null,
+    serialNumber: intake.product.serialNumber,
+    purchaseDate: intake.product.purchaseDate ?? null,
+    description: intake.problem.description,
+    reportedAt: new Date(intake.reportedAt),
+  };
 }
 
 type Tx = Parameters<Parameters<Database['transaction']>[0]>[0];
@@ -42,24 +62,12 @@ export async function projectCaseIn(
   const row = {
     id: state.caseId,
     workflowId: caseWorkflowId(state.caseId),
-    externalSystem: intake.externalRef?.system ?? null,
-    externalId: intake.externalRef?.id ?? null,
-    channel: intake.channel,
+    ...intakeColumns(intake),
     stage: state.stage,
     outcome: state.outcome ?? null,
     severity: state.severity,
     complexity: state.complexity ?? null,
     assignee: state.assignee ?? null,
-    customerName: intake.customer.name,
-    customerPhone: intake.customer.phone ?? null,
-    customerEmail: intake.customer.email ?? null,
-    productModel: intake.product.model,
-    productLine: intake.product.line ?? null,
-    customerTier: intake.customer.tier ?? null,
-    serialNumber: intake.product.serialNumber,
-    purchaseDate: intake.product.purchaseDate ?? null,
-    description: intake.problem.description,
-    reportedAt: new Date(intake.reportedAt),
     createdAt: new Date(state.createdAt),
     updatedAt: new Date(event.at),
     closedAt: !isOpen(state.stage) && state.closedAt ? new Date(state.closedAt) : null,

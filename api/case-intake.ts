@@ -3,6 +3,7 @@
 // workflow runs, so a case is never opened twice and never left without its workflow.
 import { type Client, WorkflowExecutionAlreadyStartedError } from '@temporalio/client';
 import { and, eq, sql } from 'drizzle-orm';
+import { intakeColumns } from '../activities/case-projection.js';
 import type { Database } from '../db/client.js';
 import { caseEvents, cases } from '../db/schema.js';
 import { loadSlaSnapshot } from '../db/sla-store.js';
@@ -47,24 +48,11 @@ export async function openCase(
       .values({
         id,
         workflowId: caseWorkflowId(id),
-        externalSystem: intake.externalRef?.system ?? null,
-        externalId: intake.externalRef?.id ?? null,
-        channel: intake.channel,
+        ...intakeColumns(intake),
         stage: 'intake',
-        severity: intake.problem.severity,
-        customerName: intake.customer.name,
-        customerPhone: intake.customer.phone ?? null,
-        customerEmail: intake.customer.email ?? null,
-        productModel: intake.product.model,
-        productLine: intake.product.line ?? null,
-        customerTier: intake.customer.tier ?? null,
         sla,
         createdByKey: by.keyId,
         createdBy: by.actor,
-        serialNumber: intake.product.serialNumber,
-        purchaseDate: intake.product.purchaseDate ?? null,
-        description: intake.problem.description,
-        reportedAt: new Date(intake.reportedAt),
       })
       .onConflictDoNothing({ target: [cases.externalSystem, cases.externalId] })
       .returning();

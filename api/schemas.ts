@@ -8,16 +8,7 @@ import {
   SEVERITIES,
   STAGES,
 } from '../domain/case.js';
-
-const text = (max: number, description?: string) =>
-  ({
-    type: 'string',
-    minLength: 1,
-    maxLength: max,
-    pattern: '\\S',
-    ...(description ? { description } : {}),
-  }) as const;
-const optionalText = (max: number) => ({ type: 'string', maxLength: max }) as const;
+import { optionalText, text } from './schema-parts.js';
 
 export const externalRefSchema = {
   type: 'object',

@@ -4,18 +4,10 @@
 // and answered with 422 listing every problem. Response schemas document the shapes in OpenAPI.
 import { SEVERITIES } from '../domain/case.js';
 import { CLOCKS } from '../domain/sla-policy.js';
+import { text } from './schema-parts.js';
 
 export const SLUG_PATTERN = '^[a-z0-9][a-z0-9-]{0,62}$';
 const YEAR_PATTERN = '^(?:19[7-9][0-9]|2[0-9]{3})$';
-
-const text = (max: number, description?: string) =>
-  ({
-    type: 'string',
-    minLength: 1,
-    maxLength: max,
-    pattern: '\\S',
-    ...(description ? { description } : {}),
-  }) as const;
 
 /** Problem responses of a route: the given statuses plus 401/403 (API key missing or not allowed). */
 const problemResponses = (...statuses: number[]) =>

@@ -63,7 +63,12 @@ try {
     await new Promise((r) => setTimeout(r, 200));
   }
   const ms2 = Date.now() - t;
-  console.log('worker rss', (await import('./support/cpu.js')).rssMiB(stack.pids.worker), 'pglite', (await import('./support/cpu.js')).rssMiB(stack.pids.pglite));
+  console.log(
+    'worker rss',
+    (await import('./support/cpu.js')).rssMiB(stack.pids.worker),
+    'pglite',
+    (await import('./support/cpu.js')).rssMiB(stack.pids.pglite),
+  );
   console.log('avg openCase ms', (totalMs / N).toFixed(1), 'avg start ms', (startMs / starts).toFixed(1));
   console.log(
     JSON.stringify({

@@ -64,8 +64,6 @@ export interface EscalationBenchOptions {
  *    but never corrupts the file. 2–3× the dev server's write throughput on this machine.
  *  - eager activity execution: an activity scheduled by a workflow task goes straight back to the worker
  *    that completed the task (if it has a free slot) instead of through the task queue.
- *  - one partition per task queue (instead of 4): with a single worker, backlogged tasks in a partition
- *    the worker's few non-sticky pollers are not polling wait for forwarding, which under load stops.
  */
 export const TUNED_TEMPORAL_ARGS = [
   '--sqlite-pragma',
@@ -74,10 +72,6 @@ export const TUNED_TEMPORAL_ARGS = [
   'synchronous=normal',
   '--dynamic-config-value',
   'system.enableActivityEagerExecution=true',
-  '--dynamic-config-value',
-  'matching.numTaskqueueReadPartitions=1',
-  '--dynamic-config-value',
-  'matching.numTaskqueueWritePartitions=1',
 ];
 
 const HOUR_MS = 3_600_000;
@@ -264,9 +258,10 @@ async function runSize(n: number, opts: EscalationBenchOptions, knownRate?: numb
     const probeRate = (probeCases - half) / (Math.max(1, Date.now() - halfAt) / 1000);
     say(`probe: ${probeCases} cases in ${secs(probeMs)} (${probeRate.toFixed(0)} cases/s after warm-up)`);
 
-    // 3. Schedule: every step after the (estimated) end of creation. The previous (smaller) size's
-    // measured creation rate predicts a run better than the short probe does; 15 % to spare.
-    const rate = knownRate ?? probeRate;
+    // 3. Schedule: every step after the (estimated) end of creation. The short probe underestimates the
+    // rate of a long run (warm-up), so the faster of the probe and the previous size's measured rate is
+    // taken, with 15 % to spare; if it was too optimistic, the steps due before creation ended are reported.
+    const rate = Math.max(probeRate, knownRate ?? 0);
     const estimatedCreationMs = Math.round((n / rate) * 1000 * 1.15 + 5_000);
     const windowMs = opts.windowMs ?? Math.min(60_000, Math.max(10_000, n * 60));
     const marginMs = opts.marginMs ?? Math.min(30_000, 10_000 + n * 20);

@@ -2,7 +2,7 @@
 // Update validator rejects a step that does not fit the stage (409) without changing the case.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { STEP_STAGES, type StepName } from '../../domain/case.js';
-import { get, intakeBody, post, type Stack, startStack } from '../support/stack.js';
+import { get, intakeBody, post, repairReport, type Stack, startStack } from '../support/stack.js';
 
 let stack: Stack;
 beforeAll(async () => {
@@ -17,14 +17,7 @@ const validBodies: Record<StepName, Record<string, unknown>> = {
   'parts-ready': {},
   schedule: { mode: 'onsite', agreedAt: '2026-12-01T09:00:00+08:00' },
   'check-in': {},
-  'complete-repair': {
-    symptom: 's',
-    cause: 'c',
-    actions: 'a',
-    partsReplaced: [],
-    test: { passed: true },
-    usageExplained: true,
-  },
+  'complete-repair': repairReport,
   'customer-feedback': { accepted: true },
   'survey-response': { serviceQuality: 4, repairEffect: 4, attitude: 4, via: 'online' },
   'wait-for-customer': { reason: '等待客户确认上门时间' },

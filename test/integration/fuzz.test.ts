@@ -2,7 +2,7 @@
 // 5xx, and no case workflow is left stuck (each still answers a query and has no failing task).
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { call, intakeBody, post, type Stack, startStack } from '../support/stack.js';
+import { call, intakeBody, post, repairReport, type Stack, startStack } from '../support/stack.js';
 
 let stack: Stack;
 beforeAll(async () => {
@@ -18,14 +18,7 @@ const seeds: Record<string, unknown> = {
   'parts-ready': { note: 'n' },
   schedule: { mode: 'onsite', agreedAt: '2026-12-01T09:00:00+08:00' },
   'check-in': {},
-  'complete-repair': {
-    symptom: 's',
-    cause: 'c',
-    actions: 'a',
-    partsReplaced: [],
-    test: { passed: true },
-    usageExplained: true,
-  },
+  'complete-repair': repairReport,
   'customer-feedback': { accepted: false },
   'survey-response': { serviceQuality: 3, repairEffect: 3, attitude: 3, via: 'phone' },
   'wait-for-customer': { reason: 'r' },

@@ -1,8 +1,8 @@
 // SLA clocks as workflow timers, with second-scale targets: warnings, breaches and level-3 escalations
 // fire at their instants; pauses move them; stopped clocks never fire; a worker restart loses none.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { businessSeconds, fastPolicy, seconds } from '../support/sla.js';
-import { eventually, get, intakeBody, post, type Stack, startStack } from '../support/stack.js';
+import { businessSeconds, escalationsOf, fastPolicy, openSlaCase, seconds } from '../support/sla.js';
+import { eventually, get, post, repairReport, type Stack, startStack } from '../support/stack.js';
 
 let stack: Stack;
 beforeAll(async () => {
@@ -14,35 +14,12 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const step = (id: string, name: string, body: Record<string, unknown>) =>
   post(stack.app, `/api/v1/cases/${id}/${name}`, body);
 
-async function openCase(line: string, extra: Record<string, unknown> = {}) {
-  const body = intakeBody(extra);
-  const r = await post(stack.app, '/api/v1/cases', { ...body, product: { ...body.product, line } });
-  expect(r.status).toBe(201);
-  return r.body;
-}
-
-type EscalationRow = {
-  clock: string;
-  level: number;
-  due_at: Date;
-  fired_at: Date;
-  recipient: string;
-  cycle: number;
-};
-async function escalationsOf(id: string, clock?: string): Promise<EscalationRow[]> {
-  const rows = await stack.db.sql<EscalationRow[]>`
-    select clock, level, due_at, fired_at, recipient, cycle from escalations
-    where case_id = ${id} ${clock ? stack.db.sql`and clock = ${clock}` : stack.db.sql``}
-    order by level`;
-  return rows.map((r) => ({ ...r, due_at: new Date(r.due_at), fired_at: new Date(r.fired_at) }));
-}
-
 describe.concurrent('SLA clocks', () => {
   it('fires the warning, the breach and the level-3 escalation of an unanswered case at their instants', async () => {
     const line = await fastPolicy(stack, {
       targets: { response: { normal: seconds(3), emergency: seconds(3) } },
     });
-    const created = await openCase(line);
+    const created = await openSlaCase(stack, line);
     const reportedAt = Date.parse(created.reportedAt);
     const response = created.clocks.find((c: { name: string }) => c.name === 'response');
     expect(response).toMatchObject({ state: 'running', target: { amount: 3 / 3600, unit: 'hours' } });
@@ -50,7 +27,7 @@ describe.concurrent('SLA clocks', () => {
     expect(response.deadline).toMatch(/\+08:00$/);
 
     const fired = await eventually(async () => {
-      const rows = await escalationsOf(created.id, 'response');
+      const rows = await escalationsOf(stack, created.id, 'response');
       return rows.length === 3 ? rows : undefined;
     });
     expect(fired.map((e) => [e.level, e.recipient])).toEqual([
@@ -84,11 +61,11 @@ describe.concurrent('SLA clocks', () => {
     const line = await fastPolicy(stack, {
       targets: { response: { normal: seconds(3), emergency: seconds(3) } },
     });
-    const created = await openCase(line);
+    const created = await openSlaCase(stack, line);
     const r = await step(created.id, 'assign', { engineer: 'eng-fast' });
     expect(r.body.clocks.find((c: { name: string }) => c.name === 'response').state).toBe('stopped');
     await sleep(5_500);
-    expect(await escalationsOf(created.id, 'response')).toEqual([]);
+    expect(await escalationsOf(stack, created.id, 'response')).toEqual([]);
     const { body } = await get(stack.app, `/api/v1/cases/${created.id}`);
     expect(body.breached).toBe(false);
     const response = body.clocks.find((c: { name: string }) => c.name === 'response');
@@ -100,7 +77,7 @@ describe.concurrent('SLA clocks', () => {
     const line = await fastPolicy(stack, {
       targets: { repair: { ordinary: businessSeconds(4), complex: businessSeconds(4) } },
     });
-    const created = await openCase(line);
+    const created = await openSlaCase(stack, line);
     const reportedAt = Date.parse(created.reportedAt);
     await step(created.id, 'assign', { engineer: 'eng-parts' });
     let r = await step(created.id, 'diagnose', {
@@ -120,7 +97,7 @@ describe.concurrent('SLA clocks', () => {
     expect(Date.parse(repair.deadline)).toBe(reportedAt + 4000 + paused);
 
     const fired = await eventually(async () => {
-      const rows = await escalationsOf(created.id, 'repair');
+      const rows = await escalationsOf(stack, created.id, 'repair');
       return rows.length >= 2 ? rows : undefined;
     });
     expect(fired[0].due_at.getTime()).toBe(reportedAt + 3000 + paused);
@@ -132,14 +109,14 @@ describe.concurrent('SLA clocks', () => {
     const line = await fastPolicy(stack, {
       targets: { response: { normal: seconds(4), emergency: seconds(4) } },
     });
-    const created = await openCase(line);
+    const created = await openSlaCase(stack, line);
     let r = await step(created.id, 'wait-for-customer', { reason: '等待客户提供购买凭证' });
     expect(r.body.clocks.every((c: { state: string }) => c.state === 'paused')).toBe(true);
     expect(r.body.waitingForCustomer.reason).toBe('等待客户提供购买凭证');
     r = await step(created.id, 'wait-for-customer', { reason: 'again' });
     expect(r.status).toBe(409);
     await sleep(4_500);
-    expect(await escalationsOf(created.id)).toEqual([]);
+    expect(await escalationsOf(stack, created.id)).toEqual([]);
     r = await step(created.id, 'customer-responded', { note: '已发来发票' });
     expect(r.body.clocks.every((c: { state: string }) => c.state === 'running')).toBe(true);
     expect(r.body.clocks[0].pausedMs.customer).toBeGreaterThanOrEqual(4_400);
@@ -149,7 +126,9 @@ describe.concurrent('SLA clocks', () => {
 
   it('an emergency carries an arrival clock that check-in stops; a dispute reopens the repair clock', async () => {
     const line = await fastPolicy(stack);
-    const created = await openCase(line, { problem: { description: '整线停机', severity: 'emergency' } });
+    const created = await openSlaCase(stack, line, {
+      problem: { description: '整线停机', severity: 'emergency' },
+    });
     expect(created.clocks.map((c: { name: string }) => c.name)).toEqual(['response', 'arrival', 'repair']);
     await step(created.id, 'assign', { engineer: 'eng-e' });
     await step(created.id, 'diagnose', { cause: 'c', plan: 'p', complexity: 'complex', parts: [] });
@@ -163,14 +142,7 @@ describe.concurrent('SLA clocks', () => {
       };
     expect(byName(r.body, 'arrival').state).toBe('stopped');
     expect(byName(r.body, 'repair').target).toEqual(seconds(7200));
-    r = await step(created.id, 'complete-repair', {
-      symptom: 's',
-      cause: 'c',
-      actions: 'a',
-      partsReplaced: [],
-      test: { passed: true },
-      usageExplained: true,
-    });
+    r = await step(created.id, 'complete-repair', repairReport);
     const stoppedAt = byName(r.body, 'repair').elapsedMs;
     expect(byName(r.body, 'repair').state).toBe('stopped');
     await sleep(500);

@@ -182,6 +182,16 @@ export async function call(
   return { status: res.statusCode, body: body as any, headers: res.headers };
 }
 
+/** A repair report that passes validation. */
+export const repairReport = {
+  symptom: 's',
+  cause: 'c',
+  actions: 'a',
+  partsReplaced: [],
+  test: { passed: true },
+  usageExplained: true,
+};
+
 /** Polls until `fn` returns a truthy value (for timer-driven transitions), failing after `timeoutMs`. */
 export async function eventually<T>(
   fn: () => Promise<T | undefined | false>,
