@@ -8,7 +8,7 @@ import { temporal } from '@temporalio/proto';
 import { Worker } from '@temporalio/worker';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { fastPolicy, seconds } from '../support/sla.js';
-import { eventually, get, intakeBody, post, type Stack, startStack } from '../support/stack.js';
+import { eventually, get, intakeBody, post, repairReport, type Stack, startStack } from '../support/stack.js';
 
 const dir = new URL('../replay/histories/', import.meta.url).pathname;
 const recording = process.env.RECORD_HISTORIES === '1';
@@ -42,14 +42,7 @@ describe.runIf(recording)('recording histories', () => {
     await step('parts-ready', {});
     await step('schedule', { mode: 'onsite', agreedAt: new Date().toISOString() });
     await step('check-in', {});
-    const report = {
-      symptom: 's',
-      cause: 'c',
-      actions: 'a',
-      partsReplaced: [],
-      test: { passed: true },
-      usageExplained: true,
-    };
+    const report = repairReport;
     await step('complete-repair', report);
     await step('customer-feedback', { accepted: false });
     await step('diagnose', { cause: 'c2', plan: 'p2', complexity: 'ordinary', parts: [] });

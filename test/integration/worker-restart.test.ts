@@ -1,7 +1,7 @@
 // A worker stopped in the middle of cases loses nothing: steps sent while it is down are applied when a
 // new worker starts, timers that fell due meanwhile fire, and the timelines have no gaps.
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { eventually, get, intakeBody, post, type Stack, startStack } from '../support/stack.js';
+import { eventually, get, intakeBody, post, repairReport, type Stack, startStack } from '../support/stack.js';
 
 let stack: Stack;
 beforeAll(async () => {
@@ -22,14 +22,7 @@ it('survives a worker stop and restart mid-case', async () => {
   await step(b, 'diagnose', { cause: 'c', plan: 'p', complexity: 'ordinary', parts: [] });
   await step(b, 'schedule', { mode: 'onsite', agreedAt: new Date().toISOString() });
   await step(b, 'check-in', {});
-  await step(b, 'complete-repair', {
-    symptom: 's',
-    cause: 'c',
-    actions: 'a',
-    partsReplaced: [],
-    test: { passed: true },
-    usageExplained: true,
-  });
+  await step(b, 'complete-repair', repairReport);
   await step(b, 'customer-feedback', { accepted: true });
 
   await stack.stopWorker();
