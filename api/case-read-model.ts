@@ -5,6 +5,7 @@ import { caseEvents, cases, escalations } from '../db/schema.js';
 import { type CaseState, type Severity, STAGE_LABELS_ZH, type Stage } from '../domain/case.js';
 import { type ClockView, startCaseClocks, viewClock } from '../domain/sla-clock.js';
 import { CLOCKS } from '../domain/sla-policy.js';
+import { decodeCursor, encodeCursor } from './cursor.js';
 
 type CaseRow = typeof cases.$inferSelect;
 
@@ -169,8 +170,9 @@ export async function listCases(db: Database, f: CaseFilter) {
     );
   }
   if (f.cursor) {
+    // created_at is stored at millisecond precision, so a cursor made from a JS Date is exact.
     const c = decodeCursor(f.cursor);
-    where.push(sql`(${cases.createdAt}, ${cases.id}) < (${c.createdAt}::timestamptz, ${c.id})`);
+    where.push(sql`(${cases.createdAt}, ${cases.id}) < (${c.at}::timestamptz, ${c.id})`);
   }
   const rows = await db
     .select()
@@ -184,22 +186,4 @@ export async function listCases(db: Database, f: CaseFilter) {
     items: page.map(summary),
     nextCursor: rows.length > limit && last ? encodeCursor(last.createdAt, last.id) : null,
   };
-}
-
-// created_at is stored at millisecond precision, so a cursor made from a JS Date is exact.
-function encodeCursor(createdAt: Date, id: string) {
-  return Buffer.from(JSON.stringify([createdAt.toISOString(), id])).toString('base64url');
-}
-
-export class BadCursor extends Error {}
-
-function decodeCursor(cursor: string): { createdAt: string; id: string } {
-  try {
-    const [createdAt, id] = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
-    if (typeof createdAt !== 'string' || typeof id !== 'string' || Number.isNaN(Date.parse(createdAt)))
-      throw new Error();
-    return { createdAt, id };
-  } catch {
-    throw new BadCursor('cursor is not one this API issued');
-  }
 }

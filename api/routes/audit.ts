@@ -3,7 +3,7 @@ import { and, desc, eq, gte, lt, type SQL, sql } from 'drizzle-orm';
 import type { FastifyInstance } from 'fastify';
 import { auditLog } from '../../db/schema.js';
 import type { AppDeps } from '../app.js';
-import { decodeCursor, encodeCursor } from '../cursor.js';
+import { decodeIntCursor, encodeCursor } from '../cursor.js';
 
 interface AuditQuery {
   keyId?: string;
@@ -51,8 +51,8 @@ export async function auditRoutes(app: FastifyInstance, deps: AppDeps) {
       if (q.from) where.push(gte(auditLog.at, new Date(q.from)));
       if (q.to) where.push(lt(auditLog.at, new Date(q.to)));
       if (q.cursor) {
-        const c = decodeCursor(q.cursor);
-        where.push(sql`(${auditLog.at}, ${auditLog.id}) < (${c.at}::timestamptz, ${Number(c.id)})`);
+        const c = decodeIntCursor(q.cursor);
+        where.push(sql`(${auditLog.at}, ${auditLog.id}) < (${c.at}::timestamptz, ${c.id}::int)`);
       }
       const rows = await deps.db
         .select()
@@ -64,7 +64,7 @@ export async function auditRoutes(app: FastifyInstance, deps: AppDeps) {
       const last = page.at(-1);
       return {
         items: page.map((r) => ({ ...r, at: r.at.toISOString() })),
-        nextCursor: rows.length > limit && last ? encodeCursor(last.at, String(last.id)) : null,
+        nextCursor: rows.length > limit && last ? encodeCursor(last.at, last.id) : null,
       };
     },
   );

@@ -5,7 +5,6 @@ import type { AppDeps } from '../app.js';
 import { canSee } from '../case-access.js';
 import { openCase } from '../case-intake.js';
 import {
-  BadCursor,
   type CaseFilter,
   caseView,
   findCase,
@@ -91,14 +90,9 @@ export async function caseRoutes(app: FastifyInstance, deps: AppDeps) {
     async (req) => {
       const { from, to } = req.query;
       if (from && to && Date.parse(from) >= Date.parse(to)) throw unprocessable('"from" must be before "to"');
-      try {
-        const principal = req.principal!;
-        const scope = principal.role === 'helpdesk' ? { createdByKey: principal.keyId } : {};
-        return await listCases(deps.db, { ...req.query, ...scope });
-      } catch (err) {
-        if (err instanceof BadCursor) throw new Problem(400, 'invalid-cursor', 'Bad request', err.message);
-        throw err;
-      }
+      const principal = req.principal!;
+      const scope = principal.role === 'helpdesk' ? { createdByKey: principal.keyId } : {};
+      return await listCases(deps.db, { ...req.query, ...scope });
     },
   );
 

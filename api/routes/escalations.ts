@@ -4,7 +4,9 @@ import type { FastifyInstance } from 'fastify';
 import type { Database } from '../../db/client.js';
 import { escalations } from '../../db/schema.js';
 import type { AppDeps } from '../app.js';
-import { Problem, unprocessable } from '../problem.js';
+import { escalationView } from '../case-read-model.js';
+import { decodeIntCursor, encodeCursor } from '../cursor.js';
+import { unprocessable } from '../problem.js';
 import { escalationQuery, escalationResponses } from '../sla-schemas.js';
 
 export interface EscalationFilter {
@@ -18,52 +20,6 @@ export interface EscalationFilter {
   cursor?: string;
 }
 
-type EscalationRow = typeof escalations.$inferSelect;
-
-function item(r: EscalationRow) {
-  return {
-    id: r.id,
-    caseId: r.caseId,
-    clock: r.clock,
-    cycle: r.cycle,
-    level: r.level,
-    name: r.name,
-    dueAt: r.dueAt.toISOString(),
-    firedAt: r.firedAt.toISOString(),
-    latenessMs: r.firedAt.getTime() - r.dueAt.getTime(),
-    recipient: r.recipient,
-    assignee: r.assignee,
-    severity: r.severity,
-  };
-}
-
-class BadCursor extends Error {}
-
-const INT4_MAX = 2_147_483_647;
-
-// due_at is stored at millisecond precision, so a cursor made from a JS Date is exact.
-function encodeCursor(r: EscalationRow): string {
-  return Buffer.from(JSON.stringify([r.dueAt.toISOString(), r.id])).toString('base64url');
-}
-
-function decodeCursor(cursor: string): { dueAt: string; id: number } {
-  try {
-    const [dueAt, id] = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
-    if (
-      typeof dueAt !== 'string' ||
-      Number.isNaN(Date.parse(dueAt)) ||
-      !Number.isInteger(id) ||
-      id < 0 ||
-      id > INT4_MAX
-    ) {
-      throw new Error();
-    }
-    return { dueAt, id };
-  } catch {
-    throw new BadCursor('cursor is not one this API issued');
-  }
-}
-
 /** Newest due first, keyset-paginated on (due_at, id) so pages stay stable while escalations fire. */
 export async function listEscalations(db: Database, f: EscalationFilter) {
   const limit = f.limit ? Number(f.limit) : 50;
@@ -75,8 +31,9 @@ export async function listEscalations(db: Database, f: EscalationFilter) {
   if (f.assignee) where.push(eq(escalations.assignee, f.assignee));
   if (f.caseId) where.push(eq(escalations.caseId, f.caseId));
   if (f.cursor) {
-    const c = decodeCursor(f.cursor);
-    where.push(sql`(${escalations.dueAt}, ${escalations.id}) < (${c.dueAt}::timestamptz, ${c.id}::int)`);
+    // due_at is stored at millisecond precision, so a cursor made from a JS Date is exact.
+    const c = decodeIntCursor(f.cursor);
+    where.push(sql`(${escalations.dueAt}, ${escalations.id}) < (${c.at}::timestamptz, ${c.id}::int)`);
   }
   const rows = await db
     .select()
@@ -86,7 +43,10 @@ export async function listEscalations(db: Database, f: EscalationFilter) {
     .limit(limit + 1);
   const page = rows.slice(0, limit);
   const last = page[page.length - 1];
-  return { items: page.map(item), nextCursor: rows.length > limit && last ? encodeCursor(last) : null };
+  return {
+    items: page.map(escalationView),
+    nextCursor: rows.length > limit && last ? encodeCursor(last.dueAt, last.id) : null,
+  };
 }
 
 export async function escalationRoutes(app: FastifyInstance, deps: AppDeps) {
@@ -105,12 +65,7 @@ export async function escalationRoutes(app: FastifyInstance, deps: AppDeps) {
     async (req) => {
       const { from, to } = req.query;
       if (from && to && Date.parse(from) >= Date.parse(to)) throw unprocessable('"from" must be before "to"');
-      try {
-        return await listEscalations(deps.db, req.query);
-      } catch (err) {
-        if (err instanceof BadCursor) throw new Problem(400, 'invalid-cursor', 'Bad request', err.message);
-        throw err;
-      }
+      return listEscalations(deps.db, req.query);
     },
   );
 }

@@ -296,6 +296,21 @@ describe('hardening', () => {
     expect(res.headers['x-request-id']).toBe('req-123');
   });
 
+  it('a cursor the API did not issue is a 400 on every paginated list', async () => {
+    const forged = Buffer.from(JSON.stringify(['2026-01-01T00:00:00Z', 'abc'])).toString('base64url');
+    const huge = Buffer.from(JSON.stringify(['2026-01-01T00:00:00Z', 1e12])).toString('base64url');
+    for (const url of ['/api/v1/audit', '/api/v1/escalations', '/api/v1/cases']) {
+      for (const cursor of [forged, huge, 'not-base64!', 'WzFd']) {
+        const res = await call(stack.app, 'GET', `${url}?cursor=${encodeURIComponent(cursor)}`, {
+          key: stack.keys.admin,
+        });
+        if (url === '/api/v1/cases' && cursor === forged) continue; // a text id is a valid case cursor
+        expect(res.status, `${url} ${cursor}`).toBe(400);
+        expect(res.body.detail).toMatch(/cursor/);
+      }
+    }
+  });
+
   it('errors carry no stack trace and no SQL', async () => {
     const res = await call(stack.app, 'GET', '/api/v1/cases?cursor=eyJ4Ijox');
     expect(res.status).toBe(400);
