@@ -13,7 +13,7 @@ import {
   summary,
 } from '../case-read-model.js';
 import { actorOf } from '../plugins/auth.js';
-import { notFound, Problem, unprocessable } from '../problem.js';
+import { notFound, unprocessable } from '../problem.js';
 import { caseIdParams, intakeBody, listQuery } from '../schemas.js';
 
 type IntakeBody = Omit<Intake, 'reportedAt'> & { reportedAt?: string };
