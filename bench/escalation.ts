@@ -27,6 +27,7 @@ import { calendars, slaPolicies } from '../db/schema.js';
 import type { Target } from '../domain/calendar.js';
 import type { Intake } from '../domain/case.js';
 import { DEFAULT_POLICY, type SlaPolicy } from '../domain/sla-policy.js';
+import { TUNED_DEV_SERVER_FLAGS } from '../scripts/temporal-dev-flags.mjs';
 import { type CpuSnapshot, cpuPercent, cpuSnapshot, rssMiB } from './support/cpu.js';
 import { startStack } from './support/stack.js';
 import { pool, round, type Summary, seededRandom, summarize } from './support/stats.js';
@@ -57,22 +58,8 @@ export interface EscalationBenchOptions {
   command: string;
 }
 
-/**
- * Dev-server flags the benchmark adds by default (`--server tuned`); see bench/README.md, "Tuning":
- *  - SQLite in WAL mode with synchronous=NORMAL: a commit appends to the WAL without an fsync of the
- *    database file each time; a crash of the process loses nothing, a power loss may lose the last commits
- *    but never corrupts the file. 2–3× the dev server's write throughput on this machine.
- *  - eager activity execution: an activity scheduled by a workflow task goes straight back to the worker
- *    that completed the task (if it has a free slot) instead of through the task queue.
- */
-export const TUNED_TEMPORAL_ARGS = [
-  '--sqlite-pragma',
-  'journal_mode=wal',
-  '--sqlite-pragma',
-  'synchronous=normal',
-  '--dynamic-config-value',
-  'system.enableActivityEagerExecution=true',
-];
+/** Dev-server flags the benchmark adds by default (`--server tuned`): the ones `npm start` uses. */
+export const TUNED_TEMPORAL_ARGS = TUNED_DEV_SERVER_FLAGS;
 
 const HOUR_MS = 3_600_000;
 const hours = (ms: number): Target => ({ amount: ms / HOUR_MS, unit: 'hours' });

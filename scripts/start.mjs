@@ -28,6 +28,7 @@ import { createConnection, createServer } from 'node:net';
 import { dirname, join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
+import { TUNED_DEV_SERVER_FLAGS } from './temporal-dev-flags.mjs';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const dataDir = join(root, '.data');
@@ -351,15 +352,7 @@ async function startTemporal(port, uiPort) {
       dbFile,
       '--log-level',
       'warn',
-      // WAL with normal sync: 2–3× the workflow starts per second of the stock rollback journal; a crash
-      // loses nothing, a power cut at most the last commits (bench/README.md, "Tuning").
-      '--sqlite-pragma',
-      'journal_mode=wal',
-      '--sqlite-pragma',
-      'synchronous=normal',
-      // Activities come back with the workflow task's completion (the TypeScript SDK asks for it).
-      '--dynamic-config-value',
-      'system.enableActivityEagerExecution=true',
+      ...TUNED_DEV_SERVER_FLAGS,
       // "default" always exists; another TEMPORAL_NAMESPACE is created at launch.
       ...(namespace === 'default' ? [] : ['--namespace', namespace]),
     ],

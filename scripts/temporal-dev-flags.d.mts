@@ -1,0 +1,1 @@
+export declare const TUNED_DEV_SERVER_FLAGS: string[];
