@@ -2,13 +2,12 @@
 // worker share one implementation. Every activity is idempotent (Temporal runs them at least once).
 import { Context } from '@temporalio/activity';
 import type { Client } from '@temporalio/client';
-import { eq } from 'drizzle-orm';
 import type { Database } from '../db/client.js';
-import { notifications } from '../db/schema.js';
 import type { CaseState } from '../domain/case.js';
 import type { SlaSnapshot } from '../domain/sla-policy.js';
 import { type CaseEvent, projectCase } from './case-projection.js';
 import { type Escalation, escalationKind, recordEscalation } from './escalation.js';
+import { recordNotification, sendRecorded } from './notification-record.js';
 import type { Notification, Notifier } from './notifier.js';
 import { deliverPending } from './webhook-delivery.js';
 import { type WebhookDispatchSettings, wakeDispatchers } from './webhook-outbox.js';
@@ -28,19 +27,8 @@ export interface ActivityDeps {
 
 export function createActivities(deps: ActivityDeps) {
   const { db, notifier } = deps;
-  /** Recorded once per key and sent until one send succeeds; a retry after success sends nothing. */
   async function notify(n: Notification): Promise<void> {
-    await db
-      .insert(notifications)
-      .values({ key: n.key, caseId: n.caseId, kind: n.kind, recipient: n.recipient, payload: n.payload })
-      .onConflictDoNothing();
-    const [row] = await db
-      .select({ sentAt: notifications.sentAt })
-      .from(notifications)
-      .where(eq(notifications.key, n.key));
-    if (row?.sentAt) return;
-    await notifier.send(n);
-    await db.update(notifications).set({ sentAt: new Date() }).where(eq(notifications.key, n.key));
+    if (!(await recordNotification(db, n))) await sendRecorded(db, notifier, n);
   }
 
   return {
@@ -51,17 +39,19 @@ export function createActivities(deps: ActivityDeps) {
       await wakeDispatchers(deps, wake);
     },
 
+    /** Runs as a local activity inside the workflow task of the timer that fired it. */
     async escalate(input: { state: CaseState; event: CaseEvent; escalation: Escalation }): Promise<void> {
       const e = input.escalation;
-      const wake = await recordEscalation(db, input.state, input.event, e);
-      await wakeDispatchers(deps, wake);
-      await notify({
+      const n: Notification = {
         key: `${e.caseId}:sla:${e.clock}:${e.cycle}:${e.level}`,
         caseId: e.caseId,
         kind: escalationKind(e),
         recipient: e.recipient,
         payload: { ...e },
-      });
+      };
+      const { wake, sent } = await recordEscalation(db, input.state, input.event, e, n);
+      await wakeDispatchers(deps, wake);
+      if (!sent) await sendRecorded(db, notifier, n);
     },
 
     /** One batch of a webhook subscription's pending deliveries, in order; throws at the first failure. */

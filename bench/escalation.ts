@@ -50,6 +50,8 @@ export interface EscalationBenchOptions {
   workerEnv: Record<string, string>;
   /** Flags of the Temporal dev server beyond those `npm start` uses. */
   temporalArgs: string[];
+  temporalEnv: Record<string, string>;
+  workerNodeFlags: string[];
   /** Investigations: run support/experimental-worker.ts with these extra WorkerOptions instead of worker.ts. */
   experimentalWorkerOptions?: Record<string, unknown>;
   seed: number;
@@ -59,6 +61,9 @@ export interface EscalationBenchOptions {
 }
 
 /** Dev-server flags the benchmark adds by default (`--server tuned`): the ones `npm start` uses. */
+/** Quiet time between the end of one wave and the start of the next. */
+const WAVE_GAP_MS = 20_000;
+
 export const TUNED_TEMPORAL_ARGS = TUNED_DEV_SERVER_FLAGS;
 
 const HOUR_MS = 3_600_000;
@@ -94,7 +99,16 @@ interface SizeResult {
     workflowsNotStartedAtEnd: number;
     stepsDueBeforeCreationEnded: number;
   };
-  escalations: { expected: number; recorded: number; missing: number; duplicates: number };
+  escalations: {
+    expected: number;
+    recorded: number;
+    missing: number;
+    duplicates: number;
+    /** The most steps falling due in any 10-s bucket, per second: the demand at its peak. */
+    peakDuePerSecond: number;
+    /** The most steps fired in any 10-s bucket, per second: the stack's throughput when saturated. */
+    peakFiredPerSecond: number;
+  };
   /** fired_at − due_at, ms. */
   latenessMs: Summary | null;
   /**
@@ -106,6 +120,8 @@ interface SizeResult {
   /** notifications.sent_at − due_at, ms: until the escalation's notification had left (context). */
   notifiedLatenessMs: Summary | null;
   cpuPercentOfOneCore: { creation: Record<string, number>; escalation: Record<string, number> };
+  /** CPU time of each process from the first due instant to the end, per recorded escalation. */
+  cpuMsPerEscalation: Record<string, number>;
   /** Peak resident memory of each stack process (sampled every 0.5–2 s). */
   peakRssMiB: Record<string, number>;
   phasesMs: { stackStart: number; probe: number; creation: number; waitForEscalations: number };
@@ -151,6 +167,8 @@ export async function runEscalationBench(opts: EscalationBenchOptions): Promise<
       workerCache: opts.cache,
       workerEnv: opts.workerEnv,
       temporalArgs: opts.temporalArgs,
+      temporalEnv: opts.temporalEnv,
+      workerNodeFlags: opts.workerNodeFlags,
       worker: opts.experimentalWorkerOptions
         ? { entry: 'bench/support/experimental-worker.ts', options: opts.experimentalWorkerOptions }
         : { entry: 'worker.ts' },
@@ -184,6 +202,25 @@ export async function runEscalationBench(opts: EscalationBenchOptions): Promise<
   say(`total wall time ${secs(doc.totalWallMs)}`);
 }
 
+/** The largest count in any 10-s bucket of `instants` (epoch ms), per second. */
+function peakRate(instants: number[]): number {
+  const buckets = new Map<number, number>();
+  for (const t of instants) {
+    const b = Math.floor(t / 10_000);
+    buckets.set(b, (buckets.get(b) ?? 0) + 1);
+  }
+  return Math.max(0, ...buckets.values()) / 10;
+}
+
+function cpuMsPer(from: CpuSnapshot, to: CpuSnapshot, count: number): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const name of Object.keys(to.ms)) {
+    if (from.ms[name] === undefined || count === 0) continue;
+    out[name] = round((to.ms[name] - from.ms[name]) / count, 2);
+  }
+  return out;
+}
+
 function ratio(a: number | undefined, b: number | undefined): number | null {
   if (a === undefined || b === undefined || b === 0) return null;
   return round(a / b, 2);
@@ -207,6 +244,8 @@ async function runSize(n: number, opts: EscalationBenchOptions, knownRate?: numb
     },
     workerEntry: opts.experimentalWorkerOptions ? 'bench/support/experimental-worker.ts' : undefined,
     temporalArgs: opts.temporalArgs,
+    temporalEnv: opts.temporalEnv,
+    workerNodeFlags: opts.workerNodeFlags,
     keep: opts.keep,
     log: say,
   });
@@ -250,10 +289,14 @@ async function runSize(n: number, opts: EscalationBenchOptions, knownRate?: numb
     // taken, with 15 % to spare; if it was too optimistic, the steps due before creation ended are reported.
     const rate = Math.max(probeRate, knownRate ?? 0);
     const estimatedCreationMs = Math.round((n / rate) * 1000 * 1.15 + 5_000);
-    const windowMs = opts.windowMs ?? Math.min(60_000, Math.max(10_000, n * 60));
+    const windowMs = opts.windowMs ?? Math.min(300_000, Math.max(10_000, n * 30));
     const marginMs = opts.marginMs ?? Math.min(30_000, 10_000 + n * 20);
     const firstDue = estimatedCreationMs + marginMs; // M
-    const targetMs = Math.ceil(((firstDue + windowMs) * 4) / 3 / 4) * 4; // multiple of 4: exact ladder instants
+    // The 75 % wave must start after creation: 0.75 T − W ≥ M. Real targets are hours, so a warning and
+    // the breach of the same clocks never fall due together; a quarter of T at least W + 20 s keeps the
+    // waves apart here too (each wave then asks for N / W steps per second, not twice that).
+    const targetMs =
+      Math.ceil(Math.max(((firstDue + windowMs) * 4) / 3, 4 * (windowMs + WAVE_GAP_MS)) / 4) * 4; // multiple of 4: exact ladder instants
     await addCalendarAndPolicy(db, 'bench-escalation', BENCH_LINE, hours(targetMs));
     const random = seededRandom(opts.seed + n);
     const start = Date.now();
@@ -374,10 +417,13 @@ async function runSize(n: number, opts: EscalationBenchOptions, knownRate?: numb
       level: number | null;
       name: string | null;
       late_ms: string | null;
+      due_ms: string | null;
+      fired_ms: string | null;
       notified_ms: string | null;
     }>(sql`
       select c.id, extract(epoch from c.reported_at) * 1000 as r, e.level, e.name,
              extract(epoch from (e.fired_at - e.due_at)) * 1000 as late_ms,
+             extract(epoch from e.due_at) * 1000 as due_ms, extract(epoch from e.fired_at) * 1000 as fired_ms,
              extract(epoch from (n.sent_at - e.due_at)) * 1000 as notified_ms
         from cases c
         left join escalations e on e.case_id = c.id and e.clock = 'response'
@@ -385,6 +431,8 @@ async function runSize(n: number, opts: EscalationBenchOptions, knownRate?: numb
        where c.product_line = ${BENCH_LINE}`);
     const late: number[] = [];
     const notified: number[] = [];
+    const dueAt: number[] = [];
+    const firedAt: number[] = [];
     const byStep: Record<string, number[]> = {};
     const byCase = new Map<string, { reportedAt: number; levels: number[] }>();
     for (const row of steps) {
@@ -394,6 +442,8 @@ async function runSize(n: number, opts: EscalationBenchOptions, knownRate?: numb
       if (row.level === null) continue;
       levels.push(Number(row.level));
       late.push(Number(row.late_ms));
+      dueAt.push(Number(row.due_ms));
+      firedAt.push(Number(row.fired_ms));
       if (row.notified_ms !== null) notified.push(Number(row.notified_ms));
       const key = `${row.level}:${row.name}`;
       if (!byStep[key]) byStep[key] = [];
@@ -451,6 +501,8 @@ async function runSize(n: number, opts: EscalationBenchOptions, knownRate?: numb
         recorded: late.length,
         missing: Math.max(0, expected - late.length),
         duplicates: Number(dup.n),
+        peakDuePerSecond: peakRate(dueAt),
+        peakFiredPerSecond: peakRate(firedAt),
       },
       latenessMs: roundSummary(summarize(late)),
       latenessWithMissingAsLowerBoundMs:
@@ -465,6 +517,7 @@ async function runSize(n: number, opts: EscalationBenchOptions, knownRate?: numb
         creation: cpuPercent(cpuBeforeCreation, cpuAfterCreation),
         escalation: cpuAtFirstDue ? cpuPercent(cpuAtFirstDue, cpuEnd) : {},
       },
+      cpuMsPerEscalation: cpuAtFirstDue ? cpuMsPer(cpuAtFirstDue, cpuEnd, late.length) : {},
       peakRssMiB: peakRss,
       phasesMs: {
         stackStart: stackStartMs,

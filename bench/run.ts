@@ -4,7 +4,7 @@
 //     --sizes 1000,10000       case counts, one fresh embedded stack each (default 1000,10000)
 //     --concurrency 50         openCase calls in flight
 //     --probe 200              cases opened first to measure the creation rate
-//     --window <s>             spread of each wave of due instants (default clamp(N × 0.06 s, 10 s, 60 s))
+//     --window <s>             spread of each wave of due instants (default clamp(N × 0.03 s, 10 s, 300 s))
 //     --margin <s>             quiet time between the estimated end of creation and the first due instant
 //     --grace <s>              wait after the last due instant for missing escalations (default 120)
 //     --cache auto|default|N   WORKER_MAX_CACHED_WORKFLOWS (auto: every case stays cached)
@@ -18,6 +18,7 @@
 //     --seed N, --keep (keep temp dirs and logs), --out <file> (default bench/results/escalation.json)
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
+import { tunedDevServerEnv, WORKER_NODE_FLAGS } from '../scripts/temporal-dev-flags.mjs';
 import { runEscalationBench, TUNED_TEMPORAL_ARGS } from './escalation.js';
 import { REPO_ROOT, stopAllStacks } from './support/stack.js';
 
@@ -102,6 +103,7 @@ if (v['experimental-worker'] !== undefined) {
     fail('--experimental-worker needs a JSON object of WorkerOptions');
   }
 }
+const tuned = v.server === 'tuned';
 const cache = v.cache === 'auto' || v.cache === 'default' ? v.cache : positiveInt(v.cache, '--cache');
 
 try {
@@ -114,7 +116,10 @@ try {
     graceMs: seconds(v.grace, '--grace') ?? 120_000,
     cache,
     workerEnv,
-    temporalArgs: [...(v.server === 'tuned' ? TUNED_TEMPORAL_ARGS : []), ...v['temporal-arg']],
+    temporalArgs: [...(tuned ? TUNED_TEMPORAL_ARGS : []), ...v['temporal-arg']],
+    // What `npm start` gives the dev server and the worker besides flags (scripts/temporal-dev-flags.mjs).
+    temporalEnv: tuned ? { GOGC: tunedDevServerEnv({}).GOGC! } : {},
+    workerNodeFlags: tuned ? WORKER_NODE_FLAGS : [],
     experimentalWorkerOptions,
     seed: positiveInt(v.seed, '--seed'),
     keep: v.keep,

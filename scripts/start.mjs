@@ -28,7 +28,7 @@ import { createConnection, createServer } from 'node:net';
 import { dirname, join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
-import { TUNED_DEV_SERVER_FLAGS } from './temporal-dev-flags.mjs';
+import { TUNED_DEV_SERVER_FLAGS, tunedDevServerEnv, WORKER_NODE_FLAGS } from './temporal-dev-flags.mjs';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const dataDir = join(root, '.data');
@@ -66,7 +66,12 @@ function pipeLines(stream, name, onLine) {
  * Spawns a child in its own process group (so a terminal Ctrl-C reaches only us and we can stop things
  * in order). Output is prefixed with [name] unless `logFile` is given.
  */
-function launch(name, command, args, { oneShot = false, logFile, onLine, stopTimeoutMs = 10_000 } = {}) {
+function launch(
+  name,
+  command,
+  args,
+  { oneShot = false, logFile, onLine, stopTimeoutMs = 10_000, childEnv = env } = {},
+) {
   let logFd;
   if (logFile) {
     appendFileSync(logFile, `\n===== ${new Date().toISOString()} ${command} ${args.join(' ')}\n`);
@@ -74,7 +79,7 @@ function launch(name, command, args, { oneShot = false, logFile, onLine, stopTim
   }
   const child = spawn(command, args, {
     cwd: root,
-    env,
+    env: childEnv,
     detached: process.platform !== 'win32',
     stdio: ['ignore', logFd ?? 'pipe', logFd ?? 'pipe'],
   });
@@ -356,7 +361,7 @@ async function startTemporal(port, uiPort) {
       // "default" always exists; another TEMPORAL_NAMESPACE is created at launch.
       ...(namespace === 'default' ? [] : ['--namespace', namespace]),
     ],
-    { logFile: log },
+    { logFile: log, childEnv: tunedDevServerEnv(env) },
   );
   await waitFor(
     'Temporal',
@@ -425,7 +430,9 @@ async function main() {
   if (devKeys) env.API_KEYS = devKeys.map((k) => `${k.key}=${k.role}:${k.personId}`).join(',');
 
   say('starting worker and API');
-  launch('worker', process.execPath, ['--import', 'tsx', join(root, 'worker.ts')], { stopTimeoutMs: 30_000 });
+  launch('worker', process.execPath, [...WORKER_NODE_FLAGS, '--import', 'tsx', join(root, 'worker.ts')], {
+    stopTimeoutMs: 30_000,
+  });
   const api = launch('api', process.execPath, ['--import', 'tsx', join(root, 'api/server.ts')], {
     stopTimeoutMs: 15_000,
   });

@@ -1,1 +1,3 @@
 export declare const TUNED_DEV_SERVER_FLAGS: string[];
+export declare function tunedDevServerEnv(env?: NodeJS.ProcessEnv): NodeJS.ProcessEnv;
+export declare const WORKER_NODE_FLAGS: string[];

@@ -20,6 +20,10 @@ export interface StackOptions {
   workerEnv?: Record<string, string>;
   /** Extra flags of `temporal server start-dev` (e.g. --dynamic-config-value K=V). */
   temporalArgs?: string[];
+  /** Extra environment of the dev server (GOGC). */
+  temporalEnv?: Record<string, string>;
+  /** Node flags of the worker process, before its entry (V8 heap settings). */
+  workerNodeFlags?: string[];
   /** Worker entry relative to the repo (default worker.ts). */
   workerEntry?: string;
   /** Keep the temp dir (logs, databases) after stopping. */
@@ -213,7 +217,13 @@ export async function startStack(opts: StackOptions = {}): Promise<Stack> {
       'warn',
       ...(opts.temporalArgs ?? []),
     ];
-    const temporal = launch('temporal', temporalCli, temporalArgs, process.env, join(dir, 'temporal.log'));
+    const temporal = launch(
+      'temporal',
+      temporalCli,
+      temporalArgs,
+      { ...process.env, ...opts.temporalEnv },
+      join(dir, 'temporal.log'),
+    );
     children.push(temporal);
 
     // PGlite over the wire protocol.
@@ -265,7 +275,7 @@ export async function startStack(opts: StackOptions = {}): Promise<Stack> {
     const worker = launch(
       'worker',
       process.execPath,
-      ['--import', 'tsx', join(REPO_ROOT, opts.workerEntry ?? 'worker.ts')],
+      [...(opts.workerNodeFlags ?? []), '--import', 'tsx', join(REPO_ROOT, opts.workerEntry ?? 'worker.ts')],
       {
         ...process.env,
         DATABASE_URL: databaseUrl!,

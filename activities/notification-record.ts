@@ -1,0 +1,25 @@
+// The notifications table makes sending idempotent: a notification is recorded once per key and sent
+// until one send succeeds, so a retried activity sends nothing twice after a success.
+import { eq, sql } from 'drizzle-orm';
+import type { Database } from '../db/client.js';
+import { notifications } from '../db/schema.js';
+import type { Notification, Notifier } from './notifier.js';
+
+type Tx = Parameters<Parameters<Database['transaction']>[0]>[0];
+
+/** Records `n` unless its key exists; true when it was sent already (a retry after a success). */
+export async function recordNotification(q: Database | Tx, n: Notification): Promise<boolean> {
+  // The no-op update on conflict makes RETURNING answer for an existing row too: one round trip.
+  const [row] = await q
+    .insert(notifications)
+    .values({ key: n.key, caseId: n.caseId, kind: n.kind, recipient: n.recipient, payload: n.payload })
+    .onConflictDoUpdate({ target: notifications.key, set: { key: sql`excluded.key` } })
+    .returning({ sentAt: notifications.sentAt });
+  return row?.sentAt != null;
+}
+
+/** Sends a recorded notification and marks it sent. */
+export async function sendRecorded(db: Database, notifier: Notifier, n: Notification): Promise<void> {
+  await notifier.send(n);
+  await db.update(notifications).set({ sentAt: new Date() }).where(eq(notifications.key, n.key));
+}

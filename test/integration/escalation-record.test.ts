@@ -1,0 +1,87 @@
+// The escalation activity runs at least once (a local activity is retried whenever its workflow task
+// is): a retry must neither record twice nor send a notification again after one send succeeded.
+import { sql } from 'drizzle-orm';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { createActivities } from '../../activities/index.js';
+import type { Notification } from '../../activities/notifier.js';
+import type { CaseState } from '../../domain/case.js';
+import { fastPolicy, openSlaCase } from '../support/sla.js';
+import { type Stack, startStack } from '../support/stack.js';
+
+let stack: Stack;
+beforeAll(async () => {
+  stack = await startStack();
+});
+afterAll(() => stack?.close());
+
+it('a retried escalation records one row, one timeline event and sends its notification once', async () => {
+  const created = await openSlaCase(stack, await fastPolicy(stack));
+  const state = await stack.client.workflow.getHandle(`case-${created.id}`).query<CaseState>('state');
+
+  const sent: Notification[] = [];
+  let failNextSend = true;
+  const activities = createActivities({
+    db: stack.db.db,
+    notifier: {
+      async send(n) {
+        if (failNextSend) {
+          failNextSend = false;
+          throw new Error('SMS gateway down');
+        }
+        sent.push(n);
+      },
+    },
+  });
+  const dueAt = new Date(Date.now() - 1000).toISOString();
+  const escalation = {
+    caseId: created.id,
+    clock: 'response' as const,
+    cycle: 0,
+    level: 2,
+    name: 'breach',
+    dueAt,
+    firedAt: new Date().toISOString(),
+    recipient: 'service-manager',
+    assignee: null,
+    severity: state.severity,
+  };
+  const input = {
+    state: { ...state, seq: state.seq + 1, breached: true },
+    event: {
+      seq: state.seq + 1,
+      type: 'sla_breached',
+      fromStage: state.stage,
+      toStage: state.stage,
+      actor: 'system',
+      at: escalation.firedAt,
+      data: { clock: 'response', level: 2, dueAt, recipient: 'service-manager' },
+    },
+    escalation,
+  };
+
+  // First attempt: everything recorded, then the send fails and the activity fails with it.
+  await expect(activities.escalate(input)).rejects.toThrow('SMS gateway down');
+  const count = async (query: ReturnType<typeof sql>) =>
+    Number((await stack.db.db.execute<{ n: string }>(query))[0]!.n);
+  const key = `${created.id}:sla:response:0:2`;
+  expect(
+    await count(sql`select count(*) as n from notifications where key = ${key} and sent_at is null`),
+  ).toBe(1);
+
+  // The retry sends it; a further retry (the workflow task failed after the send) sends nothing.
+  await activities.escalate(input);
+  await activities.escalate(input);
+  expect(sent.map((n) => [n.key, n.kind, n.recipient])).toEqual([[key, 'sla.breached', 'service-manager']]);
+  expect(
+    await count(sql`select count(*) as n from notifications where key = ${key} and sent_at is not null`),
+  ).toBe(1);
+  expect(
+    await count(sql`select count(*) as n from escalations where case_id = ${created.id} and level = 2`),
+  ).toBe(1);
+  expect(
+    await count(
+      sql`select count(*) as n from case_events where case_id = ${created.id} and type = 'sla_breached'`,
+    ),
+  ).toBe(1);
+  expect(await count(sql`select count(*) as n from cases where id = ${created.id} and breached`)).toBe(1);
+});
