@@ -4,7 +4,7 @@
 // activity adds nothing (the event is unique on its dedupe key). After the commit the caller wakes the
 // subscriptions' dispatcher workflows, which do the HTTP.
 import type { Client } from '@temporalio/client';
-import { sql } from 'drizzle-orm';
+import { type SQL, sql } from 'drizzle-orm';
 import type { Database } from '../db/client.js';
 import type { CaseState } from '../domain/case.js';
 import { familyWildcard, type WebhookEventType } from '../domain/webhooks.js';
@@ -94,14 +94,13 @@ export function caseWebhookEvents(state: CaseState, event: CaseEvent): OutboxEve
 }
 
 /**
- * Writes one event and a pending delivery for every active subscription that wants it (nothing at all
- * when none does: the outbox is a queue, the case timeline is the history). Returns the subscriptions
- * with a pending delivery of the event — also when an earlier, committed attempt wrote it — so the
- * caller can wake their dispatchers after the commit.
+ * The common table expressions that write one event and a pending delivery for every active
+ * subscription that wants it (nothing at all when none does: the outbox is a queue, the case timeline is
+ * the history). `added` holds the deliveries this statement wrote; see webhookWakeList.
  */
-export async function writeWebhookEvent(tx: Tx, e: OutboxEvent): Promise<string[]> {
-  const rows = await tx.execute<{ subscription_id: string }>(sql`
-    with subs as (
+export function webhookEventCtes(e: OutboxEvent): SQL {
+  return sql`
+    subs as (
       select id from webhook_subscriptions
       where active
         and (event_types ? ${e.type} or event_types ? ${familyWildcard(e.type)} or event_types ? '*')
@@ -118,11 +117,26 @@ export async function writeWebhookEvent(tx: Tx, e: OutboxEvent): Promise<string[
       select subs.id, ev.id from subs cross join ev
       on conflict do nothing
       returning subscription_id
-    )
+    )`;
+}
+
+/**
+ * The subscriptions with a pending delivery of the event — also when an earlier, committed attempt wrote
+ * it — so the caller can wake their dispatchers after the commit. Goes with webhookEventCtes.
+ */
+export function webhookWakeList(e: OutboxEvent): SQL {
+  return sql`
     select subscription_id from added
     union
     select d.subscription_id from webhook_deliveries d join webhook_events w on w.id = d.event_id
-    where w.dedupe_key = ${e.dedupeKey} and d.status = 'pending'`);
+    where w.dedupe_key = ${e.dedupeKey} and d.status = 'pending'`;
+}
+
+/** Writes one event (webhookEventCtes); returns the subscriptions to wake (webhookWakeList). */
+export async function writeWebhookEvent(tx: Tx, e: OutboxEvent): Promise<string[]> {
+  const rows = await tx.execute<{ subscription_id: string }>(
+    sql`with ${webhookEventCtes(e)} ${webhookWakeList(e)}`,
+  );
   return rows.map((r) => r.subscription_id);
 }
 
