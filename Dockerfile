@@ -25,5 +25,6 @@ ENV NODE_ENV=production \
 USER node
 EXPOSE 3000
 
-# Default: the API. The worker runs `node --import tsx worker.ts`.
+# Default: the API. The worker runs `node --max-semi-space-size=64 --import tsx worker.ts` (see
+# scripts/temporal-dev-flags.mjs).
 CMD ["node", "--import", "tsx", "api/server.ts"]

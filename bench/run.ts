@@ -13,6 +13,8 @@
 //                              `npm start` passes; stock passes only what `npm start` passes
 //     --temporal-arg ARG       extra `temporal server start-dev` flag (repeatable, e.g.
 //                              --temporal-arg=--dynamic-config-value --temporal-arg=KEY=VALUE)
+//     --worker-node-flag FLAG  extra Node flag of the worker process (repeatable; V8 flags NODE_OPTIONS
+//                              refuses, e.g. --worker-node-flag=--trace-gc)
 //     --experimental-worker JSON   investigations: bench/support/experimental-worker.ts with these extra
 //                              Temporal WorkerOptions instead of worker.ts
 //     --seed N, --keep (keep temp dirs and logs), --out <file> (default bench/results/escalation.json)
@@ -72,6 +74,7 @@ function parse() {
       cache: { type: 'string', default: 'auto' },
       'worker-env': { type: 'string', multiple: true, default: [] },
       'temporal-arg': { type: 'string', multiple: true, default: [] },
+      'worker-node-flag': { type: 'string', multiple: true, default: [] },
       server: { type: 'string', default: 'tuned' },
       'experimental-worker': { type: 'string' },
       seed: { type: 'string', default: '20240601' },
@@ -119,7 +122,7 @@ try {
     temporalArgs: [...(tuned ? TUNED_TEMPORAL_ARGS : []), ...v['temporal-arg']],
     // What `npm start` gives the dev server and the worker besides flags (scripts/temporal-dev-flags.mjs).
     temporalEnv: tuned ? { GOGC: tunedDevServerEnv({}).GOGC! } : {},
-    workerNodeFlags: tuned ? WORKER_NODE_FLAGS : [],
+    workerNodeFlags: [...(tuned ? WORKER_NODE_FLAGS : []), ...v['worker-node-flag']],
     experimentalWorkerOptions,
     seed: positiveInt(v.seed, '--seed'),
     keep: v.keep,
