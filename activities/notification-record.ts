@@ -5,12 +5,10 @@ import type { Database } from '../db/client.js';
 import { notifications } from '../db/schema.js';
 import type { Notification, Notifier } from './notifier.js';
 
-type Tx = Parameters<Parameters<Database['transaction']>[0]>[0];
-
 /** Records `n` unless its key exists; true when it was sent already (a retry after a success). */
-export async function recordNotification(q: Database | Tx, n: Notification): Promise<boolean> {
+export async function recordNotification(db: Database, n: Notification): Promise<boolean> {
   // The no-op update on conflict makes RETURNING answer for an existing row too: one round trip.
-  const [row] = await q
+  const [row] = await db
     .insert(notifications)
     .values({ key: n.key, caseId: n.caseId, kind: n.kind, recipient: n.recipient, payload: n.payload })
     .onConflictDoUpdate({ target: notifications.key, set: { key: sql`excluded.key` } })

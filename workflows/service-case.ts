@@ -60,8 +60,8 @@ const activityOptions = {
 } as const;
 const { projectCase, notify, escalate } = proxyActivities<CaseActivities>(activityOptions);
 // An escalation is recorded by a local activity: it runs inside the workflow task its timer woke, so a
-// step costs one workflow task instead of two plus an activity task — the difference between keeping up
-// and falling minutes behind when thousands of clocks fall due together (bench/README.md).
+// step costs one workflow task instead of two plus an activity task, which is what decides how many
+// clocks can fall due together before escalations run late (bench/README.md, "Tuning").
 const local = proxyLocalActivities<CaseActivities>(activityOptions);
 
 export interface ServiceCaseInput {
@@ -419,9 +419,9 @@ export async function serviceCase(input: ServiceCaseInput): Promise<CaseState> {
           at: escalation.firedAt,
           data: { clock: clock.name, level: due.level, dueAt: escalation.dueAt, recipient },
         };
-        const input = { state: JSON.parse(JSON.stringify(state)), event, escalation };
+        const record = { state: JSON.parse(JSON.stringify(state)), event, escalation };
         // Histories from before the local activity scheduled a regular one.
-        const recorded = patched('escalation-as-local-activity') ? local.escalate(input) : escalate(input);
+        const recorded = patched('escalation-as-local-activity') ? local.escalate(record) : escalate(record);
         // Recording an escalation must not hold back the next one: a slow database would otherwise make
         // every later step of the case late. Histories from before this change awaited each record.
         if (patched('escalation-recording-does-not-block-clock')) escalationsInFlight.push(recorded);
