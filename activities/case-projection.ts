@@ -95,10 +95,17 @@ export async function projectCaseIn(
       },
       setWhere: sql`${cases.version} < ${row.version}`,
     });
-  await tx
+  await insertCaseEvent(tx, state.caseId, event);
+  // Webhook events of the transition (outbox), in the same transaction.
+  return emitCaseWebhooks(tx, state, event);
+}
+
+/** The timeline row of a transition; a retry adds nothing (keyed on case and seq). */
+export function insertCaseEvent(q: Database | Tx, caseId: string, event: CaseEvent) {
+  return q
     .insert(caseEvents)
     .values({
-      caseId: state.caseId,
+      caseId,
       seq: event.seq,
       type: event.type,
       fromStage: event.fromStage,
@@ -108,6 +115,4 @@ export async function projectCaseIn(
       data: event.data,
     })
     .onConflictDoNothing();
-  // Webhook events of the transition (outbox), in the same transaction.
-  return emitCaseWebhooks(tx, state, event);
 }

@@ -2,11 +2,13 @@
 // event, the escalation row, and the notification to its recipient. Unique per case, clock, cycle and
 // level, so a retry records and sends nothing twice.
 
-import { sql } from 'drizzle-orm';
+import { and, eq, lt, sql } from 'drizzle-orm';
 import type { Database } from '../db/client.js';
+import { cases, escalations } from '../db/schema.js';
 import type { CaseState } from '../domain/case.js';
 import type { ClockName } from '../domain/sla-policy.js';
-import type { CaseEvent } from './case-projection.js';
+import { type CaseEvent, insertCaseEvent } from './case-projection.js';
+import { insertNotification } from './notification-record.js';
 import type { Notification } from './notifier.js';
 import { caseWebhookEvents, webhookEventCtes, webhookWakeList } from './webhook-outbox.js';
 
@@ -43,28 +45,29 @@ export async function recordEscalation(
   n: Notification,
 ): Promise<{ wake: string[]; sent: boolean }> {
   const [outbox] = caseWebhookEvents(state, event); // exactly one sla.* event
+  const moved = db
+    .update(cases)
+    .set({ version: state.seq, state, breached: state.breached, updatedAt: new Date(event.at) })
+    .where(and(eq(cases.id, state.caseId), lt(cases.version, state.seq)));
+  const escalated = db
+    .insert(escalations)
+    .values({
+      caseId: e.caseId,
+      clock: e.clock,
+      cycle: e.cycle,
+      level: e.level,
+      name: e.name,
+      dueAt: new Date(e.dueAt),
+      firedAt: new Date(e.firedAt),
+      recipient: e.recipient,
+      assignee: e.assignee,
+      severity: e.severity,
+    })
+    .onConflictDoNothing();
+  // Each builder renders itself in parentheses.
   const [row] = await db.execute<{ sent_at: string | null; wake: string[] }>(sql`
-    with moved as (
-      update cases
-         set version = ${state.seq}, state = ${JSON.stringify(state)}::jsonb,
-             breached = ${state.breached}, updated_at = ${event.at}::timestamptz
-       where id = ${state.caseId} and version < ${state.seq}
-    ), logged as (
-      insert into case_events (case_id, seq, type, from_stage, to_stage, actor, at, data)
-      values (${state.caseId}, ${event.seq}, ${event.type}, ${event.fromStage}, ${event.toStage},
-              ${event.actor}, ${event.at}::timestamptz, ${JSON.stringify(event.data)}::jsonb)
-      on conflict do nothing
-    ), escalated as (
-      insert into escalations (case_id, clock, cycle, level, name, due_at, fired_at, recipient, assignee, severity)
-      values (${e.caseId}, ${e.clock}, ${e.cycle}, ${e.level}, ${e.name}, ${e.dueAt}::timestamptz,
-              ${e.firedAt}::timestamptz, ${e.recipient}, ${e.assignee}, ${e.severity})
-      on conflict do nothing
-    ), noted as (
-      insert into notifications (key, case_id, kind, recipient, payload)
-      values (${n.key}, ${n.caseId}, ${n.kind}, ${n.recipient}, ${JSON.stringify(n.payload)}::jsonb)
-      on conflict (key) do update set key = excluded.key
-      returning sent_at
-    ), ${webhookEventCtes(outbox)}
+    with moved as ${moved}, logged as ${insertCaseEvent(db, state.caseId, event)},
+      escalated as ${escalated}, noted as ${insertNotification(db, n)}, ${webhookEventCtes(outbox)}
     select (select sent_at from noted) as sent_at, array(${webhookWakeList(outbox)}) as wake`);
   return { wake: row?.wake ?? [], sent: row?.sent_at != null };
 }

@@ -5,14 +5,21 @@ import type { Database } from '../db/client.js';
 import { notifications } from '../db/schema.js';
 import type { Notification, Notifier } from './notifier.js';
 
-/** Records `n` unless its key exists; true when it was sent already (a retry after a success). */
-export async function recordNotification(db: Database, n: Notification): Promise<boolean> {
-  // The no-op update on conflict makes RETURNING answer for an existing row too: one round trip.
-  const [row] = await db
+/**
+ * Records `n` unless its key exists and answers its `sent_at` either way: the no-op update on conflict
+ * makes RETURNING answer for an existing row too, so it is one round trip (or one part of a statement).
+ */
+export function insertNotification(db: Database, n: Notification) {
+  return db
     .insert(notifications)
     .values({ key: n.key, caseId: n.caseId, kind: n.kind, recipient: n.recipient, payload: n.payload })
     .onConflictDoUpdate({ target: notifications.key, set: { key: sql`excluded.key` } })
     .returning({ sentAt: notifications.sentAt });
+}
+
+/** Records `n` unless its key exists; true when it was sent already (a retry after a success). */
+export async function recordNotification(db: Database, n: Notification): Promise<boolean> {
+  const [row] = await insertNotification(db, n);
   return row?.sentAt != null;
 }
 
