@@ -20,7 +20,7 @@
 //     --seed N, --keep (keep temp dirs and logs), --out <file> (default bench/results/escalation.json)
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { tunedDevServerEnv, WORKER_NODE_FLAGS } from '../scripts/temporal-dev-flags.mjs';
+import { TUNED_DEV_SERVER_ENV, WORKER_NODE_FLAGS } from '../scripts/temporal-dev-flags.mjs';
 import { runEscalationBench, TUNED_TEMPORAL_ARGS } from './escalation.js';
 import { REPO_ROOT, stopAllStacks } from './support/stack.js';
 
@@ -121,7 +121,7 @@ try {
     workerEnv,
     temporalArgs: [...(tuned ? TUNED_TEMPORAL_ARGS : []), ...v['temporal-arg']],
     // What `npm start` gives the dev server and the worker besides flags (scripts/temporal-dev-flags.mjs).
-    temporalEnv: tuned ? { GOGC: tunedDevServerEnv({}).GOGC! } : {},
+    temporalEnv: tuned ? TUNED_DEV_SERVER_ENV : {},
     workerNodeFlags: [...(tuned ? WORKER_NODE_FLAGS : []), ...v['worker-node-flag']],
     experimentalWorkerOptions,
     seed: positiveInt(v.seed, '--seed'),

@@ -16,7 +16,8 @@ export const TUNED_DEV_SERVER_FLAGS = [
 // The dev server's Go garbage collector runs when the heap has grown by GOGC %: at the default 100 it
 // took a large share of the server's CPU in bursts of escalations; 400 trades ~400 MB of memory for it.
 // An explicit GOGC in the environment wins.
-export const tunedDevServerEnv = (env = process.env) => ({ GOGC: '400', ...env });
+export const TUNED_DEV_SERVER_ENV = { GOGC: '400' };
+export const tunedDevServerEnv = (env = process.env) => ({ ...TUNED_DEV_SERVER_ENV, ...env });
 
 // The worker allocates a little for every workflow task; a 64 MB young generation lets most of it die
 // there instead of being promoted into an old generation that holds every cached case.
