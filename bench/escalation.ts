@@ -46,6 +46,8 @@ export interface EscalationBenchOptions {
   graceMs: number;
   /** Worker cache: 'auto' = every case stays cached; 'default' = worker.ts's own default; or a number. */
   cache: 'auto' | 'default' | number;
+  /** Worker processes polling the task queue. */
+  workers: number;
   /** Extra environment of the worker, e.g. WORKER_MAX_CONCURRENT_WORKFLOW_TASKS. */
   workerEnv: Record<string, string>;
   /** Flags of the Temporal dev server beyond those `npm start` uses. */
@@ -165,6 +167,7 @@ export async function runEscalationBench(opts: EscalationBenchOptions): Promise<
       probeCases: opts.probe,
       graceMs: opts.graceMs,
       workerCache: opts.cache,
+      workers: opts.workers,
       workerEnv: opts.workerEnv,
       temporalArgs: opts.temporalArgs,
       temporalEnv: opts.temporalEnv,
@@ -246,6 +249,7 @@ async function runSize(n: number, opts: EscalationBenchOptions, knownRate?: numb
     temporalArgs: opts.temporalArgs,
     temporalEnv: opts.temporalEnv,
     workerNodeFlags: opts.workerNodeFlags,
+    workers: opts.workers,
     keep: opts.keep,
     log: say,
   });
@@ -315,9 +319,9 @@ async function runSize(n: number, opts: EscalationBenchOptions, knownRate?: numb
     const cpuBeforeCreation = cpuSnapshot(pids);
     const peakRss: Record<string, number> = {};
     const sampleRss = () => {
-      for (const [name, pid] of Object.entries(pids)) {
-        const mib = rssMiB(pid);
-        if (mib !== undefined) peakRss[name] = Math.max(peakRss[name] ?? 0, mib);
+      for (const [role, group] of Object.entries(pids)) {
+        const mib = rssMiB(group);
+        if (mib !== undefined) peakRss[role] = Math.max(peakRss[role] ?? 0, mib);
       }
     };
     let created = 0;

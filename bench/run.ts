@@ -8,6 +8,7 @@
 //     --margin <s>             quiet time between the estimated end of creation and the first due instant
 //     --grace <s>              wait after the last due instant for missing escalations (default 120)
 //     --cache auto|default|N   WORKER_MAX_CACHED_WORKFLOWS (auto: every case stays cached)
+//     --workers 1              worker processes on the one task queue (each caches the cases it took)
 //     --worker-env K=V         extra worker environment (repeatable)
 //     --server tuned|stock     dev server flags: tuned (default) adds TUNED_TEMPORAL_ARGS to what
 //                              `npm start` passes; stock passes only what `npm start` passes
@@ -72,6 +73,7 @@ function parse() {
       margin: { type: 'string' },
       grace: { type: 'string', default: '120' },
       cache: { type: 'string', default: 'auto' },
+      workers: { type: 'string', default: '1' },
       'worker-env': { type: 'string', multiple: true, default: [] },
       'temporal-arg': { type: 'string', multiple: true, default: [] },
       'worker-node-flag': { type: 'string', multiple: true, default: [] },
@@ -118,6 +120,7 @@ try {
     marginMs: seconds(v.margin, '--margin'),
     graceMs: seconds(v.grace, '--grace') ?? 120_000,
     cache,
+    workers: positiveInt(v.workers, '--workers'),
     workerEnv,
     temporalArgs: [...(tuned ? TUNED_TEMPORAL_ARGS : []), ...v['temporal-arg']],
     // What `npm start` gives the dev server and the worker besides flags (scripts/temporal-dev-flags.mjs).

@@ -7,7 +7,7 @@
 //   3. Postgres            unless DATABASE_URL is set: embedded PGlite (.data/pglite) on PGLITE_PORT
 //   4. search attributes   scripts/setup-temporal.ts
 //   5. migrations          db/migrate.ts
-//   6. worker + API        worker.ts, api/server.ts
+//   6. workers + API       worker.ts ×WORKER_PROCESSES, api/server.ts
 //
 // Ctrl-C / SIGTERM stop everything in reverse order and exit 0. If a process dies on its own, the others
 // are stopped and this exits 1 naming it. Plain JavaScript without dependencies on purpose: it runs before
@@ -28,7 +28,12 @@ import { createConnection, createServer } from 'node:net';
 import { dirname, join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
-import { TUNED_DEV_SERVER_FLAGS, tunedDevServerEnv, WORKER_NODE_FLAGS } from './temporal-dev-flags.mjs';
+import {
+  DEFAULT_WORKER_PROCESSES,
+  TUNED_DEV_SERVER_FLAGS,
+  tunedDevServerEnv,
+  WORKER_NODE_FLAGS,
+} from './temporal-dev-flags.mjs';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const dataDir = join(root, '.data');
@@ -38,7 +43,8 @@ const useColor = process.stdout.isTTY && !env.NO_COLOR;
 const COLORS = { start: 1, temporal: 35, db: 34, setup: 33, migrate: 33, worker: 32, api: 36 };
 function tag(name) {
   const label = `[${name}]`;
-  return useColor ? `\x1b[${COLORS[name] ?? 0}m${label}\x1b[0m` : label;
+  const color = COLORS[name] ?? COLORS[name.replace(/-\d+$/, '')] ?? 0;
+  return useColor ? `\x1b[${color}m${label}\x1b[0m` : label;
 }
 const say = (msg) => console.log(`${tag('start')} ${msg}`);
 const sayAs = (name, msg) => console.log(`${tag(name)} ${msg}`);
@@ -210,6 +216,15 @@ function envPort(name, fallback) {
   const n = Number(raw);
   if (!Number.isInteger(n) || n < 1 || n > 65535)
     throw new StartError(`${name} must be a port number, got "${raw}"`);
+  return n;
+}
+
+function envCount(name, fallback, max) {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const n = Number(raw);
+  if (!Number.isInteger(n) || n < 1 || n > max)
+    throw new StartError(`${name} must be a whole number from 1 to ${max}, got "${raw}"`);
   return n;
 }
 
@@ -398,6 +413,7 @@ async function main() {
   const temporalPort = envPort('TEMPORAL_PORT', 7233);
   const uiPort = envPort('TEMPORAL_UI_PORT', temporalPort + 1000);
   const pglitePort = envPort('PGLITE_PORT', 5433);
+  const workerProcesses = envCount('WORKER_PROCESSES', DEFAULT_WORKER_PROCESSES, 64);
 
   // Fail fast on busy ports instead of after minutes of startup.
   await assertPortFree(apiPort, host, 'API (PORT)');
@@ -429,10 +445,13 @@ async function main() {
   const devKeys = env.API_KEYS ? undefined : developmentKeys();
   if (devKeys) env.API_KEYS = devKeys.map((k) => `${k.key}=${k.role}:${k.personId}`).join(',');
 
-  say('starting worker and API');
-  launch('worker', process.execPath, [...WORKER_NODE_FLAGS, '--import', 'tsx', join(root, 'worker.ts')], {
-    stopTimeoutMs: 30_000,
-  });
+  say(`starting ${workerProcesses === 1 ? 'the worker' : `${workerProcesses} worker processes`} and the API`);
+  for (let i = 1; i <= workerProcesses; i++) {
+    const name = workerProcesses === 1 ? 'worker' : `worker-${i}`;
+    launch(name, process.execPath, [...WORKER_NODE_FLAGS, '--import', 'tsx', join(root, 'worker.ts')], {
+      stopTimeoutMs: 30_000,
+    });
+  }
   const api = launch('api', process.execPath, ['--import', 'tsx', join(root, 'api/server.ts')], {
     stopTimeoutMs: 15_000,
   });

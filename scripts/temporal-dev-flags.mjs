@@ -22,3 +22,10 @@ export const tunedDevServerEnv = (env = process.env) => ({ ...TUNED_DEV_SERVER_E
 // The worker allocates a little for every workflow task; a 64 MB young generation lets most of it die
 // there instead of being promoted into an old generation that holds every cached case.
 export const WORKER_NODE_FLAGS = ['--max-semi-space-size=64'];
+
+// The SDK's core walks every workflow its process has cached each time anything happens to one of them
+// (sdk-core WFStream::reconcile_buffered), so a process's CPU per escalation grows with its cache; with
+// every open case cached that is what made 10,000 open cases cost more per step than 1,000. Worker
+// processes on the one task queue each keep the cases whose tasks they took (sticky), so N processes
+// each walk 1/N of them (bench/README.md, "Tuning").
+export const DEFAULT_WORKER_PROCESSES = 2;

@@ -6,7 +6,7 @@ const TICKS_PER_SECOND = 100;
 
 export interface CpuSnapshot {
   at: number;
-  /** CPU ms (user + system) by process name; absent where it cannot be read. */
+  /** CPU ms (user + system) by role, summed over its processes; absent where none can be read. */
   ms: Record<string, number>;
 }
 
@@ -23,11 +23,13 @@ function processCpuMs(pid: number): number | undefined {
   }
 }
 
-export function cpuSnapshot(pids: Record<string, number>): CpuSnapshot {
+export function cpuSnapshot(pids: Record<string, number[]>): CpuSnapshot {
   const ms: Record<string, number> = {};
-  for (const [name, pid] of Object.entries(pids)) {
-    const v = processCpuMs(pid);
-    if (v !== undefined) ms[name] = v;
+  for (const [role, group] of Object.entries(pids)) {
+    for (const pid of group) {
+      const v = processCpuMs(pid);
+      if (v !== undefined) ms[role] = (ms[role] ?? 0) + v;
+    }
   }
   const self = process.cpuUsage();
   ms.bench = (self.user + self.system) / 1000;
@@ -45,12 +47,17 @@ export function cpuPercent(from: CpuSnapshot, to: CpuSnapshot): Record<string, n
   return out;
 }
 
-/** Resident memory of a process in MiB (Linux /proc), undefined when it cannot be read. */
-export function rssMiB(pid: number): number | undefined {
+function processRssKiB(pid: number): number | undefined {
   try {
     const m = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
-    return m ? Math.round(Number(m[1]) / 1024) : undefined;
+    return m ? Number(m[1]) : undefined;
   } catch {
     return undefined;
   }
+}
+
+/** Resident memory of a role's processes together in MiB (Linux /proc), undefined when none can be read. */
+export function rssMiB(group: number[]): number | undefined {
+  const kib = group.map(processRssKiB).filter((v) => v !== undefined);
+  return kib.length === 0 ? undefined : Math.round(kib.reduce((a, b) => a + b, 0) / 1024);
 }

@@ -26,6 +26,11 @@ export interface StackOptions {
   workerNodeFlags?: string[];
   /** Worker entry relative to the repo (default worker.ts). */
   workerEntry?: string;
+  /**
+   * Worker processes (default 1), all polling the one task queue; each keeps the cases whose workflow
+   * tasks it took cached (sticky), so each caches about 1/workers of them.
+   */
+  workers?: number;
   /** Keep the temp dir (logs, databases) after stopping. */
   keep?: boolean;
   log?: (line: string) => void;
@@ -37,17 +42,20 @@ export interface Stack {
   temporalAddress: string;
   taskQueue: string;
   temporalCli: string;
-  /** Output of the worker (the [notify] lines included). */
-  workerLog: string;
-  /** Process ids of the children, by name (temporal, pglite, worker). */
-  pids: Record<string, number>;
+  /** Output of each worker process (the [notify] lines included). */
+  workerLogs: string[];
+  /** Process ids of the children, by role (temporal, pglite, worker: one per worker process). */
+  pids: Record<string, number[]>;
   /** Describes a child that has exited although it should be running; undefined when all are alive. */
   dead(): string | undefined;
   stop(): Promise<void>;
 }
 
 interface Child {
+  /** temporal, pglite, worker-2, …: what logs and errors call it. */
   name: string;
+  /** temporal, pglite or worker: what CPU and memory figures are summed by. */
+  role: string;
   proc: ChildProcess;
   exited: Promise<void>;
   exit?: string;
@@ -104,6 +112,7 @@ export function temporalCliPath(): string {
 /** Spawns a child in its own process group, its output appended to `logFile`; `onLine` sees each line. */
 function launch(
   name: string,
+  role: string,
   command: string,
   args: string[],
   env: NodeJS.ProcessEnv,
@@ -117,7 +126,7 @@ function launch(
     detached: true,
     stdio: ['ignore', 'pipe', 'pipe'],
   });
-  const child: Child = { name, proc, logFile, exited: Promise.resolve() };
+  const child: Child = { name, role, proc, logFile, exited: Promise.resolve() };
   child.exited = new Promise<void>((done) => {
     proc.once('exit', (code, signal) => {
       child.exit = signal ? `killed by ${signal}` : `exited with code ${code}`;
@@ -138,6 +147,12 @@ function launch(
   proc.once('exit', () => setTimeout(() => out.end(), 100));
   allChildren.add(child);
   return child;
+}
+
+function pidsByRole(children: Child[]): Record<string, number[]> {
+  const pids: Record<string, number[]> = {};
+  for (const c of children) if (c.proc.pid) pids[c.role] = [...(pids[c.role] ?? []), c.proc.pid];
+  return pids;
 }
 
 function tail(file: string, bytes = 3000): string {
@@ -185,10 +200,10 @@ export async function startStack(opts: StackOptions = {}): Promise<Stack> {
 
   const stop = (): Promise<void> => {
     stopping ??= (async () => {
-      // The worker first (it drains its tasks), then the database it writes to, then Temporal.
-      for (const name of ['worker', 'pglite', 'temporal']) {
-        const c = children.find((x) => x.name === name);
-        if (c) await stopChild(c, name === 'worker' ? 15_000 : 10_000);
+      // The workers first (they drain their tasks), then the database they write to, then Temporal.
+      for (const role of ['worker', 'pglite', 'temporal']) {
+        const group = children.filter((x) => x.role === role);
+        await Promise.all(group.map((c) => stopChild(c, role === 'worker' ? 15_000 : 10_000)));
       }
       if (!opts.keep) rmSync(dir, { recursive: true, force: true });
       activeStops.delete(stop);
@@ -219,6 +234,7 @@ export async function startStack(opts: StackOptions = {}): Promise<Stack> {
     ];
     const temporal = launch(
       'temporal',
+      'temporal',
       temporalCli,
       temporalArgs,
       { ...process.env, ...opts.temporalEnv },
@@ -229,6 +245,7 @@ export async function startStack(opts: StackOptions = {}): Promise<Stack> {
     // PGlite over the wire protocol.
     let databaseUrl: string | undefined;
     const pglite = launch(
+      'pglite',
       'pglite',
       process.execPath,
       ['--import', 'tsx', join(REPO_ROOT, 'scripts/pglite-server.ts')],
@@ -271,27 +288,38 @@ export async function startStack(opts: StackOptions = {}): Promise<Stack> {
     for (const r of results) if (r.status === 'rejected') throw r.reason;
 
     if (stopping) throw new Error('stack stopped while starting');
-    let polling = false;
-    const worker = launch(
-      'worker',
-      process.execPath,
-      [...(opts.workerNodeFlags ?? []), '--import', 'tsx', join(REPO_ROOT, opts.workerEntry ?? 'worker.ts')],
-      {
-        ...process.env,
-        DATABASE_URL: databaseUrl!,
-        TEMPORAL_ADDRESS: temporalAddress,
-        TEMPORAL_NAMESPACE: 'default',
-        TEMPORAL_TASK_QUEUE: taskQueue,
-        ...opts.workerEnv,
-      },
-      join(dir, 'worker.log'),
-      (line) => {
-        if (line.startsWith('worker polling')) polling = true;
-      },
-    );
-    children.push(worker);
-    await waitFor(worker, () => polling, 180_000, '"worker polling" line');
-    log(`worker polling task queue ${taskQueue}`);
+    const workerCount = opts.workers ?? 1;
+    const workers = Array.from({ length: workerCount }, (_, i) => {
+      const name = workerCount === 1 ? 'worker' : `worker-${i + 1}`;
+      let polling = false;
+      const worker = launch(
+        name,
+        'worker',
+        process.execPath,
+        [
+          ...(opts.workerNodeFlags ?? []),
+          '--import',
+          'tsx',
+          join(REPO_ROOT, opts.workerEntry ?? 'worker.ts'),
+        ],
+        {
+          ...process.env,
+          DATABASE_URL: databaseUrl!,
+          TEMPORAL_ADDRESS: temporalAddress,
+          TEMPORAL_NAMESPACE: 'default',
+          TEMPORAL_TASK_QUEUE: taskQueue,
+          ...opts.workerEnv,
+        },
+        join(dir, `${name}.log`),
+        (line) => {
+          if (line.startsWith('worker polling')) polling = true;
+        },
+      );
+      children.push(worker);
+      return { worker, polling: () => polling };
+    });
+    await Promise.all(workers.map((w) => waitFor(w.worker, w.polling, 180_000, '"worker polling" line')));
+    log(`${workerCount === 1 ? 'worker' : `${workerCount} workers`} polling task queue ${taskQueue}`);
 
     return {
       dir,
@@ -299,8 +327,8 @@ export async function startStack(opts: StackOptions = {}): Promise<Stack> {
       temporalAddress,
       taskQueue,
       temporalCli,
-      workerLog: worker.logFile,
-      pids: Object.fromEntries(children.filter((c) => c.proc.pid).map((c) => [c.name, c.proc.pid!])),
+      workerLogs: workers.map((w) => w.worker.logFile),
+      pids: pidsByRole(children),
       dead: () => {
         const gone = children.find((c) => c.exit !== undefined);
         return gone ? `${gone.name} ${gone.exit}; last output:\n${tail(gone.logFile)}` : undefined;
