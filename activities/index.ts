@@ -40,7 +40,15 @@ export function createActivities(deps: ActivityDeps) {
     },
 
     /** Runs as a local activity inside the workflow task of the timer that fired it. */
-    async escalate(input: { state: CaseState; event: CaseEvent; escalation: Escalation }): Promise<void> {
+    /**
+     * Records and sends one escalation; returns when it was done, by the clock of the machine that did
+     * it, so the workflow can time its next step from then rather than from when its task began.
+     */
+    async escalate(input: {
+      state: CaseState;
+      event: CaseEvent;
+      escalation: Escalation;
+    }): Promise<{ recordedAt: string }> {
       const e = input.escalation;
       const n: Notification = {
         key: `${e.caseId}:sla:${e.clock}:${e.cycle}:${e.level}`,
@@ -52,6 +60,7 @@ export function createActivities(deps: ActivityDeps) {
       const { wake, sent } = await recordEscalation(db, input.state, input.event, e, n);
       await wakeDispatchers(deps, wake);
       if (!sent) await sendRecorded(db, notifier, n);
+      return { recordedAt: new Date().toISOString() };
     },
 
     /** One batch of a webhook subscription's pending deliveries, in order; throws at the first failure. */

@@ -8,7 +8,8 @@
 //     --margin <s>             quiet time between the estimated end of creation and the first due instant
 //     --grace <s>              wait after the last due instant for missing escalations (default 120)
 //     --cache auto|default|N   WORKER_MAX_CACHED_WORKFLOWS (auto: every case stays cached)
-//     --workers 1              worker processes on the one task queue (each caches the cases it took)
+//     --workers 2              worker processes on the one task queue (each caches the cases it took;
+//                              default as `npm start`: DEFAULT_WORKER_PROCESSES)
 //     --worker-env K=V         extra worker environment (repeatable)
 //     --server tuned|stock     dev server flags: tuned (default) adds TUNED_TEMPORAL_ARGS to what
 //                              `npm start` passes; stock passes only what `npm start` passes
@@ -21,7 +22,11 @@
 //     --seed N, --keep (keep temp dirs and logs), --out <file> (default bench/results/escalation.json)
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { TUNED_DEV_SERVER_ENV, WORKER_NODE_FLAGS } from '../scripts/temporal-dev-flags.mjs';
+import {
+  DEFAULT_WORKER_PROCESSES,
+  TUNED_DEV_SERVER_ENV,
+  WORKER_NODE_FLAGS,
+} from '../scripts/temporal-dev-flags.mjs';
 import { runEscalationBench, TUNED_TEMPORAL_ARGS } from './escalation.js';
 import { REPO_ROOT, stopAllStacks } from './support/stack.js';
 
@@ -73,7 +78,7 @@ function parse() {
       margin: { type: 'string' },
       grace: { type: 'string', default: '120' },
       cache: { type: 'string', default: 'auto' },
-      workers: { type: 'string', default: '1' },
+      workers: { type: 'string', default: String(DEFAULT_WORKER_PROCESSES) },
       'worker-env': { type: 'string', multiple: true, default: [] },
       'temporal-arg': { type: 'string', multiple: true, default: [] },
       'worker-node-flag': { type: 'string', multiple: true, default: [] },

@@ -361,7 +361,7 @@ export async function serviceCase(input: ServiceCaseInput): Promise<CaseState> {
   setHandler(caseStateQuery, () => state);
 
   await created;
-  const escalationsInFlight: Promise<void>[] = [];
+  const escalationsInFlight: Promise<unknown>[] = [];
   const watchingClocks = watchClocks();
 
   while (isOpen(state.stage)) {
@@ -377,16 +377,23 @@ export async function serviceCase(input: ServiceCaseInput): Promise<CaseState> {
 
   /** Sleeps until the next escalation step of any clock, fires what is due, and re-arms. */
   async function watchClocks() {
+    // A timer runs from when the task that sets it completes, and a task that fired a step completes
+    // only once the step is recorded. So the next timer is measured from when the recording finished,
+    // not from when the task began: otherwise every later step would be late by the recording's time.
+    let recordedAt: number | undefined;
     while (isOpen(state.stage)) {
       const seen = clockMoves;
       const moved = () => clockMoves !== seen || !isOpen(state.stage);
       const next = nextDue(clockList());
-      const interrupted = next === undefined ? await condition(moved) : await waitUntil(moved, next);
-      if (!interrupted) await fireDueSteps();
+      const interrupted =
+        next === undefined ? await condition(moved) : await waitUntil(moved, next, recordedAt);
+      recordedAt = interrupted ? undefined : await fireDueSteps();
     }
   }
 
-  async function fireDueSteps() {
+  /** Fires every step that is due; returns when the last of their records was done, if it waited for them. */
+  async function fireDueSteps(): Promise<number | undefined> {
+    const recordings: Promise<{ recordedAt: string } | undefined>[] = [];
     const firedAt = new Date();
     for (const clock of clockList()) {
       for (const due of dueSteps(clock, firedAt)) {
@@ -422,12 +429,18 @@ export async function serviceCase(input: ServiceCaseInput): Promise<CaseState> {
         const record = { state: JSON.parse(JSON.stringify(state)), event, escalation };
         // Histories from before the local activity scheduled a regular one.
         const recorded = patched('escalation-as-local-activity') ? local.escalate(record) : escalate(record);
-        // Recording an escalation must not hold back the next one: a slow database would otherwise make
-        // every later step of the case late. Histories from before this change awaited each record.
-        if (patched('escalation-recording-does-not-block-clock')) escalationsInFlight.push(recorded);
+        // Steps due together are recorded together; the clock re-arms once they are done (the task
+        // could not complete before that anyway). Earlier histories re-armed at once and awaited the
+        // records only when the case closed, and before that awaited each record in turn.
+        if (patched('clock-rearmed-after-recording')) recordings.push(recorded);
+        else if (patched('escalation-recording-does-not-block-clock')) escalationsInFlight.push(recorded);
         else await recorded;
       }
     }
+    if (recordings.length === 0) return undefined;
+    const done = await Promise.all(recordings);
+    // Never earlier than the task's own time: a worker clock behind the server's must not delay a step.
+    return Math.max(Date.now(), ...done.map((r) => (r ? Date.parse(r.recordedAt) : 0)));
   }
 
   async function runSurvey() {
@@ -453,9 +466,9 @@ export async function serviceCase(input: ServiceCaseInput): Promise<CaseState> {
   }
 }
 
-/** Waits for `done` until a deadline; true when it came true first. */
-async function waitUntil(done: () => boolean, deadline: string): Promise<boolean> {
-  const remaining = Date.parse(deadline) - Date.now();
+/** Waits for `done` until a deadline, counted from `from` (default: now); true when it came true first. */
+async function waitUntil(done: () => boolean, deadline: string, from = Date.now()): Promise<boolean> {
+  const remaining = Date.parse(deadline) - from;
   if (remaining <= 0) return done();
   return condition(done, remaining);
 }

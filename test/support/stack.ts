@@ -41,6 +41,8 @@ export async function startStack(
     rateLimitPerMinute?: number;
     allowPrivateWebhookTargets?: boolean;
     webhookRetryMaxIntervalMs?: number;
+    /** Runs before each notification is sent (e.g. a slow channel). */
+    beforeSend?: (n: Notification) => Promise<void>;
   } = {},
 ): Promise<Stack> {
   const address = inject('temporalAddress');
@@ -50,7 +52,12 @@ export async function startStack(
   const client = new Client({ connection });
   const nativeConnection = await NativeConnection.connect({ address });
   const notifications: Notification[] = [];
-  const notifier: Notifier = { send: async (n) => void notifications.push(n) };
+  const notifier: Notifier = {
+    send: async (n) => {
+      await opts.beforeSend?.(n);
+      notifications.push(n);
+    },
+  };
   // Webhook dispatchers retry a failed delivery at least every second in tests.
   const webhooks = { retryMaxIntervalMs: opts.webhookRetryMaxIntervalMs ?? 1_000, sweepIntervalMs: 60_000 };
   const keys = {} as Record<Role, string>;
