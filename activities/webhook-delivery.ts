@@ -64,6 +64,7 @@ export async function deliverPending(
   const pending = await db
     .select({
       id: webhookDeliveries.id,
+      redeliveryRequests: webhookDeliveries.redeliveryRequests,
       eventId: webhookEvents.id,
       type: webhookEvents.type,
       payload: webhookEvents.payload,
@@ -108,6 +109,7 @@ export async function deliverPending(
     }
     const durationMs = Math.round(performance.now() - started);
     const ok = error === null;
+    const unchanged = sql`${webhookDeliveries.redeliveryRequests} = ${d.redeliveryRequests}`;
     await db.transaction(async (tx) => {
       await tx.insert(webhookAttempts).values({ deliveryId: d.id, statusCode, error, durationMs });
       await tx
@@ -117,7 +119,13 @@ export async function deliverPending(
           lastAttemptAt: new Date(),
           lastStatusCode: statusCode,
           lastError: error,
-          ...(ok ? { status: 'delivered' as const, deliveredAt: new Date() } : {}),
+          // A redelivery asked for while this attempt was in flight keeps the delivery pending.
+          ...(ok
+            ? {
+                status: sql`case when ${unchanged} then 'delivered' else 'pending' end`,
+                deliveredAt: sql`case when ${unchanged} then now() end`,
+              }
+            : {}),
         })
         .where(eq(webhookDeliveries.id, d.id));
     });

@@ -271,6 +271,11 @@ export const webhookDeliveries = pgTable(
     lastStatusCode: integer('last_status_code'),
     lastError: text('last_error'),
     deliveredAt: timestamp('delivered_at', { withTimezone: true, precision: 3 }),
+    /**
+     * Redeliveries asked for. An attempt in flight when one is asked for must not mark the delivery
+     * delivered: it compares this with the count it read before sending.
+     */
+    redeliveryRequests: integer('redelivery_requests').notNull().default(0),
   },
   (t) => [
     uniqueIndex('webhook_deliveries_once_uq').on(t.subscriptionId, t.eventId),

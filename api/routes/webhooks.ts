@@ -2,7 +2,7 @@
 // created (others do not exist for it); an admin manages all. Deliveries are made by the
 // subscription's dispatcher workflow, which these routes start or wake.
 import { randomBytes } from 'node:crypto';
-import { and, asc, desc, eq, lt, type SQL } from 'drizzle-orm';
+import { and, asc, desc, eq, lt, type SQL, sql } from 'drizzle-orm';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { eventBody } from '../../activities/webhook-delivery.js';
 import { dispatcherWorkflowId, wakeDispatchers } from '../../activities/webhook-outbox.js';
@@ -397,7 +397,11 @@ export async function webhookRoutes(app: FastifyInstance, deps: AppDeps) {
       if (!found) throw notFound('webhook delivery', req.params.deliveryId);
       await db
         .update(webhookDeliveries)
-        .set({ status: 'pending', deliveredAt: null })
+        .set({
+          status: 'pending',
+          deliveredAt: null,
+          redeliveryRequests: sql`${webhookDeliveries.redeliveryRequests} + 1`,
+        })
         .where(eq(webhookDeliveries.id, found.id));
       try {
         await wake(sub.id);
