@@ -1,6 +1,7 @@
 // Replay of recorded case histories against today's workflow code: a change that would break cases
-// already running in production fails here (use patched() for such changes, then record anew).
-// Record with: RECORD_HISTORIES=1 RECORD_HISTORIES_NAME=<name> npx vitest run test/integration/replay.test.ts
+// already running in production fails here (use patched() for such changes, then record anew). Every
+// run also drives a full case and replays its fresh history; to keep that history as a recording:
+// RECORD_HISTORIES=1 RECORD_HISTORIES_NAME=<name> npx vitest run test/integration/replay.test.ts
 // (binary protobuf files; keep the old ones — they are the cases already running).
 import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -13,14 +14,14 @@ import { eventually, get, intakeBody, post, repairReport, type Stack, startStack
 const dir = new URL('../replay/histories/', import.meta.url).pathname;
 const recording = process.env.RECORD_HISTORIES === '1';
 
-describe.runIf(recording)('recording histories', () => {
+describe('a full case', () => {
   let stack: Stack;
   beforeAll(async () => {
     stack = await startStack({ surveyDelayMs: 500, surveyExpiryMs: 1_000 });
   });
   afterAll(() => stack?.close());
 
-  it('records a full case with a dispute, a wait, parts, escalations and an expired survey', async () => {
+  it('with a dispute, a wait, parts, escalations and an expired survey replays its own history', async () => {
     const line = await fastPolicy(stack, {
       targets: { response: { normal: seconds(1), emergency: seconds(1) } },
     });
@@ -53,10 +54,20 @@ describe.runIf(recording)('recording histories', () => {
     const handle = stack.client.workflow.getHandle(`case-${id}`);
     await handle.result();
     const history = temporal.api.history.v1.History.fromObject(await handle.fetchHistory());
-    writeFileSync(
-      join(dir, `${process.env.RECORD_HISTORIES_NAME ?? 'service-case-full'}.history.bin`),
-      temporal.api.history.v1.History.encode(history).finish(),
+    const types = history.events.map((e) => e.eventType);
+    expect(types).toContain(temporal.api.enums.v1.EventType.EVENT_TYPE_MARKER_RECORDED);
+    expect(types.at(-1)).toBe(temporal.api.enums.v1.EventType.EVENT_TYPE_WORKFLOW_EXECUTION_COMPLETED);
+    await Worker.runReplayHistory(
+      { workflowBundle: { codePath: inject('workflowBundlePath') } },
+      history,
+      `replay-fresh-${id}`,
     );
+    if (recording) {
+      writeFileSync(
+        join(dir, `${process.env.RECORD_HISTORIES_NAME ?? 'service-case-full'}.history.bin`),
+        temporal.api.history.v1.History.encode(history).finish(),
+      );
+    }
   });
 });
 
