@@ -25,10 +25,11 @@ import { type IntakeDeps, openCase } from '../api/case-intake.js';
 import { connectDb, type DbHandle } from '../db/client.js';
 import { calendars, slaPolicies } from '../db/schema.js';
 import type { Target } from '../domain/calendar.js';
-import type { Intake } from '../domain/case.js';
+import { caseWorkflowId, type Intake } from '../domain/case.js';
 import { DEFAULT_POLICY, type SlaPolicy } from '../domain/sla-policy.js';
 import { TUNED_DEV_SERVER_FLAGS } from '../scripts/temporal-dev-flags.mjs';
 import { type CpuSnapshot, cpuPercent, cpuSnapshot, rssMiB } from './support/cpu.js';
+import { type LatenessBreakdown, latenessBreakdown } from './support/lateness-breakdown.js';
 import { startStack } from './support/stack.js';
 import { pool, round, type Summary, seededRandom, summarize } from './support/stats.js';
 
@@ -72,6 +73,8 @@ const HOUR_MS = 3_600_000;
 const hours = (ms: number): Target => ({ amount: ms / HOUR_MS, unit: 'hours' });
 const NEVER: Target = { amount: 10_000, unit: 'hours' };
 const BENCH_LINE = 'bench-escalation';
+/** Cases whose histories the lateness breakdown reads. */
+const BREAKDOWN_SAMPLE = 100;
 const PROBE_LINE = 'bench-probe';
 const LADDER = DEFAULT_POLICY.escalation.map((s) => s.at);
 
@@ -121,6 +124,8 @@ interface SizeResult {
   latenessByStepMs: Record<string, Summary | null>;
   /** notifications.sent_at − due_at, ms: until the escalation's notification had left (context). */
   notifiedLatenessMs: Summary | null;
+  /** Lateness split into its parts, from the histories of a sample of cases (support/lateness-breakdown.ts). */
+  latenessBreakdown: LatenessBreakdown;
   cpuPercentOfOneCore: { creation: Record<string, number>; escalation: Record<string, number> };
   /** CPU time of each process from the first due instant to the end, per recorded escalation. */
   cpuMsPerEscalation: Record<string, number>;
@@ -438,13 +443,14 @@ async function runSize(n: number, opts: EscalationBenchOptions, knownRate?: numb
     const dueAt: number[] = [];
     const firedAt: number[] = [];
     const byStep: Record<string, number[]> = {};
-    const byCase = new Map<string, { reportedAt: number; levels: number[] }>();
+    const byCase = new Map<string, { reportedAt: number; levels: number[]; dueAt: number[] }>();
     for (const row of steps) {
-      const entry = byCase.get(row.id) ?? { reportedAt: Math.round(Number(row.r)), levels: [] };
+      const entry = byCase.get(row.id) ?? { reportedAt: Math.round(Number(row.r)), levels: [], dueAt: [] };
       byCase.set(row.id, entry);
       const levels = entry.levels;
       if (row.level === null) continue;
       levels.push(Number(row.level));
+      entry.dueAt.push(Math.round(Number(row.due_ms)));
       late.push(Number(row.late_ms));
       dueAt.push(Number(row.due_ms));
       firedAt.push(Number(row.fired_ms));
@@ -475,6 +481,17 @@ async function runSize(n: number, opts: EscalationBenchOptions, knownRate?: numb
       notes.push(msg);
       say(`NOTE: ${msg}`);
     }
+    // Every (N / 100)-th case, so the sample spans each wave from its start to its end.
+    const sampled = [...byCase.entries()]
+      .sort((a, b) => a[1].reportedAt - b[1].reportedAt)
+      .filter((_, i, all) => i % Math.max(1, Math.floor(all.length / BREAKDOWN_SAMPLE)) === 0)
+      .map(([id, c]) => ({ workflowId: caseWorkflowId(id), dueAt: [...c.dueAt].sort((a, b) => a - b) }));
+    const breakdown = await latenessBreakdown(deps.temporal, sampled);
+    say(
+      `lateness parts (p50 / p99 ms, ${breakdown.steps} steps of ${breakdown.sampleCases} cases): timer late ` +
+        `${breakdown.timerLateMs?.p50} / ${breakdown.timerLateMs?.p99}, fire ${breakdown.fireMs?.p50} / ` +
+        `${breakdown.fireMs?.p99}, dispatch ${breakdown.dispatchMs?.p50} / ${breakdown.dispatchMs?.p99}`,
+    );
     const [dup] = await db.db.execute<{ n: string }>(sql`
       select count(*) as n from (select case_id, clock, cycle, level from escalations
         group by 1, 2, 3, 4 having count(*) > 1) d`);
@@ -517,6 +534,12 @@ async function runSize(n: number, opts: EscalationBenchOptions, knownRate?: numb
           .map(([k, v]) => [k, roundSummary(summarize(v))]),
       ),
       notifiedLatenessMs: roundSummary(summarize(notified)),
+      latenessBreakdown: {
+        ...breakdown,
+        timerLateMs: roundSummary(breakdown.timerLateMs),
+        fireMs: roundSummary(breakdown.fireMs),
+        dispatchMs: roundSummary(breakdown.dispatchMs),
+      },
       cpuPercentOfOneCore: {
         creation: cpuPercent(cpuBeforeCreation, cpuAfterCreation),
         escalation: cpuAtFirstDue ? cpuPercent(cpuAtFirstDue, cpuEnd) : {},
