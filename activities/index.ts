@@ -39,10 +39,10 @@ export function createActivities(deps: ActivityDeps) {
       await wakeDispatchers(deps, wake);
     },
 
-    /** Runs as a local activity inside the workflow task of the timer that fired it. */
     /**
-     * Records and sends one escalation; returns when it was done, by the clock of the machine that did
-     * it, so the workflow can time its next step from then rather than from when its task began.
+     * Records and sends one escalation, as a local activity inside the workflow task of the timer that
+     * fired it. Returns when it was done, by this machine's clock: the workflow times the clock's next
+     * step from then rather than from when its task began.
      */
     async escalate(input: {
       state: CaseState;
