@@ -210,23 +210,17 @@ process.on('exit', () => {
 });
 
 // ---- helpers ------------------------------------------------------------------------------------------
-function envPort(name, fallback) {
+/** A whole number from the environment in [min, max]; unset or empty gives `fallback`. */
+function envInt(name, fallback, min, max, expected) {
   const raw = env[name];
   if (raw === undefined || raw === '') return fallback;
   const n = Number(raw);
-  if (!Number.isInteger(n) || n < 1 || n > 65535)
-    throw new StartError(`${name} must be a port number, got "${raw}"`);
+  if (!Number.isInteger(n) || n < min || n > max)
+    throw new StartError(`${name} must be ${expected}, got "${raw}"`);
   return n;
 }
 
-function envCount(name, fallback, max) {
-  const raw = env[name];
-  if (raw === undefined || raw === '') return fallback;
-  const n = Number(raw);
-  if (!Number.isInteger(n) || n < 1 || n > max)
-    throw new StartError(`${name} must be a whole number from 1 to ${max}, got "${raw}"`);
-  return n;
-}
+const envPort = (name, fallback) => envInt(name, fallback, 1, 65535, 'a port number');
 
 function assertPortFree(port, host, what) {
   return new Promise((res, rej) => {
@@ -413,7 +407,13 @@ async function main() {
   const temporalPort = envPort('TEMPORAL_PORT', 7233);
   const uiPort = envPort('TEMPORAL_UI_PORT', temporalPort + 1000);
   const pglitePort = envPort('PGLITE_PORT', 5433);
-  const workerProcesses = envCount('WORKER_PROCESSES', DEFAULT_WORKER_PROCESSES, 64);
+  const workerProcesses = envInt(
+    'WORKER_PROCESSES',
+    DEFAULT_WORKER_PROCESSES,
+    1,
+    64,
+    'a whole number from 1 to 64',
+  );
 
   // Fail fast on busy ports instead of after minutes of startup.
   await assertPortFree(apiPort, host, 'API (PORT)');
