@@ -28,10 +28,18 @@ import type { Target } from '../domain/calendar.js';
 import { caseWorkflowId, type Intake } from '../domain/case.js';
 import { DEFAULT_POLICY, type SlaPolicy } from '../domain/sla-policy.js';
 import { TUNED_DEV_SERVER_FLAGS } from '../scripts/temporal-dev-flags.mjs';
+import { type Calibration, calibrate } from './support/calibration.js';
 import { type CpuSnapshot, cpuPercent, cpuSnapshot, rssMiB } from './support/cpu.js';
 import { type LatenessBreakdown, latenessBreakdown } from './support/lateness-breakdown.js';
 import { startStack } from './support/stack.js';
 import { pool, round, type Summary, seededRandom, summarize } from './support/stats.js';
+import {
+  BUCKET_MS,
+  buildTimeline,
+  machineCpu,
+  type TimelineBucket,
+  type TimelineSample,
+} from './support/timeline.js';
 
 export interface EscalationBenchOptions {
   sizes: number[];
@@ -84,6 +92,8 @@ const secs = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
 interface SizeResult {
   cases: number;
   probeCases: number;
+  /** A fixed piece of work timed on the idle machine before the stack starts (support/calibration.ts). */
+  calibration: Calibration;
   schedule: {
     responseTargetMs: number;
     windowMs: number;
@@ -129,6 +139,8 @@ interface SizeResult {
   cpuPercentOfOneCore: { creation: Record<string, number>; escalation: Record<string, number> };
   /** CPU time of each process from the first due instant to the end, per recorded escalation. */
   cpuMsPerEscalation: Record<string, number>;
+  /** Steps and CPU in 10-s buckets from the first due instant (support/timeline.ts). */
+  timeline: TimelineBucket[];
   /** Peak resident memory of each stack process (sampled every 0.5–2 s). */
   peakRssMiB: Record<string, number>;
   phasesMs: { stackStart: number; probe: number; creation: number; waitForEscalations: number };
@@ -235,6 +247,10 @@ function ratio(a: number | undefined, b: number | undefined): number | null {
 }
 
 async function runSize(n: number, opts: EscalationBenchOptions, knownRate?: number): Promise<SizeResult> {
+  const calibration = calibrate();
+  say(
+    `machine calibration (idle, median of 5): JSON ${calibration.jsonMs} ms, SHA-256 ${calibration.sha256Ms} ms`,
+  );
   const wallStart = Date.now();
   const notes: string[] = [];
   const probeCases = opts.probe;
@@ -372,6 +388,10 @@ async function runSize(n: number, opts: EscalationBenchOptions, knownRate?: numb
     let lastRecorded = -1;
     const deadline = maxDue + opts.graceMs;
     let cpuAtFirstDue: CpuSnapshot | undefined;
+    const samples: TimelineSample[] = [];
+    // The embedded database serves one statement at a time, so the progress count must stay cheap: rows
+    // past the highest id seen so far (the primary key), and a full count only to confirm the end.
+    let seenId = 0;
     for (;;) {
       const dead = stack.dead();
       if (dead) throw new Error(`a stack process died: ${dead}`);
@@ -391,9 +411,17 @@ async function runSize(n: number, opts: EscalationBenchOptions, knownRate?: numb
         }
       }
       if (!cpuAtFirstDue && now >= dueTimes[0]) cpuAtFirstDue = cpuSnapshot(pids);
+      if (now >= dueTimes[0] - BUCKET_MS) samples.push({ cpu: cpuSnapshot(pids), machine: machineCpu() });
       sampleRss();
-      const [row] = await db.db.execute<{ n: string }>(sql`select count(*) as n from escalations`);
-      recorded = Number(row.n);
+      const [row] = await db.db.execute<{ n: string; top: number | null }>(
+        sql`select count(*) as n, max(id) as top from escalations where id > ${seenId}`,
+      );
+      recorded += Number(row.n);
+      seenId = row.top ?? seenId;
+      if (recorded >= expected) {
+        const [all] = await db.db.execute<{ n: string }>(sql`select count(*) as n from escalations`);
+        recorded = Number(all.n);
+      }
       const dueNow = countAtOrBefore(dueTimes, now);
       if (now - lastPrint >= 5_000 || recorded >= expected) {
         const next = dueNow < dueTimes.length ? `, next due in ${secs(dueTimes[dueNow] - now)}` : '';
@@ -415,6 +443,7 @@ async function runSize(n: number, opts: EscalationBenchOptions, knownRate?: numb
     }
     const waitEnd = Date.now();
     const cpuEnd = cpuSnapshot(pids);
+    samples.push({ cpu: cpuEnd, machine: machineCpu() });
 
     // 5. Statistics from the table.
     // One snapshot of every expected step: recorded ones with their lateness; steps never recorded
@@ -459,6 +488,12 @@ async function runSize(n: number, opts: EscalationBenchOptions, knownRate?: numb
       if (!byStep[key]) byStep[key] = [];
       byStep[key].push(Number(row.late_ms));
     }
+    const timeline = buildTimeline(
+      dueAt.map((d, i) => ({ dueAt: d, firedAt: firedAt[i] })),
+      samples,
+      dueTimes[0],
+    );
+    printWorstBuckets(timeline);
     const censored: number[] = [];
     for (const { reportedAt: r, levels } of byCase.values()) {
       for (const step of DEFAULT_POLICY.escalation) {
@@ -499,6 +534,7 @@ async function runSize(n: number, opts: EscalationBenchOptions, knownRate?: numb
     return {
       cases: n,
       probeCases,
+      calibration,
       schedule: {
         responseTargetMs: targetMs,
         windowMs,
@@ -545,6 +581,7 @@ async function runSize(n: number, opts: EscalationBenchOptions, knownRate?: numb
         escalation: cpuAtFirstDue ? cpuPercent(cpuAtFirstDue, cpuEnd) : {},
       },
       cpuMsPerEscalation: cpuAtFirstDue ? cpuMsPer(cpuAtFirstDue, cpuEnd, late.length) : {},
+      timeline,
       peakRssMiB: peakRss,
       phasesMs: {
         stackStart: stackStartMs,
@@ -573,6 +610,23 @@ function roundSummary(s: Summary | null): Summary | null {
     p99: round(s.p99),
     max: round(s.max),
   };
+}
+
+/** The five 10-s buckets with the latest steps, with what the processes and the machine were doing. */
+function printWorstBuckets(timeline: TimelineBucket[]) {
+  const worst = [...timeline]
+    .filter((b) => b.latenessP99Ms !== null)
+    .sort((a, b) => (b.latenessP99Ms ?? 0) - (a.latenessP99Ms ?? 0))
+    .slice(0, 5);
+  for (const b of worst) {
+    const cpu = Object.entries(b.cpuPercent)
+      .map(([role, pct]) => `${role} ${pct}%`)
+      .join(', ');
+    say(
+      `slowest 10 s at +${secs(b.fromMs)}: ${b.due} due, p99 ${b.latenessP99Ms} ms, max ${b.latenessMaxMs} ms; ` +
+        `CPU ${cpu}; machine busy ${b.machineBusyPercent ?? '-'}%, steal ${b.stealPercent ?? '-'}%`,
+    );
+  }
 }
 
 function countAtOrBefore(sorted: number[], t: number): number {
