@@ -29,17 +29,11 @@ import { caseWorkflowId, type Intake } from '../domain/case.js';
 import { DEFAULT_POLICY, type SlaPolicy } from '../domain/sla-policy.js';
 import { TUNED_DEV_SERVER_FLAGS } from '../scripts/temporal-dev-flags.mjs';
 import { type Calibration, calibrate } from './support/calibration.js';
-import { type CpuSnapshot, cpuPercent, cpuSnapshot, rssMiB } from './support/cpu.js';
+import { type CpuSnapshot, cpuPercent, cpuSnapshot, machineCpu, rssMiB } from './support/cpu.js';
 import { type LatenessBreakdown, latenessBreakdown } from './support/lateness-breakdown.js';
 import { startStack } from './support/stack.js';
 import { pool, round, type Summary, seededRandom, summarize } from './support/stats.js';
-import {
-  BUCKET_MS,
-  buildTimeline,
-  machineCpu,
-  type TimelineBucket,
-  type TimelineSample,
-} from './support/timeline.js';
+import { BUCKET_MS, buildTimeline, type TimelineBucket, type TimelineSample } from './support/timeline.js';
 
 export interface EscalationBenchOptions {
   sizes: number[];
@@ -390,7 +384,8 @@ async function runSize(n: number, opts: EscalationBenchOptions, knownRate?: numb
     let cpuAtFirstDue: CpuSnapshot | undefined;
     const samples: TimelineSample[] = [];
     // The embedded database serves one statement at a time, so the progress count must stay cheap: rows
-    // past the highest id seen so far (the primary key), and a full count only to confirm the end.
+    // past the highest id seen so far (the primary key). A row committed after one with a higher id would
+    // be missed that way, so once every step is due, and to confirm the end, it counts them all.
     let seenId = 0;
     for (;;) {
       const dead = stack.dead();
@@ -413,16 +408,16 @@ async function runSize(n: number, opts: EscalationBenchOptions, knownRate?: numb
       if (!cpuAtFirstDue && now >= dueTimes[0]) cpuAtFirstDue = cpuSnapshot(pids);
       if (now >= dueTimes[0] - BUCKET_MS) samples.push({ cpu: cpuSnapshot(pids), machine: machineCpu() });
       sampleRss();
+      const dueNow = countAtOrBefore(dueTimes, now);
       const [row] = await db.db.execute<{ n: string; top: number | null }>(
         sql`select count(*) as n, max(id) as top from escalations where id > ${seenId}`,
       );
       recorded += Number(row.n);
       seenId = row.top ?? seenId;
-      if (recorded >= expected) {
+      if (recorded >= expected || dueNow === dueTimes.length) {
         const [all] = await db.db.execute<{ n: string }>(sql`select count(*) as n from escalations`);
         recorded = Number(all.n);
       }
-      const dueNow = countAtOrBefore(dueTimes, now);
       if (now - lastPrint >= 5_000 || recorded >= expected) {
         const next = dueNow < dueTimes.length ? `, next due in ${secs(dueTimes[dueNow] - now)}` : '';
         if (recorded !== lastRecorded || now - lastPrint >= 15_000)

@@ -47,6 +47,29 @@ export function cpuPercent(from: CpuSnapshot, to: CpuSnapshot): Record<string, n
   return out;
 }
 
+/** Whole-machine CPU counters (/proc/stat, first line), ms. */
+export interface MachineCpu {
+  busy: number;
+  idle: number;
+  steal: number;
+}
+
+export function machineCpu(): MachineCpu | undefined {
+  try {
+    const line = readFileSync('/proc/stat', 'utf8').split('\n', 1)[0];
+    // cpu user nice system idle iowait irq softirq steal guest guest_nice
+    const [user, nice, system, idle, iowait, irq, softirq, steal] = line
+      .trim()
+      .split(/\s+/)
+      .slice(1)
+      .map(Number);
+    const ms = (ticks: number) => (ticks * 1000) / TICKS_PER_SECOND;
+    return { busy: ms(user + nice + system + irq + softirq), idle: ms(idle + iowait), steal: ms(steal) };
+  } catch {
+    return undefined;
+  }
+}
+
 function processRssKiB(pid: number): number | undefined {
   try {
     const m = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));

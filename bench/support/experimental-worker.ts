@@ -7,7 +7,7 @@ import { createActivities } from '../../activities/index.js';
 import { logNotifier } from '../../activities/notifier.js';
 import { loadConfig } from '../../config.js';
 import { connectDb } from '../../db/client.js';
-import { NativeConnection, WORKFLOWS_PATH } from '../../worker-factory.js';
+import { NativeConnection, WORKFLOW_TASK_SLOTS, WORKFLOWS_PATH } from '../../worker-factory.js';
 
 const config = loadConfig();
 const extra = JSON.parse(process.env.BENCH_WORKER_OPTIONS ?? '{}') as Record<string, unknown>;
@@ -20,6 +20,7 @@ const worker = await Worker.create({
   workflowsPath: WORKFLOWS_PATH,
   activities: createActivities({ db: dbHandle.db, notifier: logNotifier }),
   maxCachedWorkflows: Number(process.env.WORKER_MAX_CACHED_WORKFLOWS ?? 1000),
+  maxConcurrentWorkflowTaskExecutions: WORKFLOW_TASK_SLOTS,
   ...extra,
 });
 console.log(

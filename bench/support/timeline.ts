@@ -1,34 +1,8 @@
 // A run's escalations and CPU in 10-s buckets, so a slow wave can be told apart from a slow run: did the
 // late steps come in one stretch, and what was each process (and the machine, and the hypervisor's steal)
 // doing then?
-import { readFileSync } from 'node:fs';
-import type { CpuSnapshot } from './cpu.js';
+import type { CpuSnapshot, MachineCpu } from './cpu.js';
 import { percentile, round } from './stats.js';
-
-const TICKS_PER_SECOND = 100;
-
-/** Whole-machine CPU counters (/proc/stat, first line), ms. */
-export interface MachineCpu {
-  busy: number;
-  idle: number;
-  steal: number;
-}
-
-export function machineCpu(): MachineCpu | undefined {
-  try {
-    const line = readFileSync('/proc/stat', 'utf8').split('\n', 1)[0];
-    // cpu user nice system idle iowait irq softirq steal guest guest_nice
-    const [user, nice, system, idle, iowait, irq, softirq, steal] = line
-      .trim()
-      .split(/\s+/)
-      .slice(1)
-      .map(Number);
-    const ms = (ticks: number) => (ticks * 1000) / TICKS_PER_SECOND;
-    return { busy: ms(user + nice + system + irq + softirq), idle: ms(idle + iowait), steal: ms(steal) };
-  } catch {
-    return undefined;
-  }
-}
 
 export interface TimelineSample {
   cpu: CpuSnapshot;
