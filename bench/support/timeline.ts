@@ -1,7 +1,7 @@
 // A run's escalations and CPU in 10-s buckets, so a slow wave can be told apart from a slow run: did the
 // late steps come in one stretch, and what was each process (and the machine, and the hypervisor's steal)
 // doing then?
-import type { CpuSnapshot, MachineCpu } from './cpu.js';
+import { type CpuSnapshot, cpuPercent, type MachineCpu } from './cpu.js';
 import { percentile, round } from './stats.js';
 
 export interface TimelineSample {
@@ -50,13 +50,8 @@ export function buildTimeline(
       .sort((a, b) => a - b);
     const a = nearest(from);
     const b = nearest(to);
-    const wall = b.cpu.at - a.cpu.at;
-    const cpuPercent: Record<string, number> = {};
-    if (wall > 0) {
-      for (const [role, ms] of Object.entries(b.cpu.ms)) {
-        if (a.cpu.ms[role] !== undefined) cpuPercent[role] = Math.round(((ms - a.cpu.ms[role]) / wall) * 100);
-      }
-    }
+    // One sample nearest both edges (samples further apart than a bucket) tells nothing of the bucket.
+    const cpu = b.cpu.at > a.cpu.at ? cpuPercent(a.cpu, b.cpu) : {};
     const ma = a.machine;
     const mb = b.machine;
     const total = ma && mb ? mb.busy + mb.idle + mb.steal - (ma.busy + ma.idle + ma.steal) : 0;
@@ -67,7 +62,7 @@ export function buildTimeline(
       latenessP50Ms: late.length ? round(percentile(late, 50)) : null,
       latenessP99Ms: late.length ? round(percentile(late, 99)) : null,
       latenessMaxMs: late.length ? round(late[late.length - 1]) : null,
-      cpuPercent,
+      cpuPercent: cpu,
       machineBusyPercent: ma && mb && total > 0 ? Math.round(((mb.busy - ma.busy) / total) * 100) : null,
       stealPercent: ma && mb && total > 0 ? Math.round(((mb.steal - ma.steal) / total) * 100) : null,
     });
