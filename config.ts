@@ -1,5 +1,6 @@
 // Every setting the processes read from the environment, in one place so the README can list them.
 import { parseDuration } from './domain/duration.js';
+import { DEFAULT_PARTS_SETTINGS, type PartsSettings } from './domain/parts/request.js';
 
 export interface Config {
   /** Postgres connection string of the read model. */
@@ -21,6 +22,8 @@ export interface Config {
   webhooks: { retryMaxIntervalMs: number; sweepIntervalMs: number };
   /** WEBHOOK_ALLOW_PRIVATE_TARGETS=true: webhooks may go to loopback and private-network addresses. */
   allowPrivateWebhookTargets: boolean;
+  /** Spare parts: approval threshold (CNY), late-order escalation and reorder period. */
+  parts: PartsSettings;
 }
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
@@ -44,6 +47,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       surveyExpiryMs: parseDuration(env.SURVEY_EXPIRY ?? '7d'),
     },
     allowPrivateWebhookTargets: env.WEBHOOK_ALLOW_PRIVATE_TARGETS === 'true',
+    parts: {
+      approvalThreshold: amountFrom(env.PARTS_APPROVAL_THRESHOLD, DEFAULT_PARTS_SETTINGS.approvalThreshold),
+      lateEscalationMs: parseDuration(env.PARTS_LATE_ESCALATION ?? '8h'),
+      reorderIntervalMs: atLeastSecond(env.PARTS_REORDER_INTERVAL ?? '24h', 'PARTS_REORDER_INTERVAL'),
+    },
     webhooks: {
       retryMaxIntervalMs: atLeastSecond(env.WEBHOOK_RETRY_MAX_INTERVAL ?? '5m', 'WEBHOOK_RETRY_MAX_INTERVAL'),
       sweepIntervalMs: atLeastSecond(env.WEBHOOK_SWEEP_INTERVAL ?? '5m', 'WEBHOOK_SWEEP_INTERVAL'),
@@ -55,6 +63,14 @@ function intFrom(raw: string | undefined, fallback: number, name: string): numbe
   if (raw === undefined || raw === '') return fallback;
   const n = Number(raw);
   if (!Number.isInteger(n) || n < 0) throw new Error(`${name} must be a non-negative integer, got "${raw}"`);
+  return n;
+}
+
+function amountFrom(raw: string | undefined, fallback: number): number {
+  if (raw === undefined || raw === '') return fallback;
+  const n = Number(raw);
+  if (!Number.isFinite(n) || n < 0)
+    throw new Error(`PARTS_APPROVAL_THRESHOLD must be an amount ≥ 0, got "${raw}"`);
   return n;
 }
 

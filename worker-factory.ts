@@ -7,6 +7,7 @@ import { createActivities } from './activities/index.js';
 import { logNotifier, type Notifier } from './activities/notifier.js';
 import type { WebhookDispatchSettings } from './activities/webhook-outbox.js';
 import type { Database } from './db/client.js';
+import type { PartsSettings } from './domain/parts/request.js';
 
 export const WORKFLOWS_PATH = fileURLToPath(new URL('./workflows/index.ts', import.meta.url));
 
@@ -28,6 +29,7 @@ export interface WorkerDeps {
   temporal?: Client;
   webhooks?: WebhookDispatchSettings;
   allowPrivateWebhookTargets?: boolean;
+  parts?: PartsSettings;
   /** A prebuilt bundle (tests build one per run); otherwise the worker bundles the workflows itself. */
   workflowBundle?: WorkerOptions['workflowBundle'];
   maxCachedWorkflows?: number;
@@ -49,6 +51,7 @@ export function createWorker(deps: WorkerDeps): Promise<Worker> {
       taskQueue: deps.taskQueue,
       webhooks: deps.webhooks,
       allowPrivateWebhookTargets: deps.allowPrivateWebhookTargets,
+      parts: deps.parts,
     }),
     maxCachedWorkflows: deps.maxCachedWorkflows ?? 1000,
     maxConcurrentWorkflowTaskExecutions: deps.maxConcurrentWorkflowTaskExecutions ?? WORKFLOW_TASK_SLOTS,

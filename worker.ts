@@ -1,5 +1,6 @@
 // The worker process: runs case workflows and their activities until SIGINT/SIGTERM.
 import { Client, Connection } from '@temporalio/client';
+import { ensureReorderSchedule } from './activities/parts/schedule.js';
 import { loadConfig } from './config.js';
 import { connectDb } from './db/client.js';
 import { createWorker, NativeConnection } from './worker-factory.js';
@@ -26,10 +27,12 @@ const worker = await createWorker({
   temporal,
   webhooks: config.webhooks,
   allowPrivateWebhookTargets: config.allowPrivateWebhookTargets,
+  parts: config.parts,
   maxCachedWorkflows: optionalInt('WORKER_MAX_CACHED_WORKFLOWS'),
   maxConcurrentWorkflowTaskExecutions: optionalInt('WORKER_MAX_CONCURRENT_WORKFLOW_TASKS'),
   maxConcurrentActivityTaskExecutions: optionalInt('WORKER_MAX_CONCURRENT_ACTIVITIES'),
 });
+await ensureReorderSchedule(temporal, config.temporal.taskQueue, config.parts.reorderIntervalMs);
 console.log(`worker polling task queue "${config.temporal.taskQueue}" on ${config.temporal.address}`);
 // Worker.run installs its own SIGINT/SIGTERM handling and drains in-flight tasks before returning.
 await worker.run();

@@ -4,11 +4,13 @@ import { Context } from '@temporalio/activity';
 import type { Client } from '@temporalio/client';
 import type { Database } from '../db/client.js';
 import type { CaseState } from '../domain/case.js';
+import type { PartsSettings } from '../domain/parts/request.js';
 import type { SlaSnapshot } from '../domain/sla-policy.js';
 import { type CaseEvent, projectCase } from './case-projection.js';
 import { type Escalation, escalationKind, recordEscalation } from './escalation.js';
 import { recordNotification, sendRecorded } from './notification-record.js';
 import type { Notification, Notifier } from './notifier.js';
+import { createPartsActivities } from './parts/index.js';
 import { deliverPending } from './webhook-delivery.js';
 import { type WebhookDispatchSettings, wakeDispatchers } from './webhook-outbox.js';
 
@@ -23,6 +25,8 @@ export interface ActivityDeps {
   webhooks?: WebhookDispatchSettings;
   /** Deliver webhooks to private-network addresses (development, on-site receivers). */
   allowPrivateWebhookTargets?: boolean;
+  /** Approval threshold, late-order escalation and reorder period of the parts flow. */
+  parts?: PartsSettings;
 }
 
 export function createActivities(deps: ActivityDeps) {
@@ -32,6 +36,7 @@ export function createActivities(deps: ActivityDeps) {
   }
 
   return {
+    ...createPartsActivities(deps),
     notify,
 
     async projectCase(input: { state: CaseState; event: CaseEvent; sla?: SlaSnapshot }): Promise<void> {

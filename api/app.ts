@@ -4,6 +4,7 @@ import type { Client } from '@temporalio/client';
 import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
 import type { WebhookDispatchSettings } from '../activities/webhook-outbox.js';
 import type { Database } from '../db/client.js';
+import type { PartsSettings } from '../domain/parts/request.js';
 import type { ServiceCaseInput } from '../workflows/service-case.js';
 import type { BootstrapKey } from './auth/keys.js';
 import { registerAudit } from './plugins/audit.js';
@@ -20,6 +21,7 @@ import { caseStepRoutes } from './routes/case-steps.js';
 import { caseRoutes } from './routes/cases.js';
 import { escalationRoutes } from './routes/escalations.js';
 import { healthRoutes } from './routes/health.js';
+import { partsRoutes } from './routes/parts/index.js';
 import { slaPolicyRoutes } from './routes/sla-policies.js';
 import { webhookRoutes } from './routes/webhooks.js';
 
@@ -30,6 +32,8 @@ export interface AppDeps {
   timing: ServiceCaseInput['timing'];
   /** Retry ceiling and sweep period of the webhook dispatchers the API starts (default 5 min each). */
   webhooks?: WebhookDispatchSettings;
+  /** Spare parts: the approval threshold of purchase orders (default 5000). */
+  parts?: PartsSettings;
   /** Keys from API_KEYS, held in memory (the api_keys table holds the rest). */
   bootstrapKeys?: BootstrapKey[];
   rateLimitPerMinute?: number;
@@ -68,6 +72,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     await webhookRoutes(scope, deps);
     await apiKeyRoutes(scope, deps);
     await auditRoutes(scope, deps);
+    await partsRoutes(scope, deps);
   });
   return app;
 }

@@ -88,6 +88,20 @@ const partLines = {
   },
 } as const;
 
+/** Replaced parts: also the serials of a serial-tracked part and whether the faulty one came back. */
+const replacedPartLines = {
+  ...partLines,
+  items: {
+    ...partLines.items,
+    properties: {
+      ...partLines.items.properties,
+      faultySerial: text(100),
+      replacementSerial: text(100),
+      defectiveReturned: { type: 'boolean' },
+    },
+  },
+} as const;
+
 const body = (required: string[], properties: Record<string, unknown>) =>
   ({ type: 'object', required, additionalProperties: false, properties }) as const;
 
@@ -115,7 +129,7 @@ export const stepBodies = {
     symptom: text(5000),
     cause: text(5000),
     actions: text(5000),
-    partsReplaced: partLines,
+    partsReplaced: replacedPartLines,
     test: {
       type: 'object',
       required: ['passed'],

@@ -28,6 +28,7 @@ const app = await buildApp({
   taskQueue: config.temporal.taskQueue,
   timing: config.timing,
   webhooks: config.webhooks,
+  parts: config.parts,
   bodyLimitBytes: config.api.bodyLimitBytes,
   bootstrapKeys,
   rateLimitPerMinute: config.api.rateLimitPerMinute,

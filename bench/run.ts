@@ -20,6 +20,10 @@
 //     --experimental-worker JSON   investigations: bench/support/experimental-worker.ts with these extra
 //                              Temporal WorkerOptions instead of worker.ts
 //     --seed N, --keep (keep temp dirs and logs), --out <file> (default bench/results/escalation.json)
+//
+//   parts        stock reservations under concurrency (issue 10; Postgres only: BENCH_DATABASE_URL)
+//     --parts 10000 --warehouses 5 --requests 20000 --concurrency 50 --rounds 3 --seed N
+//     --out <file> (default bench/results/parts.json)
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import {
@@ -28,6 +32,7 @@ import {
   WORKER_NODE_FLAGS,
 } from '../scripts/temporal-dev-flags.mjs';
 import { runEscalationBench, TUNED_TEMPORAL_ARGS } from './escalation.js';
+import { runPartsBench } from './parts.js';
 import { REPO_ROOT, stopAllStacks } from './support/stack.js';
 
 const USAGE = 'usage: npm run bench -- escalation [--sizes 1000,10000] [options]  (see bench/README.md)';
@@ -64,6 +69,32 @@ process.on('SIGINT', onSignal);
 process.on('SIGTERM', onSignal);
 
 const [name, ...rest] = process.argv.slice(2);
+if (name === 'parts') {
+  const { values: pv } = parseArgs({
+    args: rest,
+    options: {
+      parts: { type: 'string', default: '10000' },
+      warehouses: { type: 'string', default: '5' },
+      requests: { type: 'string', default: '20000' },
+      concurrency: { type: 'string', default: '50' },
+      rounds: { type: 'string', default: '3' },
+      seed: { type: 'string', default: '20261201' },
+      out: { type: 'string', default: join(REPO_ROOT, 'bench/results/parts.json') },
+    },
+    strict: true,
+  });
+  await runPartsBench({
+    parts: positiveInt(pv.parts, '--parts'),
+    warehouses: positiveInt(pv.warehouses, '--warehouses'),
+    requests: positiveInt(pv.requests, '--requests'),
+    concurrency: positiveInt(pv.concurrency, '--concurrency'),
+    rounds: positiveInt(pv.rounds, '--rounds'),
+    seed: positiveInt(pv.seed, '--seed'),
+    out: pv.out,
+    command: `npm run bench -- ${process.argv.slice(2).join(' ')}`,
+  });
+  process.exit(0);
+}
 if (name !== 'escalation') fail(name ? `unknown benchmark "${name}"` : 'name a benchmark');
 
 let parsed: ReturnType<typeof parse>;

@@ -64,6 +64,11 @@ export interface PartLine {
   partNumber: string;
   quantity: number;
   description?: string;
+  /** Replaced parts of a serial-tracked kind: the faulty unit's and the new unit's serial. */
+  faultySerial?: string;
+  replacementSerial?: string;
+  /** The defective part came back from the repair (旧件返回). */
+  defectiveReturned?: boolean;
 }
 
 /** Every human step names who did it; later, the API key's person. */
@@ -163,6 +168,8 @@ export interface CaseState {
   assignments: Array<{ engineer: string; expectedHandling?: string } & Stamp>;
   diagnoses: Array<Omit<DiagnoseStep, 'actor'> & Stamp & { round: number }>;
   partsReady?: { note?: string } & Stamp;
+  /** The parts request (a child workflow) of the latest diagnosis that listed catalogue parts. */
+  partsRequest?: { id: string; workflowId: string };
   schedule?: Omit<ScheduleStep, 'actor'> & Stamp;
   checkIn?: { arrivedAt: string; mode: RepairMode; note?: string } & Stamp;
   repairReports: Array<Omit<CompleteRepairStep, 'actor'> & Stamp & { round: number }>;

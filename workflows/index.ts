@@ -1,3 +1,6 @@
 // The workflow bundle's entry: every workflow type the worker runs.
+
+export { partsReorder } from './parts-reorder.js';
+export { partsRequest } from './parts-request.js';
 export { serviceCase } from './service-case.js';
 export { webhookDispatcher } from './webhook-dispatcher.js';

@@ -11,11 +11,15 @@ import {
   condition,
   defineQuery,
   defineUpdate,
+  getExternalWorkflowHandle,
+  ParentClosePolicy,
   patched,
   proxyActivities,
   proxyLocalActivities,
   setHandler,
+  startChild,
   upsertSearchAttributes,
+  workflowInfo,
 } from '@temporalio/workflow';
 import type { CaseActivities, CaseEvent } from '../activities/index.js';
 import {
@@ -30,6 +34,7 @@ import {
   type DiagnoseStep,
   type Intake,
   isOpen,
+  type PartLine,
   type PartsReadyStep,
   type ResolveAtIntakeStep,
   type ScheduleStep,
@@ -39,6 +44,7 @@ import {
   stepMisfit,
   type WaitForCustomerStep,
 } from '../domain/case.js';
+import { type PartsRequestInput, partsRequestId, partsRequestWorkflowId } from '../domain/parts/request.js';
 import {
   type Clock,
   dueSteps,
@@ -52,6 +58,7 @@ import {
   stopClock,
 } from '../domain/sla-clock.js';
 import type { ClockName, PauseReason, SlaSnapshot } from '../domain/sla-policy.js';
+import { partsReservedSignal, repairPartsSignal } from './parts-signals.js';
 import { CASE_ASSIGNEE, CASE_BREACHED, CASE_STAGE } from './search-attributes.js';
 
 const activityOptions = {
@@ -228,7 +235,40 @@ export async function serviceCase(input: ServiceCaseInput): Promise<CaseState> {
     else clockMoves += 1;
     state.diagnoses.push({ ...diagnosis, at: now(), by: actor, round: state.disputes });
     const next = diagnosis.parts.length > 0 ? 'awaiting_parts' : 'diagnosed';
-    return transition('diagnosed', next, actor, { ...diagnosis });
+    const snapshot = await transition('diagnosed', next, actor, { ...diagnosis });
+    // Catalogue parts are requested by a child workflow that moves the case on once they are reserved.
+    if (diagnosis.parts.length > 0 && patched('parts-request-child'))
+      await requestParts(actor, diagnosis.parts);
+    return snapshot;
+  });
+
+  /** Starts the partsRequest child when every listed part is in the catalogue; else parts-ready stays manual. */
+  async function requestParts(actor: string, parts: PartLine[]) {
+    if (!(await local.partsInCatalogue({ partNumbers: parts.map((p) => p.partNumber) }))) return;
+    const requestId = partsRequestId(state.caseId, state.disputes, state.diagnoses.length);
+    const workflowId = partsRequestWorkflowId(requestId);
+    const request: PartsRequestInput = {
+      requestId,
+      caseId: state.caseId,
+      parentWorkflowId: workflowInfo().workflowId,
+      lines: parts.map((p, i) => ({ lineNo: i + 1, partNumber: p.partNumber, quantity: p.quantity })),
+      requestedBy: actor,
+      calendar,
+    };
+    // Closing the case asks the request to stop: it releases what it reserved.
+    await startChild('partsRequest', {
+      workflowId,
+      args: [request],
+      parentClosePolicy: ParentClosePolicy.REQUEST_CANCEL,
+    });
+    state.partsRequest = { id: requestId, workflowId };
+  }
+
+  setHandler(partsReservedSignal, async ({ requestId }) => {
+    if (state.stage !== 'awaiting_parts' || state.partsRequest?.id !== requestId) return;
+    state.partsReady = { note: `parts request ${requestId}: every line reserved`, at: now(), by: 'system' };
+    resumeClocks('parts');
+    await transition('parts_ready', 'diagnosed', 'system', { requestId });
   });
 
   step(partsReadyUpdate, 'parts-ready', async ({ actor, note }) => {
@@ -264,7 +304,16 @@ export async function serviceCase(input: ServiceCaseInput): Promise<CaseState> {
     async ({ actor, ...report }) => {
       stopClocks('repair');
       state.repairReports.push({ ...report, at: now(), by: actor, round: state.disputes });
-      return transition('repair_completed', 'repaired', actor, { ...report });
+      const snapshot = await transition('repair_completed', 'repaired', actor, { ...report });
+      // The replaced parts are issued to the case by its parts request (only set under the patch).
+      if (state.partsRequest) {
+        const request = state.partsRequest;
+        state.partsRequest = undefined;
+        await getExternalWorkflowHandle(request.workflowId)
+          .signal(repairPartsSignal, { lines: report.partsReplaced, actor })
+          .catch(() => undefined); // the request has ended (cancelled): nothing to issue from it
+      }
+      return snapshot;
     },
     ({ test }) =>
       test.passed

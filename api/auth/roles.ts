@@ -44,6 +44,18 @@ export const PERMISSIONS = {
   'webhooks.manage': ['helpdesk', 'admin'],
   'api-keys.manage': ['admin'],
   'audit.read': ['admin'],
+  // Spare parts: procurement buys and receives, engineers request (by diagnosing) and may cancel, the
+  // service manager approves orders above the threshold, finance reads costs.
+  'parts.read': ['specialist', 'engineer', 'manager', 'procurement', 'finance', 'admin'],
+  'parts.catalogue.write': ['procurement', 'manager', 'admin'],
+  'parts.stock.move': ['procurement'],
+  'parts.suppliers.read': ['procurement', 'manager', 'finance', 'admin'],
+  'parts.suppliers.write': ['procurement', 'admin'],
+  'parts.requests.read': ['specialist', 'engineer', 'manager', 'procurement', 'finance'],
+  'parts.requests.cancel': ['engineer', 'manager'],
+  'parts.purchases.read': ['procurement', 'manager', 'finance'],
+  'parts.purchases.write': ['procurement'],
+  'parts.purchases.approve': ['manager'],
 } as const satisfies Record<string, readonly Role[]>;
 
 export type Permission = keyof typeof PERMISSIONS;

@@ -39,6 +39,10 @@ export async function registerOpenApi(app: FastifyInstance) {
           name: 'webhooks',
           description: 'Signed outbound webhooks: subscriptions, delivery log, redelivery',
         },
+        {
+          name: 'parts',
+          description: '备件 spare parts: catalogue, stock ledger, parts requests, purchases, suppliers',
+        },
         { name: 'access', description: 'API keys and the audit trail (admins)' },
         { name: 'system', description: 'Health' },
       ],

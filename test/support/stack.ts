@@ -20,6 +20,7 @@ try {
 import type { Notification, Notifier } from '../../activities/notifier.js';
 import { type BootstrapKey, hashSecret, newKey } from '../../api/auth/keys.js';
 import { ROLES, type Role } from '../../api/auth/roles.js';
+import type { PartsSettings } from '../../domain/parts/request.js';
 
 export interface Stack {
   app: FastifyInstance;
@@ -41,6 +42,8 @@ export async function startStack(
     rateLimitPerMinute?: number;
     allowPrivateWebhookTargets?: boolean;
     webhookRetryMaxIntervalMs?: number;
+    /** Spare parts settings (approval threshold, late-order escalation). */
+    parts?: PartsSettings;
     /** Runs before each notification is sent (e.g. a slow channel). */
     beforeSend?: (n: Notification) => Promise<void>;
   } = {},
@@ -75,6 +78,7 @@ export async function startStack(
     taskQueue,
     timing: { surveyDelayMs: opts.surveyDelayMs ?? 1_000, surveyExpiryMs: opts.surveyExpiryMs ?? 2_000 },
     webhooks,
+    parts: opts.parts,
   });
 
   let worker: Worker | undefined;
@@ -95,6 +99,7 @@ export async function startStack(
         notifier,
         temporal: client,
         webhooks,
+        parts: opts.parts,
         // Test receivers listen on 127.0.0.1.
         allowPrivateWebhookTargets: opts.allowPrivateWebhookTargets ?? true,
         workflowBundle: { codePath: inject('workflowBundlePath') },

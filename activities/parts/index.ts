@@ -1,0 +1,138 @@
+// Activities of the parts workflows (partsRequest, partsReorder), built from their dependencies like
+// every other activity factory and spread into createActivities.
+
+import { ApplicationFailure } from '@temporalio/common';
+import type { Database } from '../../db/client.js';
+import {
+  DEFAULT_PARTS_SETTINGS,
+  type IssueLine,
+  type OrderChoice,
+  PartsRejected,
+  type PartsRequestInput,
+  type PartsSettings,
+} from '../../domain/parts/request.js';
+import { recordNotification, sendRecorded } from '../notification-record.js';
+import type { Notification, Notifier } from '../notifier.js';
+import { type WakeDeps, wakeDispatchers } from '../webhook-outbox.js';
+import { reserveForRequest } from './ledger.js';
+import {
+  cancelRequest,
+  createRequest,
+  issueForRepair,
+  markReserved,
+  type Outcome,
+  openPurchasesForRequest,
+  proposeReorders,
+  recordLateOrder,
+  requestProgress,
+  unknownParts,
+} from './procurement.js';
+
+export interface PartsActivityDeps extends WakeDeps {
+  db: Database;
+  notifier: Notifier;
+  parts?: PartsSettings;
+}
+
+export function createPartsActivities(deps: PartsActivityDeps) {
+  const { db, notifier } = deps;
+  const settings = deps.parts ?? DEFAULT_PARTS_SETTINGS;
+  async function notify(n: Notification) {
+    if (!(await recordNotification(db, n))) await sendRecorded(db, notifier, n);
+  }
+  async function woken<T>(o: Promise<Outcome<T>>): Promise<T> {
+    let outcome: Outcome<T>;
+    try {
+      outcome = await o;
+    } catch (err) {
+      // A refusal is an answer, not a fault: retrying would refuse again.
+      if (err instanceof PartsRejected)
+        throw ApplicationFailure.create({
+          type: `PartsRejected.${err.kind}`,
+          message: err.message,
+          nonRetryable: true,
+        });
+      throw err;
+    }
+    await wakeDispatchers(deps, outcome.wake);
+    return outcome.value;
+  }
+
+  return {
+    /** Whether every listed part is in the catalogue (then a partsRequest runs for the diagnosis). */
+    async partsInCatalogue(input: { partNumbers: string[] }): Promise<boolean> {
+      return (await unknownParts(db, input.partNumbers)).length === 0;
+    },
+
+    async openPartsRequest(input: { request: PartsRequestInput; workflowId: string }): Promise<void> {
+      await woken(createRequest(db, input.request, input.workflowId));
+    },
+
+    /** Reserves what is available, nearest warehouse first; `step` makes a retry reserve nothing twice. */
+    async reserveParts(input: { requestId: string; step: string }) {
+      return reserveForRequest(db, { requestId: input.requestId, step: input.step, actor: 'system' });
+    },
+
+    /** Opens purchases for what could not be reserved and tells procurement which suppliers were asked. */
+    async openPurchases(input: { requestId: string; caseId: string }) {
+      const opened = await woken(openPurchasesForRequest(db, input.requestId));
+      for (const p of opened)
+        await notify({
+          key: `parts:${p.purchaseId}:rfq`,
+          caseId: input.caseId,
+          kind: 'parts.rfq',
+          recipient: 'procurement',
+          payload: { ...p },
+        });
+      return opened;
+    },
+
+    async partsRequestProgress(input: { requestId: string }) {
+      return { ...(await requestProgress(db, input.requestId)), lateEscalationMs: settings.lateEscalationMs };
+    },
+
+    async markPartsReserved(input: { requestId: string }): Promise<boolean> {
+      return woken(markReserved(db, input.requestId));
+    },
+
+    /** A placed order is past its promised date (level 1, procurement) or further (level 2, manager). */
+    async escalateLateOrder(input: {
+      purchaseOrderId: string;
+      level: number;
+      dueAt: string;
+      caseId: string;
+      requestId: string;
+    }): Promise<void> {
+      const recipient = input.level === 1 ? 'procurement' : 'service-manager';
+      await woken(recordLateOrder(db, { ...input, recipient }));
+      await notify({
+        key: `parts:${input.purchaseOrderId}:late:${input.level}`,
+        caseId: input.caseId,
+        kind: 'parts.purchase_order_late',
+        recipient,
+        payload: { ...input },
+      });
+    },
+
+    async cancelPartsRequest(input: {
+      requestId: string;
+      actor: string;
+      reason: string;
+      orders: OrderChoice;
+    }) {
+      return woken(cancelRequest(db, input));
+    },
+
+    async issuePartsForRepair(input: { requestId: string; lines: IssueLine[]; actor: string; step: string }) {
+      return woken(issueForRepair(db, input));
+    },
+
+    /** The reorder Schedule's work: a purchase for each part below its reorder point. */
+    async proposeReorders() {
+      const opened = await woken(proposeReorders(db));
+      return opened.map((p) => p.purchaseId);
+    },
+  };
+}
+
+export type PartsActivities = ReturnType<typeof createPartsActivities>;

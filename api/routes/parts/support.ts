@@ -1,0 +1,76 @@
+// What the parts routes share: refusals and database errors as problems, keyset pages, and the wake-up
+// of webhook dispatchers and of the parts request a purchase belongs to.
+import { sql } from 'drizzle-orm';
+import { type Outcome, StockShortage } from '../../../activities/parts/procurement.js';
+import { wakeDispatchers } from '../../../activities/webhook-outbox.js';
+import { PartsRejected, partsRequestWorkflowId } from '../../../domain/parts/request.js';
+import { partsChangedSignal } from '../../../workflows/parts-signals.js';
+import type { AppDeps } from '../../app.js';
+import { Problem } from '../../problem.js';
+
+/** Runs a parts operation; its refusals and the database's constraint errors become problems. */
+export async function answer<T>(deps: AppDeps, op: () => Promise<Outcome<T>>): Promise<T> {
+  let outcome: Outcome<T>;
+  try {
+    outcome = await op();
+  } catch (err) {
+    throw asProblem(err);
+  }
+  await wakeDispatchers(
+    { temporal: deps.temporal, taskQueue: deps.taskQueue, webhooks: deps.webhooks },
+    outcome.wake,
+  );
+  return outcome.value;
+}
+
+export function asProblem(err: unknown): unknown {
+  if (err instanceof PartsRejected) {
+    if (err.kind === 'not-found') return new Problem(404, 'not-found', 'Not found', err.message);
+    if (err.kind === 'conflict') return new Problem(409, 'step-rejected', 'Conflict', err.message);
+    return new Problem(422, 'invalid-content', 'Invalid content', err.message);
+  }
+  if (err instanceof StockShortage)
+    return new Problem(409, 'insufficient-stock', 'Insufficient stock', err.message, {
+      partNumber: err.partNumber,
+      warehouseId: err.warehouseId,
+      available: err.available,
+    });
+  // drizzle wraps the driver's error; Postgres names the constraint.
+  const pg = ((err as { cause?: unknown })?.cause ?? err) as {
+    code?: string;
+    detail?: string;
+    constraint_name?: string;
+  };
+  if (pg?.code === '23503')
+    return new Problem(
+      422,
+      'unknown-reference',
+      'Invalid content',
+      `refers to something that does not exist: ${pg.detail ?? ''}`,
+    );
+  if (pg?.code === '23514')
+    return new Problem(
+      409,
+      'stock-invariant',
+      'Conflict',
+      `refused by the stock invariant ${pg.constraint_name ?? ''}`,
+    );
+  return err;
+}
+
+/** Tells the parts request a purchase belongs to that it moved (quote, order, delivery, inspection). */
+export async function nudgeRequestOf(deps: AppDeps, purchaseOrOrderId: string): Promise<void> {
+  const rows = await deps.db.execute<{ request_id: string | null }>(sql`
+    select p.request_id from purchases p left join purchase_orders o on o.purchase_id = p.id
+    where p.id = ${purchaseOrOrderId} or o.id = ${purchaseOrOrderId} limit 1`);
+  const requestId = rows[0]?.request_id;
+  if (!requestId) return;
+  try {
+    await deps.temporal.workflow.getHandle(partsRequestWorkflowId(requestId)).signal(partsChangedSignal);
+  } catch {
+    // The request has ended (cancelled or issued): nobody waits on the purchase.
+  }
+}
+
+export const limitOf = (raw?: string) => (raw ? Number(raw) : 50);
+export const iso = (d: Date | string | null | undefined) => (d == null ? null : new Date(d).toISOString());
