@@ -8,6 +8,7 @@
 // not add up — which must all be zero. Several rounds; the summary is their median, because the
 // machine is shared.
 import { mkdirSync, writeFileSync } from 'node:fs';
+import { loadavg } from 'node:os';
 import { dirname } from 'node:path';
 import postgres from 'postgres';
 import { reserveForRequest } from '../activities/parts/ledger.js';
@@ -37,6 +38,7 @@ export async function runPartsBench(o: PartsBenchOptions) {
   url.pathname = `/${dbName}`;
   const calibration = calibrate();
   const cpuBefore = machineCpu();
+  const loadBefore = loadavg().map((x) => round(x, 2));
   const startedAt = new Date().toISOString();
   const rounds: unknown[] = [];
   try {
@@ -185,6 +187,7 @@ export async function runPartsBench(o: PartsBenchOptions) {
     machine: {
       calibration,
       busyPercentDuringRun: busy,
+      loadAverage: { before: loadBefore, after: loadavg().map((x) => round(x, 2)) },
       note: 'shared 2-core VM; other sessions were running',
     },
     summary,

@@ -177,7 +177,7 @@ export async function openPurchasesForRequest(db: Database, requestId: string) {
     const [req] = await tx.execute<{ case_id: string; status: string }>(
       sql`select case_id, status from parts_requests where id = ${requestId} for update`,
     );
-    if (!req || req.status !== 'open') return [] as OpenedPurchase[];
+    if (req?.status !== 'open') return [] as OpenedPurchase[];
     const short = await tx.execute<{ line_no: number; part_number: string; short: number }>(sql`
       select l.line_no, l.part_number, l.quantity - l.reserved - coalesce((
         select sum(p.quantity) from purchases p
@@ -401,7 +401,8 @@ async function orderFromBest(
       placed_at, expected_at, created_by)
     values (${p.id}, ${best.supplierId}, ${quantity}, ${best.unitPrice}, ${best.leadTimeMs},
       ${approval ? 'awaiting_approval' : 'placed'}, ${JSON.stringify({ quotes: comparison, amount, approvalThreshold })}::jsonb,
-      ${approval ? null : now}, ${approval ? null : new Date(now.getTime() + best.leadTimeMs)}, ${actor})
+      ${approval ? null : now.toISOString()},
+      ${approval ? null : new Date(now.getTime() + best.leadTimeMs).toISOString()}, ${actor})
     returning id, expected_at`);
   await tx.execute(sql`update purchases set status = 'ordering', updated_at = now() where id = ${p.id}`);
   await emit(
@@ -477,8 +478,8 @@ export async function decideApproval(
     if (input.approve) {
       const expectedAt = new Date(now.getTime() + Number(o.lead_time_ms));
       await tx.execute(sql`
-        update purchase_orders set status = 'placed', approved_by = ${input.actor}, approved_at = ${now},
-          placed_at = ${now}, expected_at = ${expectedAt} where id = ${o.id}`);
+        update purchase_orders set status = 'placed', approved_by = ${input.actor}, approved_at = ${now.toISOString()},
+          placed_at = ${now.toISOString()}, expected_at = ${expectedAt.toISOString()} where id = ${o.id}`);
       await emit(tx, wake, 'parts.purchase_order_placed', o.id, p.case_id, {
         purchaseOrderId: o.id,
         purchaseId: p.id,
@@ -896,9 +897,11 @@ export async function recordLateOrder(
 export async function evaluationOf(
   db: Database | Tx,
   supplierId: string,
-  from: Date,
-  to: Date,
+  fromDate: Date,
+  toDate: Date,
 ): Promise<SupplierEvaluation> {
+  // Instants go to the driver as ISO text (drizzle's postgres.js setup does not serialise Date).
+  const [from, to] = [fromDate.toISOString(), toDate.toISOString()];
   const [due] = await db.execute<{ due: number; otif: number }>(sql`
     select coalesce(sum(o.quantity), 0)::int as due,
       coalesce(sum(least(o.quantity, (select coalesce(sum(r.quantity), 0) from purchase_receipts r

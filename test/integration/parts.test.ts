@@ -380,11 +380,14 @@ describe('parts request', () => {
     await quote(purchase.id, s, 10);
     const order = (await postAs(`/api/v1/purchases/${purchase.id}/award`, {})).body;
     await stack.stopWorker();
-    const receipt = (await postAs(`/api/v1/purchase-orders/${order.id}/receipts`, { quantity: 1 })).body
-      .receipts[0];
-    expect((await postAs(`/api/v1/receipts/${receipt.id}/inspection`, { passed: true })).status).toBe(200);
-    expect(await stageOf(caseId)).toBe('awaiting_parts');
-    await stack.startWorker();
+    try {
+      const receipt = (await postAs(`/api/v1/purchase-orders/${order.id}/receipts`, { quantity: 1 })).body
+        .receipts[0];
+      expect((await postAs(`/api/v1/receipts/${receipt.id}/inspection`, { passed: true })).status).toBe(200);
+      expect(await stageOf(caseId)).toBe('awaiting_parts');
+    } finally {
+      await stack.startWorker();
+    }
     await eventually(async () => (await stageOf(caseId)) === 'diagnosed', 30_000);
   });
 
