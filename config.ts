@@ -15,6 +15,14 @@ export interface Config {
     rateLimitPerMinute: number;
     /** NODE_ENV=production: the API refuses to start without API_KEYS. */
     production: boolean;
+    /** AUTH_FAILURE_LIMIT failed authentications per client address within AUTH_FAILURE_WINDOW, then 429. */
+    authFailures: { limit: number; windowMs: number };
+    /** STEP_TIMEOUT: how long a step request waits for its workflow before answering 504. */
+    stepTimeoutMs: number;
+    /** INTAKE_MAX_BACKDATE: how far before now a case's reportedAt may lie. */
+    intakeMaxBackdateMs: number;
+    /** ENGINEER_CASE_SCOPE: which cases engineers read — `assigned` (to them) or `all`. */
+    engineerCaseScope: 'assigned' | 'all';
   };
   /** Case timings that are durations (milliseconds), so tests can run them in seconds. */
   timing: { surveyDelayMs: number; surveyExpiryMs: number };
@@ -41,6 +49,13 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       apiKeys: env.API_KEYS,
       rateLimitPerMinute: intFrom(env.RATE_LIMIT_PER_MINUTE, 600, 'RATE_LIMIT_PER_MINUTE'),
       production: env.NODE_ENV === 'production',
+      authFailures: {
+        limit: intFrom(env.AUTH_FAILURE_LIMIT, 20, 'AUTH_FAILURE_LIMIT'),
+        windowMs: atLeastSecond(env.AUTH_FAILURE_WINDOW ?? '5m', 'AUTH_FAILURE_WINDOW'),
+      },
+      stepTimeoutMs: atLeastSecond(env.STEP_TIMEOUT ?? '30s', 'STEP_TIMEOUT'),
+      intakeMaxBackdateMs: atLeastSecond(env.INTAKE_MAX_BACKDATE ?? '30d', 'INTAKE_MAX_BACKDATE'),
+      engineerCaseScope: oneOf(env.ENGINEER_CASE_SCOPE, ['assigned', 'all'], 'ENGINEER_CASE_SCOPE'),
     },
     timing: {
       surveyDelayMs: parseDuration(env.SURVEY_DELAY ?? '24h'),
@@ -79,4 +94,12 @@ function atLeastSecond(raw: string, name: string): number {
   const ms = parseDuration(raw);
   if (ms < 1000) throw new Error(`${name} must be at least 1s, got "${raw}"`);
   return ms;
+}
+
+/** One of a fixed set of words; the first is the default. */
+function oneOf<T extends string>(raw: string | undefined, allowed: readonly T[], name: string): T {
+  if (raw === undefined || raw === '') return allowed[0];
+  if (!(allowed as readonly string[]).includes(raw))
+    throw new Error(`${name} must be one of ${allowed.join(', ')}, got "${raw}"`);
+  return raw as T;
 }

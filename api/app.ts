@@ -6,12 +6,16 @@ import type { WebhookDispatchSettings } from '../activities/webhook-outbox.js';
 import type { Database } from '../db/client.js';
 import type { PartsSettings } from '../domain/parts/request.js';
 import type { ServiceCaseInput } from '../workflows/service-case.js';
+import type { FailureThrottleSettings } from './auth/failure-throttle.js';
 import type { BootstrapKey } from './auth/keys.js';
+import { type CaseAccessSettings, DEFAULT_CASE_ACCESS } from './case-access.js';
 import { registerAudit } from './plugins/audit.js';
 import { registerAuth } from './plugins/auth.js';
 import { registerIdempotency } from './plugins/idempotency.js';
+import { registerInputText } from './plugins/input-text.js';
 import { registerOpenApi } from './plugins/openapi.js';
-import { registerProblems } from './plugins/problems.js';
+import { clientErrorHandler, frameworkErrors, registerProblems } from './plugins/problems.js';
+import { registerRequestId } from './plugins/request-id.js';
 import { registerSecurity } from './plugins/security.js';
 import { PROBLEM_SCHEMA } from './problem.js';
 import { apiKeyRoutes } from './routes/api-keys.js';
@@ -37,9 +41,20 @@ export interface AppDeps {
   /** Keys from API_KEYS, held in memory (the api_keys table holds the rest). */
   bootstrapKeys?: BootstrapKey[];
   rateLimitPerMinute?: number;
+  /** Failed authentications per client address and window before 429 (default 20 per 5 min). */
+  authFailures?: FailureThrottleSettings;
+  /** How long a step request waits for its workflow before answering 504 (default 30 s). */
+  stepTimeoutMs?: number;
+  /** How far before now a case's reportedAt may lie (default 30 days). */
+  intakeMaxBackdateMs?: number;
+  /** Which cases engineers read (default: those assigned to them). */
+  caseAccess?: CaseAccessSettings;
   bodyLimitBytes?: number;
   logger?: FastifyServerOptions['logger'];
 }
+
+export const DEFAULT_STEP_TIMEOUT_MS = 30_000;
+export const DEFAULT_INTAKE_MAX_BACKDATE_MS = 30 * 86_400_000;
 
 export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   const app = Fastify({
@@ -48,16 +63,22 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     // Reject what a client did not mean to send instead of silently dropping or coercing it.
     ajv: { customOptions: { removeAdditional: false, coerceTypes: false, allErrors: false } },
     routerOptions: { ignoreTrailingSlash: true },
-    // A caller's own request id is kept (and echoed) so both sides can find one request in their logs.
-    requestIdHeader: 'x-request-id',
+    // Our own id for every request; a client's X-Request-Id is kept beside it (plugins/request-id.ts).
+    requestIdHeader: false,
     genReqId: () => randomUUID(),
+    frameworkErrors,
+    clientErrorHandler,
   });
-  app.addHook('onRequest', async (req, reply) => {
-    reply.header('x-request-id', req.id);
-  });
+  registerRequestId(app);
   app.addSchema(PROBLEM_SCHEMA);
   registerProblems(app);
-  registerAuth(app, { db: deps.db, bootstrapKeys: deps.bootstrapKeys ?? [] });
+  registerAuth(app, {
+    db: deps.db,
+    bootstrapKeys: deps.bootstrapKeys ?? [],
+    authFailures: deps.authFailures ?? { limit: 20, windowMs: 5 * 60_000 },
+    caseAccess: deps.caseAccess ?? DEFAULT_CASE_ACCESS,
+  });
+  registerInputText(app);
   await registerSecurity(app, { rateLimitPerMinute: deps.rateLimitPerMinute ?? 600 });
   registerIdempotency(app, deps.db);
   registerAudit(app, deps.db);

@@ -1,14 +1,57 @@
-// Who may see and act on which case, beyond the role matrix: a help desk key sees only the cases it
-// opened (others do not exist for it), an engineer acts only on cases assigned to them.
-import type { cases } from '../db/schema.js';
+// Who may see and act on which case, beyond the role matrix — the one place this rule lives. Every
+// read of a case (detail, list, lookup by ticket reference, escalations) and every step asks it.
+//   - a help desk key sees only the cases it opened (others do not exist for it);
+//   - an engineer sees only the cases assigned to them (least privilege: customer contact data is not
+//     everybody's), unless ENGINEER_CASE_SCOPE=all; and acts only on the cases assigned to them;
+//   - every other role that may read cases reads them all.
+// A principal's reach is fixed when it authenticates (`caseReachOf`), so the functions below need no
+// settings of their own.
+import { eq, type SQL, sql } from 'drizzle-orm';
+import { cases } from '../db/schema.js';
 import type { Principal } from './auth/keys.js';
+import type { Role } from './auth/roles.js';
 import { forbidden } from './plugins/auth.js';
 import { notFound } from './problem.js';
 
 type CaseRow = typeof cases.$inferSelect;
 
+/** Which cases a principal reads: all, those assigned to its person, or those its key opened. */
+export type CaseReach = 'all' | 'assigned' | 'opened';
+
+export interface CaseAccessSettings {
+  /** ENGINEER_CASE_SCOPE: `assigned` (default) — engineers read the cases assigned to them; `all`. */
+  engineerCaseScope: 'assigned' | 'all';
+}
+
+export const DEFAULT_CASE_ACCESS: CaseAccessSettings = { engineerCaseScope: 'assigned' };
+
+export function caseReachOf(role: Role, settings: CaseAccessSettings = DEFAULT_CASE_ACCESS): CaseReach {
+  if (role === 'helpdesk') return 'opened';
+  if (role === 'engineer') return settings.engineerCaseScope === 'all' ? 'all' : 'assigned';
+  return 'all';
+}
+
 export function canSee(p: Principal, row: CaseRow): boolean {
-  return p.role !== 'helpdesk' || row.createdByKey === p.keyId;
+  switch (p.reach) {
+    case 'opened':
+      return row.createdByKey === p.keyId;
+    case 'assigned':
+      return !!p.personId && row.assignee === p.personId;
+    default:
+      return true;
+  }
+}
+
+/** The condition on `cases` that selects what a principal may see; undefined when it sees every case. */
+export function visibleCases(p: Principal): SQL | undefined {
+  switch (p.reach) {
+    case 'opened':
+      return eq(cases.createdByKey, p.keyId);
+    case 'assigned':
+      return p.personId ? eq(cases.assignee, p.personId) : sql`false`;
+    default:
+      return undefined;
+  }
 }
 
 /** Throws the answer a principal gets for a case it may not see (404) or not act on (403). */
@@ -18,3 +61,10 @@ export function assertMayAct(p: Principal, row: CaseRow): void {
     throw forbidden(`case ${row.id} is not assigned to you; engineers act only on their own cases`);
   }
 }
+
+/**
+ * The help desk identity a ticket reference (externalRef) belongs to: the API key that opened the case.
+ * The same system and ticket id sent with two keys are two tickets — one help desk can neither reach
+ * another's case through its reference nor block a reference another already used.
+ */
+export const ticketOwnerOf = (p: Principal): string => p.keyId;

@@ -1,4 +1,5 @@
-// Opening a case: reserve the case row (idempotent on the help desk's ticket reference), then start
+// Opening a case: reserve the case row (idempotent on the help desk's own ticket reference — the
+// same reference from another help desk key is another ticket), then start
 // its workflow. Duplicates — sequential or concurrent — find the reserved row and make sure its
 // workflow runs, so a case is never opened twice and never left without its workflow.
 import { type Client, WorkflowExecutionAlreadyStartedError } from '@temporalio/client';
@@ -54,7 +55,9 @@ export async function openCase(
         createdByKey: by.keyId,
         createdBy: by.actor,
       })
-      .onConflictDoNothing({ target: [cases.externalSystem, cases.externalId] })
+      // The only conflict possible is the ticket reference of this help desk (cases_external_ref_uq,
+      // a partial expression index — hence no target here); ids come from a sequence.
+      .onConflictDoNothing()
       .returning();
     if (rows.length === 1) {
       await tx.insert(caseEvents).values({
@@ -83,7 +86,12 @@ export async function openCase(
     return { created: true, row };
   }
 
-  const existing = await findCaseByExternalRef(db, intake.externalRef!.system, intake.externalRef!.id);
+  const existing = await findCaseByExternalRef(
+    db,
+    by.keyId,
+    intake.externalRef!.system,
+    intake.externalRef!.id,
+  );
   if (!existing) throw unavailable('the case for this external reference is being withdrawn; retry');
   if (existing.version === 0) await startCaseWorkflow(deps, existing).catch(() => {});
   return { created: false, row: existing };

@@ -1,5 +1,5 @@
 // Queries of the case read model, and the shape in which the API shows a case.
-import { and, asc, desc, eq, gte, ilike, lt, or, type SQL, sql } from 'drizzle-orm';
+import { and, asc, desc, eq, gte, ilike, isNull, lt, or, type SQL, sql } from 'drizzle-orm';
 import type { Database } from '../db/client.js';
 import { caseEvents, cases, escalations } from '../db/schema.js';
 import { type CaseState, type Severity, STAGE_LABELS_ZH, type Stage } from '../domain/case.js';
@@ -14,12 +14,39 @@ export async function findCase(db: Database, id: string): Promise<CaseRow | unde
   return row;
 }
 
-export async function findCaseByExternalRef(db: Database, system: string, externalId: string) {
+/** The case a help desk identity (api/case-access.ts `ticketOwnerOf`) opened for its ticket. */
+export async function findCaseByExternalRef(
+  db: Database,
+  owner: string | null,
+  system: string,
+  externalId: string,
+) {
   const [row] = await db
     .select()
     .from(cases)
-    .where(and(eq(cases.externalSystem, system), eq(cases.externalId, externalId)));
+    .where(
+      and(
+        owner === null ? isNull(cases.createdByKey) : eq(cases.createdByKey, owner),
+        eq(cases.externalSystem, system),
+        eq(cases.externalId, externalId),
+      ),
+    );
   return row;
+}
+
+/** Every case with this ticket reference, from any help desk, among those `visible` selects. */
+export async function findCasesByExternalRef(
+  db: Database,
+  system: string,
+  externalId: string,
+  visible: SQL | undefined,
+) {
+  return db
+    .select()
+    .from(cases)
+    .where(and(eq(cases.externalSystem, system), eq(cases.externalId, externalId), visible))
+    .orderBy(asc(cases.createdAt), asc(cases.id))
+    .limit(100);
 }
 
 export async function caseView(db: Database, row: CaseRow) {
@@ -144,15 +171,13 @@ export interface CaseFilter {
   q?: string;
   limit?: string;
   cursor?: string;
-  /** Set by the API for help desk keys, never by the query string. */
-  createdByKey?: string;
 }
 
 /** Newest first, keyset-paginated on (created_at, id) so pages stay stable while cases arrive. */
-export async function listCases(db: Database, f: CaseFilter) {
+export async function listCases(db: Database, f: CaseFilter, visible: SQL | undefined) {
   const limit = f.limit ? Number(f.limit) : 20;
   const where: SQL[] = [];
-  if (f.createdByKey) where.push(eq(cases.createdByKey, f.createdByKey));
+  if (visible) where.push(visible);
   if (f.stage) where.push(eq(cases.stage, f.stage));
   if (f.assignee) where.push(eq(cases.assignee, f.assignee));
   if (f.severity) where.push(eq(cases.severity, f.severity));

@@ -6,6 +6,8 @@ export class Problem extends Error {
     readonly title: string,
     readonly detail: string,
     readonly extra: Record<string, unknown> = {},
+    /** Response headers the answer carries (WWW-Authenticate, Retry-After). */
+    readonly headers: Record<string, string> = {},
   ) {
     super(detail);
   }
@@ -18,6 +20,8 @@ export const conflict = (detail: string, extra?: Record<string, unknown>) =>
 export const unprocessable = (detail: string) =>
   new Problem(422, 'invalid-content', 'Invalid content', detail);
 export const unavailable = (detail: string) => new Problem(503, 'unavailable', 'Service unavailable', detail);
+export const timedOut = (detail: string, extra?: Record<string, unknown>) =>
+  new Problem(504, 'timeout', 'Gateway timeout', detail, extra);
 
 export const PROBLEM_SCHEMA = {
   $id: 'Problem',

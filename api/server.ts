@@ -32,6 +32,10 @@ const app = await buildApp({
   bodyLimitBytes: config.api.bodyLimitBytes,
   bootstrapKeys,
   rateLimitPerMinute: config.api.rateLimitPerMinute,
+  authFailures: config.api.authFailures,
+  stepTimeoutMs: config.api.stepTimeoutMs,
+  intakeMaxBackdateMs: config.api.intakeMaxBackdateMs,
+  caseAccess: { engineerCaseScope: config.api.engineerCaseScope },
   logger: { level: process.env.LOG_LEVEL ?? 'info' },
 });
 

@@ -59,7 +59,11 @@ export const cases = pgTable(
     createdBy: text('created_by'),
   },
   (t) => [
-    uniqueIndex('cases_external_ref_uq').on(t.externalSystem, t.externalId),
+    // A ticket reference is unique per help desk identity (the key that opened the case), not globally.
+    uniqueIndex('cases_external_ref_uq')
+      .on(sql`coalesce(${t.createdByKey}, '')`, t.externalSystem, t.externalId)
+      .where(sql`${t.externalSystem} is not null`),
+    index('cases_external_ref_idx').on(t.externalSystem, t.externalId),
     index('cases_stage_idx').on(t.stage, t.createdAt),
     index('cases_assignee_idx').on(t.assignee, t.createdAt),
     index('cases_created_idx').on(t.createdAt, t.id),
@@ -197,7 +201,10 @@ export const auditLog = pgTable(
   {
     id: serial('id').primaryKey(),
     at: timestamp('at', { withTimezone: true, precision: 3 }).notNull().defaultNow(),
+    /** The API's own id of the request (X-Request-Id of the answer). */
     requestId: text('request_id').notNull(),
+    /** The client's X-Request-Id, when it sent one (checked: 1–128 id characters). */
+    clientRequestId: text('client_request_id'),
     keyId: text('key_id'),
     actor: text('actor'),
     role: text('role'),

@@ -232,3 +232,25 @@ export function stepMisfit(state: CaseState, step: StepName): string | undefined
 }
 
 export const caseWorkflowId = (caseId: string) => `case-${caseId}`;
+
+/**
+ * When a case began: the earlier of when the customer reported and when the case was opened (a help
+ * desk's clock may run a little ahead of ours). Nothing that happened on the case can be earlier.
+ */
+export const caseStartMs = (c: { reportedAt: string; createdAt: string }) =>
+  Math.min(Date.parse(c.reportedAt), Date.parse(c.createdAt));
+
+/** Why an instant given with a step (check-in, contact) cannot be right for this case, if it cannot. */
+export function instantMisfit(
+  what: string,
+  at: string | undefined,
+  c: { reportedAt: string; createdAt: string },
+  nowMs: number,
+): string | undefined {
+  if (!at) return undefined;
+  const ms = Date.parse(at);
+  if (ms > nowMs + 60_000) return `${what} ${at} lies in the future`;
+  const start = caseStartMs(c);
+  if (ms < start) return `${what} ${at} lies before the case began (${new Date(start).toISOString()})`;
+  return undefined;
+}

@@ -6,3 +6,11 @@ export function parseDuration(text: string): number {
   if (!match) throw new Error(`invalid duration "${text}" (expected e.g. 500ms, 30s, 15m, 24h, 7d)`);
   return Math.round(Number(match[1]) * UNIT_MS[match[2] ?? 'ms']);
 }
+
+/** A duration as the largest whole unit that divides it ("30d", "90m", "1500ms"), as config writes it. */
+export function formatDuration(ms: number): string {
+  for (const unit of ['d', 'h', 'm', 's'] as const) {
+    if (ms >= UNIT_MS[unit] && ms % UNIT_MS[unit] === 0) return `${ms / UNIT_MS[unit]}${unit}`;
+  }
+  return `${ms}ms`;
+}

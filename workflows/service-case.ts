@@ -33,6 +33,7 @@ import {
   type CustomerRespondedStep,
   type DiagnoseStep,
   type Intake,
+  instantMisfit,
   isOpen,
   type PartLine,
   type PartsReadyStep,
@@ -120,6 +121,7 @@ export async function serviceCase(input: ServiceCaseInput): Promise<CaseState> {
     seq: 1,
   };
   const now = () => new Date().toISOString();
+  const caseStart = { reportedAt: input.intake.reportedAt, createdAt: input.createdAt };
 
   // Intake (受理) is the first transition. It is projected before any handler is registered, because
   // an update that raced the start is delivered the moment its handler is set.
@@ -294,8 +296,7 @@ export async function serviceCase(input: ServiceCaseInput): Promise<CaseState> {
       state.checkIn = { arrivedAt: at ?? now(), mode, note, at: now(), by: actor };
       return transition('checked_in', 'in_repair', actor, { arrivedAt: state.checkIn.arrivedAt, mode, note });
     },
-    ({ at }) =>
-      at && Date.parse(at) > Date.now() + 60_000 ? `check-in time ${at} lies in the future` : undefined,
+    ({ at }) => instantMisfit('check-in time', at, caseStart, Date.now()),
   );
 
   step(
@@ -392,8 +393,7 @@ export async function serviceCase(input: ServiceCaseInput): Promise<CaseState> {
       const type = contact.kind === 'customer_reply' ? 'customer_replied' : 'contact_attempted';
       return transition(type, state.stage, actor, { ...contact, occurredAt });
     },
-    ({ at }) =>
-      at && Date.parse(at) > Date.now() + 60_000 ? `contact time ${at} lies in the future` : undefined,
+    ({ at }) => instantMisfit('contact time', at, caseStart, Date.now()),
   );
 
   step(

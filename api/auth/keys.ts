@@ -1,6 +1,7 @@
 // API keys: "shk_<id>_<secret>". The id finds the key; only a SHA-256 of the secret is stored, compared
 // in constant time. Bootstrap keys come from API_KEYS="key=role[:personId],…" and live in memory.
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
+import type { CaseReach } from '../case-access.js';
 import { isRole, type Role } from './roles.js';
 
 export interface Principal {
@@ -8,6 +9,8 @@ export interface Principal {
   role: Role;
   personId: string | null;
   name: string;
+  /** Which cases it reads (api/case-access.ts). */
+  reach: CaseReach;
 }
 
 const KEY_RE = /^shk_([a-z0-9]{8,32})_([A-Za-z0-9_-]{20,100})$/;

@@ -17,6 +17,7 @@ export function registerAudit(app: FastifyInstance, db: Database) {
     try {
       await db.insert(auditLog).values({
         requestId: String(req.id),
+        clientRequestId: req.clientRequestId ?? null,
         keyId: req.principal?.keyId ?? null,
         actor: req.principal ? actorOf(req.principal) : null,
         role: req.principal?.role ?? null,

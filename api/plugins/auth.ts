@@ -4,8 +4,10 @@ import { eq } from 'drizzle-orm';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { Database } from '../../db/client.js';
 import { apiKeys } from '../../db/schema.js';
+import { FailureThrottle, type FailureThrottleSettings } from '../auth/failure-throttle.js';
 import { type BootstrapKey, type Principal, parseKey, secretMatches } from '../auth/keys.js';
-import { allows, isRole, type Permission } from '../auth/roles.js';
+import { allows, isRole, type Permission, type Role } from '../auth/roles.js';
+import { type CaseAccessSettings, caseReachOf } from '../case-access.js';
 import { Problem } from '../problem.js';
 
 export interface RouteEntry {
@@ -27,7 +29,16 @@ declare module 'fastify' {
   }
 }
 
-const unauthorized = (detail: string) => new Problem(401, 'unauthorized', 'Unauthorized', detail);
+// RFC 6750: a 401 names the scheme it wants.
+const unauthorized = (detail: string, error?: 'invalid_token') =>
+  new Problem(
+    401,
+    'unauthorized',
+    'Unauthorized',
+    detail,
+    {},
+    { 'www-authenticate': `Bearer realm="shouhou"${error ? `, error="${error}"` : ''}` },
+  );
 export const forbidden = (detail: string) => new Problem(403, 'forbidden', 'Forbidden', detail);
 
 const isApiRoute = (url: string) => url === '/api' || url.startsWith('/api/');
@@ -45,6 +56,9 @@ function presentedKey(req: FastifyRequest): string | undefined {
 export interface AuthDeps {
   db: Database;
   bootstrapKeys: BootstrapKey[];
+  /** Failed authentications per client address before it is refused for the rest of the window. */
+  authFailures: FailureThrottleSettings;
+  caseAccess: CaseAccessSettings;
 }
 
 export function registerAuth(app: FastifyInstance, deps: AuthDeps) {
@@ -62,13 +76,22 @@ export function registerAuth(app: FastifyInstance, deps: AuthDeps) {
   // last_used_at is bookkeeping: write it at most once a minute per key.
   const lastTouched = new Map<string, number>();
 
+  const throttle = new FailureThrottle(deps.authFailures);
+  const principal = (keyId: string, role: Role, personId: string | null, name: string): Principal => ({
+    keyId,
+    role,
+    personId,
+    name,
+    reach: caseReachOf(role, deps.caseAccess),
+  });
+
   async function authenticate(key: string): Promise<Principal | undefined> {
     const parsed = parseKey(key);
     if (!parsed) return undefined;
     const boot = bootstrap.get(parsed.id);
     if (boot) {
       return secretMatches(parsed.secret, boot.secretHash)
-        ? { keyId: boot.id, role: boot.role, personId: boot.personId, name: `environment key ${boot.id}` }
+        ? principal(boot.id, boot.role, boot.personId, `environment key ${boot.id}`)
         : undefined;
     }
     const [row] = await deps.db.select().from(apiKeys).where(eq(apiKeys.id, parsed.id));
@@ -82,17 +105,35 @@ export function registerAuth(app: FastifyInstance, deps: AuthDeps) {
         .set({ lastUsedAt: new Date(now) })
         .where(eq(apiKeys.id, row.id));
     }
-    return { keyId: row.id, role: row.role, personId: row.personId, name: row.name };
+    return principal(row.id, row.role, row.personId, row.name);
   }
 
   app.addHook('onRequest', async (req) => {
     if (!isApiRoute(req.url.split('?')[0])) return;
+    // Before the key is looked at: an address that failed too often waits, whatever it sends now.
+    const waitMs = throttle.retryAfterMs(req.ip);
+    if (waitMs > 0) {
+      const seconds = Math.ceil(waitMs / 1000);
+      throw new Problem(
+        429,
+        'too-many-failed-authentications',
+        'Too many requests',
+        `more than ${deps.authFailures.limit} failed authentications from this address; retry in ${seconds} s`,
+        {},
+        { 'retry-after': String(seconds) },
+      );
+    }
     const key = presentedKey(req);
-    if (!key)
+    if (!key) {
+      throttle.recordFailure(req.ip);
       throw unauthorized('an API key is required: send "Authorization: Bearer <key>" or "X-API-Key: <key>"');
-    const principal = await authenticate(key);
-    if (!principal) throw unauthorized('the API key is unknown, malformed or revoked');
-    req.principal = principal;
+    }
+    const found = await authenticate(key);
+    if (!found) {
+      throttle.recordFailure(req.ip);
+      throw unauthorized('the API key is unknown, malformed or revoked', 'invalid_token');
+    }
+    req.principal = found;
 
     const permission = req.routeOptions.config?.permission;
     if (!req.routeOptions.url) return; // unknown route: the not-found handler answers 404
@@ -100,8 +141,8 @@ export function registerAuth(app: FastifyInstance, deps: AuthDeps) {
       req.log.error({ route: req.routeOptions.url }, 'route declares no permission; refusing');
       throw forbidden('this route is not open to any role');
     }
-    if (!allows(permission, principal.role)) {
-      throw forbidden(`role "${principal.role}" may not ${permission.replace('.', ': ')}`);
+    if (!allows(permission, found.role)) {
+      throw forbidden(`role "${found.role}" may not ${permission.replace('.', ': ')}`);
     }
   });
 }

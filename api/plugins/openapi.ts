@@ -8,11 +8,25 @@ export async function registerOpenApi(app: FastifyInstance) {
     openapi: {
       openapi: '3.0.3',
       components: {
+        // Both ways of presenting the one API key, each named for what it is.
         securitySchemes: {
-          apiKey: { type: 'http', scheme: 'bearer', description: 'Authorization: Bearer shk_<id>_<secret>' },
+          bearerApiKey: {
+            type: 'http',
+            scheme: 'bearer',
+            bearerFormat: 'shk_<id>_<secret>',
+            description:
+              'An API key (shk_<id>_<secret>) sent as a bearer token: "Authorization: Bearer shk_…". ' +
+              'Keys are issued by admins (POST /api/v1/api-keys) or set in API_KEYS; each has a role.',
+          },
+          apiKeyHeader: {
+            type: 'apiKey',
+            in: 'header',
+            name: 'X-API-Key',
+            description: 'The same API key in the X-API-Key header instead of Authorization.',
+          },
         },
       },
-      security: [{ apiKey: [] }],
+      security: [{ bearerApiKey: [] }, { apiKeyHeader: [] }],
       info: {
         title: 'shouhou 售后 API',
         version: '1.0.0',

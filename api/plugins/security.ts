@@ -10,6 +10,12 @@ export interface SecurityOptions {
 }
 
 export async function registerSecurity(app: FastifyInstance, opts: SecurityOptions) {
+  // Answers under /api carry customers' names, phones and addresses: no cache along the way keeps them.
+  app.addHook('onSend', async (req, reply, payload) => {
+    const path = req.url.split('?')[0];
+    if (path === '/api' || path.startsWith('/api/')) reply.header('cache-control', 'no-store');
+    return payload;
+  });
   await app.register(helmet, {
     // The docs UI needs its own inline styles and data: images; the API itself serves only JSON.
     contentSecurityPolicy: {

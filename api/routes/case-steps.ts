@@ -4,7 +4,14 @@ import { WorkflowUpdateFailedError } from '@temporalio/client';
 import type { UpdateDefinition } from '@temporalio/common';
 import { ApplicationFailure, WorkflowNotFoundError } from '@temporalio/common';
 import type { FastifyInstance } from 'fastify';
-import { type CaseState, caseWorkflowId, isOpen, type Stage, type StepName } from '../../domain/case.js';
+import {
+  type CaseState,
+  caseWorkflowId,
+  instantMisfit,
+  isOpen,
+  type Stage,
+  type StepName,
+} from '../../domain/case.js';
 import {
   assignUpdate,
   cancelUpdate,
@@ -20,12 +27,13 @@ import {
   surveyResponseUpdate,
   waitForCustomerUpdate,
 } from '../../workflows/service-case.js';
-import type { AppDeps } from '../app.js';
+import { type AppDeps, DEFAULT_STEP_TIMEOUT_MS } from '../app.js';
 import type { Permission } from '../auth/roles.js';
 import { assertMayAct } from '../case-access.js';
 import { caseView, findCase } from '../case-read-model.js';
+import { findActiveEngineer } from '../engineers.js';
 import { actorOf } from '../plugins/auth.js';
-import { conflict, notFound, unavailable } from '../problem.js';
+import { conflict, notFound, Problem, timedOut, unavailable, unprocessable } from '../problem.js';
 import { caseIdParams, stepBodies } from '../schemas.js';
 
 const STEPS: Array<{
@@ -85,7 +93,36 @@ const STEPS: Array<{
   { name: 'cancel', update: cancelUpdate, summary: 'Cancel the case with a reason' },
 ];
 
+type CaseRow = NonNullable<Awaited<ReturnType<typeof findCase>>>;
+
+/** What the API checks itself before a step reaches the workflow (it knows the case row and the people). */
+async function edgeCheck(deps: AppDeps, name: StepName, body: Record<string, unknown>, row: CaseRow) {
+  if (name === 'assign') {
+    const engineer = body.engineer as string;
+    if (!(await findActiveEngineer(deps, engineer))) {
+      throw new Problem(
+        422,
+        'unknown-engineer',
+        'Invalid content',
+        `engineer "${engineer}" is not an active engineer; a case is assigned only to one`,
+        { field: 'engineer', engineer },
+      );
+    }
+  }
+  if (name === 'check-in' || name === 'record-contact') {
+    const at = body.at as string | undefined;
+    const misfit = instantMisfit(
+      name === 'check-in' ? 'check-in time' : 'contact time',
+      at,
+      { reportedAt: row.reportedAt.toISOString(), createdAt: row.createdAt.toISOString() },
+      Date.now(),
+    );
+    if (misfit) throw unprocessable(misfit);
+  }
+}
+
 export async function caseStepRoutes(app: FastifyInstance, deps: AppDeps) {
+  const timeoutMs = deps.stepTimeoutMs ?? DEFAULT_STEP_TIMEOUT_MS;
   for (const step of STEPS) {
     app.post<{
       Params: { id: string };
@@ -116,16 +153,29 @@ export async function caseStepRoutes(app: FastifyInstance, deps: AppDeps) {
             stage: row.stage,
           });
         }
+        await edgeCheck(deps, step.name, req.body, row);
         const handle = deps.temporal.workflow.getHandle(caseWorkflowId(row.id));
         const input = { ...req.body, actor: actorOf(principal) };
         const idempotencyKey = req.headers['idempotency-key'];
+        // A workflow that does not answer (no worker, a step stuck behind a failing one) must not hold
+        // the request — and a connection — forever.
+        const deadline = AbortSignal.timeout(timeoutMs);
         try {
-          await handle.executeUpdate(step.update, {
-            args: [input],
-            // The same Idempotency-Key reaches the workflow as the same update: applied once.
-            ...(idempotencyKey ? { updateId: `${step.name}:${principal.keyId}:${idempotencyKey}` } : {}),
-          });
+          await deps.temporal.withAbortSignal(deadline, () =>
+            handle.executeUpdate(step.update, {
+              args: [input],
+              // The same Idempotency-Key reaches the workflow as the same update: applied once.
+              ...(idempotencyKey ? { updateId: `${step.name}:${principal.keyId}:${idempotencyKey}` } : {}),
+            }),
+          );
         } catch (err) {
+          if (deadline.aborted) {
+            throw timedOut(
+              `case ${row.id} did not answer the step within ${timeoutMs / 1000} s; it may still be applied — ` +
+                'send it again with the same Idempotency-Key to learn its outcome',
+              { stage: row.stage },
+            );
+          }
           throw stepError(err, row.id);
         }
         const after = await findCase(deps.db, row.id);

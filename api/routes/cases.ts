@@ -1,19 +1,20 @@
 // Intake, detail and list of service cases.
 import type { FastifyInstance } from 'fastify';
 import type { Intake } from '../../domain/case.js';
-import type { AppDeps } from '../app.js';
-import { canSee } from '../case-access.js';
+import { formatDuration } from '../../domain/duration.js';
+import { type AppDeps, DEFAULT_INTAKE_MAX_BACKDATE_MS } from '../app.js';
+import { canSee, visibleCases } from '../case-access.js';
 import { openCase } from '../case-intake.js';
 import {
   type CaseFilter,
   caseView,
   findCase,
-  findCaseByExternalRef,
+  findCasesByExternalRef,
   listCases,
   summary,
 } from '../case-read-model.js';
 import { actorOf } from '../plugins/auth.js';
-import { notFound, unprocessable } from '../problem.js';
+import { conflict, notFound, Problem, unprocessable } from '../problem.js';
 import { caseIdParams, intakeBody, listQuery } from '../schemas.js';
 
 type IntakeBody = Omit<Intake, 'reportedAt'> & { reportedAt?: string };
@@ -22,6 +23,7 @@ type IntakeBody = Omit<Intake, 'reportedAt'> & { reportedAt?: string };
 const CLOCK_SKEW_MS = 60_000;
 
 export async function caseRoutes(app: FastifyInstance, deps: AppDeps) {
+  const maxBackdateMs = deps.intakeMaxBackdateMs ?? DEFAULT_INTAKE_MAX_BACKDATE_MS;
   app.post<{ Body: IntakeBody }>(
     '/api/v1/cases',
     {
@@ -29,7 +31,7 @@ export async function caseRoutes(app: FastifyInstance, deps: AppDeps) {
         tags: ['cases'],
         summary: 'Open a service case (受理)',
         description:
-          'Records a fault report and starts its workflow. With externalRef, the same ticket again returns the existing case (200).',
+          'Records a fault report and starts its workflow. With externalRef, the same ticket again from the same API key returns the existing case (200); a ticket reference belongs to the key that sent it. reportedAt may lie at most INTAKE_MAX_BACKDATE (default 30 days) in the past.',
         body: intakeBody,
       },
       config: { permission: 'cases.create' },
@@ -43,6 +45,18 @@ export async function caseRoutes(app: FastifyInstance, deps: AppDeps) {
       if (body.reportedAt && Date.parse(body.reportedAt) > now + CLOCK_SKEW_MS) {
         throw unprocessable(`reportedAt ${body.reportedAt} lies in the future`);
       }
+      // A report dated long ago would start its SLA clocks long ago and fire every escalation, up to
+      // upper management, the moment the case opens.
+      if (body.reportedAt && Date.parse(body.reportedAt) < now - maxBackdateMs) {
+        const limit = formatDuration(maxBackdateMs);
+        throw new Problem(
+          422,
+          'reported-too-long-ago',
+          'Invalid content',
+          `reportedAt ${body.reportedAt} lies more than ${limit} in the past; a case may be back-dated by at most ${limit}`,
+          { field: 'reportedAt', limit, limitMs: maxBackdateMs },
+        );
+      }
       if (body.product.purchaseDate && Date.parse(body.product.purchaseDate) > now) {
         throw unprocessable(`product.purchaseDate ${body.product.purchaseDate} lies in the future`);
       }
@@ -55,7 +69,13 @@ export async function caseRoutes(app: FastifyInstance, deps: AppDeps) {
         keyId: principal.keyId,
         actor: actorOf(principal),
       });
-      const view = await caseView(deps.db, (await findCase(deps.db, row.id)) ?? row);
+      const current = (await findCase(deps.db, row.id)) ?? row;
+      // A ticket reference is this key's own, so the case it finds is one it opened; should that ever
+      // not hold, the caller learns nothing of a case it may not read.
+      if (!created && !canSee(principal, current)) {
+        throw conflict('this ticket reference is already in use', { field: 'externalRef' });
+      }
+      const view = await caseView(deps.db, current);
       return reply.code(created ? 201 : 200).send(view);
     },
   );
@@ -90,9 +110,7 @@ export async function caseRoutes(app: FastifyInstance, deps: AppDeps) {
     async (req) => {
       const { from, to } = req.query;
       if (from && to && Date.parse(from) >= Date.parse(to)) throw unprocessable('"from" must be before "to"');
-      const principal = req.principal!;
-      const scope = principal.role === 'helpdesk' ? { createdByKey: principal.keyId } : {};
-      return await listCases(deps.db, { ...req.query, ...scope });
+      return await listCases(deps.db, req.query, visibleCases(req.principal!));
     },
   );
 
@@ -114,12 +132,18 @@ export async function caseRoutes(app: FastifyInstance, deps: AppDeps) {
       config: { permission: 'cases.read' },
     },
     async (req) => {
-      const row = await findCaseByExternalRef(deps.db, req.params.system, req.params.ticketId);
-      const visible = row && canSee(req.principal!, row) ? [summary(row)] : [];
-      if (visible.length === 0) throw notFound('ticket', `${req.params.system}/${req.params.ticketId}`);
+      // Every help desk has its own tickets: the same reference may name cases of several help desks;
+      // the caller gets those it may read.
+      const rows = await findCasesByExternalRef(
+        deps.db,
+        req.params.system,
+        req.params.ticketId,
+        visibleCases(req.principal!),
+      );
+      if (rows.length === 0) throw notFound('ticket', `${req.params.system}/${req.params.ticketId}`);
       return {
         externalRef: { system: req.params.system, id: req.params.ticketId },
-        cases: visible,
+        cases: rows.map(summary),
         complaints: [],
       };
     },

@@ -1,9 +1,10 @@
 // Escalations fired by SLA clocks (warning, breach, escalation), newest due first, for managers.
-import { and, desc, eq, gte, lt, type SQL, sql } from 'drizzle-orm';
+import { and, desc, eq, gte, inArray, lt, type SQL, sql } from 'drizzle-orm';
 import type { FastifyInstance } from 'fastify';
 import type { Database } from '../../db/client.js';
-import { escalations } from '../../db/schema.js';
+import { cases, escalations } from '../../db/schema.js';
 import type { AppDeps } from '../app.js';
+import { visibleCases } from '../case-access.js';
 import { escalationView } from '../case-read-model.js';
 import { decodeIntCursor, encodeCursor } from '../cursor.js';
 import { unprocessable } from '../problem.js';
@@ -21,9 +22,12 @@ export interface EscalationFilter {
 }
 
 /** Newest due first, keyset-paginated on (due_at, id) so pages stay stable while escalations fire. */
-export async function listEscalations(db: Database, f: EscalationFilter) {
+export async function listEscalations(db: Database, f: EscalationFilter, visible?: SQL) {
   const limit = f.limit ? Number(f.limit) : 50;
   const where: SQL[] = [];
+  // Only escalations of cases the caller may read (api/case-access.ts).
+  if (visible)
+    where.push(inArray(escalations.caseId, db.select({ id: cases.id }).from(cases).where(visible)));
   if (f.level) where.push(eq(escalations.level, Number(f.level)));
   if (f.clock) where.push(eq(escalations.clock, f.clock));
   if (f.from) where.push(gte(escalations.dueAt, new Date(f.from)));
@@ -65,7 +69,7 @@ export async function escalationRoutes(app: FastifyInstance, deps: AppDeps) {
     async (req) => {
       const { from, to } = req.query;
       if (from && to && Date.parse(from) >= Date.parse(to)) throw unprocessable('"from" must be before "to"');
-      return listEscalations(deps.db, req.query);
+      return listEscalations(deps.db, req.query, visibleCases(req.principal!));
     },
   );
 }

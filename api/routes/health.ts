@@ -29,7 +29,8 @@ async function probe(check: () => Promise<unknown>): Promise<{ ok: boolean; erro
 export async function healthRoutes(app: FastifyInstance, deps: AppDeps) {
   app.get(
     '/health',
-    { schema: { tags: ['system'], summary: 'Liveness of the API and its dependencies' } },
+    // Public: no key needed (`security: []` in the OpenAPI document).
+    { schema: { tags: ['system'], summary: 'Liveness of the API and its dependencies', security: [] } },
     async (_req, reply) => {
       const [database, temporal] = await Promise.all([
         probe(() => deps.db.execute(sql`select 1`)),

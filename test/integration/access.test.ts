@@ -9,7 +9,7 @@ import { call, get, intakeBody, post, type Stack, startStack } from '../support/
 
 let stack: Stack;
 beforeAll(async () => {
-  stack = await startStack();
+  stack = await startStack({ engineers: ['someone-else', 'eng-idem'] });
 });
 afterAll(() => stack?.close());
 
@@ -100,19 +100,18 @@ describe('per-case rules', () => {
       key: stack.keys.engineer,
       payload: diagnosis,
     });
-    expect(denied.status).toBe(403);
-    expect(denied.body.detail).toMatch(/not assigned to you/);
+    // Least privilege: a case assigned to someone else does not exist for an engineer.
+    expect(denied.status).toBe(404);
     const ok = await call(stack.app, 'POST', `/api/v1/cases/${mine}/diagnose`, {
       key: stack.keys.engineer,
       payload: diagnosis,
     });
     expect(ok.status).toBe(200);
     expect(ok.body.timeline.at(-1).actor).toBe('test-engineer');
-    // Reading is open to engineers.
     expect(
       (await get(stack.app, `/api/v1/cases/${other}`, { authorization: `Bearer ${stack.keys.engineer}` }))
         .status,
-    ).toBe(200);
+    ).toBe(404);
   });
 
   it('a help desk key sees and acts on only the cases it opened', async () => {
@@ -293,7 +292,9 @@ describe('hardening', () => {
     expect(res.headers['x-content-type-options']).toBe('nosniff');
     expect(res.headers['content-security-policy']).toContain("default-src 'self'");
     expect(res.headers['strict-transport-security']).toBeTruthy();
-    expect(res.headers['x-request-id']).toBe('req-123');
+    // Our own id; the client's is kept beside it.
+    expect(res.headers['x-request-id']).toMatch(/^[0-9a-f-]{36}$/);
+    expect(res.headers['x-client-request-id']).toBe('req-123');
   });
 
   it('a cursor the API did not issue is a 400 on every paginated list', async () => {
@@ -332,7 +333,7 @@ describe('hardening', () => {
       ['POST', `/api/v1/cases/${id}/cancel`, 403, 'engineer'],
     ]);
     const intake = await call(stack.app, 'GET', '/api/v1/audit?limit=100', { key: stack.keys.admin });
-    const mine = intake.body.items.find((r: { requestId: string }) => r.requestId === 'audit-me');
+    const mine = intake.body.items.find((r: { clientRequestId: string }) => r.clientRequestId === 'audit-me');
     expect(mine).toMatchObject({
       method: 'POST',
       path: '/api/v1/cases',

@@ -5,7 +5,7 @@ import { get, intakeBody, post, type Stack, startStack } from '../support/stack.
 
 let stack: Stack;
 beforeAll(async () => {
-  stack = await startStack();
+  stack = await startStack({ engineers: ['eng-list'] });
 });
 afterAll(() => stack?.close());
 

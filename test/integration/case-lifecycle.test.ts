@@ -4,7 +4,11 @@ import { eventually, get, intakeBody, post, type Stack, startStack } from '../su
 
 let stack: Stack;
 beforeAll(async () => {
-  stack = await startStack({ surveyDelayMs: 500, surveyExpiryMs: 1_500 });
+  stack = await startStack({
+    surveyDelayMs: 500,
+    surveyExpiryMs: 1_500,
+    engineers: ['eng-li', 'eng-wang', 'eng-zhao'],
+  });
 });
 afterAll(() => stack?.close());
 

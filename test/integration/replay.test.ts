@@ -17,7 +17,7 @@ const recording = process.env.RECORD_HISTORIES === '1';
 describe('a full case', () => {
   let stack: Stack;
   beforeAll(async () => {
-    stack = await startStack({ surveyDelayMs: 500, surveyExpiryMs: 1_000 });
+    stack = await startStack({ surveyDelayMs: 500, surveyExpiryMs: 1_000, engineers: ['eng-1'] });
   });
   afterAll(() => stack?.close());
 

@@ -6,7 +6,11 @@ import { eventually, get, post, repairReport, type Stack, startStack } from '../
 
 let stack: Stack;
 beforeAll(async () => {
-  stack = await startStack({ surveyDelayMs: 60_000, surveyExpiryMs: 60_000 });
+  stack = await startStack({
+    surveyDelayMs: 60_000,
+    surveyExpiryMs: 60_000,
+    engineers: ['eng-fast', 'eng-parts', 'eng-e'],
+  });
 });
 afterAll(() => stack?.close());
 

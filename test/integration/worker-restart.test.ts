@@ -5,7 +5,7 @@ import { eventually, get, intakeBody, post, repairReport, type Stack, startStack
 
 let stack: Stack;
 beforeAll(async () => {
-  stack = await startStack({ surveyDelayMs: 1_000, surveyExpiryMs: 1_500 });
+  stack = await startStack({ surveyDelayMs: 1_000, surveyExpiryMs: 1_500, engineers: ['eng-a', 'eng-b'] });
 });
 afterAll(() => stack?.close());
 

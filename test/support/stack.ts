@@ -26,6 +26,8 @@ export interface Stack {
   app: FastifyInstance;
   /** One bootstrap API key per role; the person of each is `test-<role>`. */
   keys: Record<Role, string>;
+  /** A bootstrap engineer key for each person of `opts.engineers` (cases are assigned only to engineers). */
+  engineerKeys: Record<string, string>;
   db: DbHandle;
   client: Client;
   taskQueue: string;
@@ -46,6 +48,13 @@ export async function startStack(
     parts?: PartsSettings;
     /** Runs before each notification is sent (e.g. a slow channel). */
     beforeSend?: (n: Notification) => Promise<void>;
+    /** Further engineers (person ids) besides `test-engineer`, each with a bootstrap key. */
+    engineers?: string[];
+    /** Failed authentications per address and window before 429 (default: practically unlimited). */
+    authFailures?: { limit: number; windowMs: number };
+    stepTimeoutMs?: number;
+    intakeMaxBackdateMs?: number;
+    engineerCaseScope?: 'assigned' | 'all';
   } = {},
 ): Promise<Stack> {
   const address = inject('temporalAddress');
@@ -69,10 +78,21 @@ export async function startStack(
     keys[role] = k.key;
     return { id: k.id, secretHash: hashSecret(k.secret), role, personId: `test-${role}` };
   });
+  const engineerKeys: Record<string, string> = {};
+  for (const personId of opts.engineers ?? []) {
+    const k = newKey();
+    engineerKeys[personId] = k.key;
+    bootstrapKeys.push({ id: k.id, secretHash: hashSecret(k.secret), role: 'engineer', personId });
+  }
   defaultKey = keys.manager;
   const app = await buildApp({
     bootstrapKeys,
     rateLimitPerMinute: opts.rateLimitPerMinute ?? 100_000,
+    // Every injected request comes from 127.0.0.1; tests that count failures set their own limit.
+    authFailures: opts.authFailures ?? { limit: 1_000_000, windowMs: 60_000 },
+    ...(opts.stepTimeoutMs ? { stepTimeoutMs: opts.stepTimeoutMs } : {}),
+    ...(opts.intakeMaxBackdateMs ? { intakeMaxBackdateMs: opts.intakeMaxBackdateMs } : {}),
+    ...(opts.engineerCaseScope ? { caseAccess: { engineerCaseScope: opts.engineerCaseScope } } : {}),
     db: db.db,
     temporal: client,
     taskQueue,
@@ -86,6 +106,7 @@ export async function startStack(
   const stack: Stack = {
     app,
     keys,
+    engineerKeys,
     db,
     client,
     taskQueue,
