@@ -23,6 +23,12 @@ export interface Config {
     intakeMaxBackdateMs: number;
     /** ENGINEER_CASE_SCOPE: which cases engineers read — `assigned` (to them) or `all`. */
     engineerCaseScope: 'assigned' | 'all';
+    /**
+     * TRUST_PROXY: which proxies' X-Forwarded-For to believe for the client address (throttling and
+     * rate limits count per address): unset — none; `true` — any; a number — that many hops; else a
+     * comma-separated list of addresses / CIDR ranges.
+     */
+    trustProxy: boolean | number | string[];
   };
   /** Case timings that are durations (milliseconds), so tests can run them in seconds. */
   timing: { surveyDelayMs: number; surveyExpiryMs: number };
@@ -56,6 +62,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       stepTimeoutMs: atLeastSecond(env.STEP_TIMEOUT ?? '30s', 'STEP_TIMEOUT'),
       intakeMaxBackdateMs: atLeastSecond(env.INTAKE_MAX_BACKDATE ?? '30d', 'INTAKE_MAX_BACKDATE'),
       engineerCaseScope: oneOf(env.ENGINEER_CASE_SCOPE, ['assigned', 'all'], 'ENGINEER_CASE_SCOPE'),
+      trustProxy: trustProxyFrom(env.TRUST_PROXY),
     },
     timing: {
       surveyDelayMs: parseDuration(env.SURVEY_DELAY ?? '24h'),
@@ -102,4 +109,14 @@ function oneOf<T extends string>(raw: string | undefined, allowed: readonly T[],
   if (!(allowed as readonly string[]).includes(raw))
     throw new Error(`${name} must be one of ${allowed.join(', ')}, got "${raw}"`);
   return raw as T;
+}
+
+function trustProxyFrom(raw: string | undefined): boolean | number | string[] {
+  if (raw === undefined || raw === '' || raw === 'false') return false;
+  if (raw === 'true') return true;
+  if (/^\d+$/.test(raw)) return Number(raw);
+  return raw
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
 }

@@ -50,6 +50,8 @@ export interface AppDeps {
   /** Which cases engineers read (default: those assigned to them). */
   caseAccess?: CaseAccessSettings;
   bodyLimitBytes?: number;
+  /** Proxies whose X-Forwarded-For names the client address (TRUST_PROXY); default none. */
+  trustProxy?: boolean | number | string[];
   logger?: FastifyServerOptions['logger'];
 }
 
@@ -68,6 +70,8 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     genReqId: () => randomUUID(),
     frameworkErrors,
     clientErrorHandler,
+    // A boolean, a hop count or a list, all of which Fastify takes; the cast only steers its overloads.
+    trustProxy: (deps.trustProxy ?? false) as FastifyServerOptions['trustProxy'] & boolean,
   });
   registerRequestId(app);
   app.addSchema(PROBLEM_SCHEMA);

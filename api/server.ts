@@ -36,6 +36,7 @@ const app = await buildApp({
   stepTimeoutMs: config.api.stepTimeoutMs,
   intakeMaxBackdateMs: config.api.intakeMaxBackdateMs,
   caseAccess: { engineerCaseScope: config.api.engineerCaseScope },
+  trustProxy: config.api.trustProxy,
   logger: { level: process.env.LOG_LEVEL ?? 'info' },
 });
 
