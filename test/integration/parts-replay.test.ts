@@ -27,6 +27,7 @@ let stack: Stack;
 beforeAll(async () => {
   stack = await startStack({
     parts: { approvalThreshold: 1, lateEscalationMs: 500, reorderIntervalMs: 3_600_000 },
+    engineers: ['eng-1'],
   });
 });
 afterAll(() => stack?.close());

@@ -114,6 +114,7 @@ async function ledgerBalances(partNumber: string) {
 beforeAll(async () => {
   stack = await startStack({
     parts: { approvalThreshold: 5000, lateEscalationMs: 1_000, reorderIntervalMs: 3_600_000 },
+    engineers: ['eng-1'],
   });
   line = await fastPolicy(stack);
   receiver = createServer((req, res) => {
