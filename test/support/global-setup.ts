@@ -1,14 +1,15 @@
 // Once per test run: a real Temporal dev server (in memory, free ports), a fresh Postgres database
-// with the migrations applied, and one workflow bundle that every test Worker loads.
-import { execFileSync } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
+// with the migrations applied, and one workflow bundle that every test Worker loads. The database lives on
+// the server of TEST_DATABASE_URL / DATABASE_URL, else on an embedded PostgreSQL started for this run.
+import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { bundleWorkflowCode } from '@temporalio/worker';
 import postgres from 'postgres';
 import type { TestProject } from 'vitest/node';
 import { runMigrations } from '../../db/migrate.js';
+import { type EmbeddedPostgresServer, startEmbeddedPostgres } from '../../scripts/embedded-postgres.js';
+import { findTemporalCli, freePort } from '../../scripts/process-helpers.mjs';
 import { connectWhenReady, ensureSearchAttributes, startDevServer } from '../../scripts/setup-temporal.js';
 import { WORKFLOWS_PATH } from '../../worker-factory.js';
 
@@ -20,36 +21,23 @@ declare module 'vitest' {
   }
 }
 
-const root = new URL('../../', import.meta.url).pathname;
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = createServer();
-    srv.once('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const { port } = srv.address() as { port: number };
-      srv.close(() => resolve(port));
-    });
-  });
-}
-
-function temporalCli(): string {
-  const local = join(root, '.tools/bin/temporal');
-  if (!process.env.TEMPORAL_CLI_PATH && existsSync(local)) return local;
-  return execFileSync('bash', [join(root, 'scripts/ensure-temporal-cli.sh')], {
-    encoding: 'utf8',
-    stdio: ['ignore', 'pipe', 'inherit'],
-  }).trim();
-}
-
 export default async function setup(project: TestProject) {
   const work = mkdtempSync(join(tmpdir(), 'shouhou-test-'));
 
-  // Postgres: a fresh database per run on the server of TEST_DATABASE_URL / DATABASE_URL.
-  const adminUrl =
-    process.env.TEST_DATABASE_URL ??
-    process.env.DATABASE_URL ??
-    'postgres://postgres@127.0.0.1:5432/postgres';
+  // Postgres: a fresh database per run on the server of TEST_DATABASE_URL / DATABASE_URL, else on an
+  // embedded server of this run (throwaway: no fsync).
+  let embedded: EmbeddedPostgresServer | undefined;
+  const configuredUrl = process.env.TEST_DATABASE_URL || process.env.DATABASE_URL;
+  if (!configuredUrl) {
+    // Run as root, the server runs as the user `postgres`, which must be able to reach its directory.
+    chmodSync(work, 0o711);
+    embedded = await startEmbeddedPostgres({
+      dataDir: join(work, 'postgres'),
+      port: await freePort(),
+      durable: false,
+    });
+  }
+  const adminUrl = configuredUrl ?? embedded!.url;
   const dbName = `shouhou_test_${Date.now()}_${process.pid}`;
   const admin = postgres(adminUrl, { max: 1, onnotice: () => {} });
   await admin.unsafe(`create database "${dbName}"`);
@@ -60,7 +48,7 @@ export default async function setup(project: TestProject) {
 
   const [port, uiPort] = [await freePort(), await freePort()];
   const server = await startDevServer({
-    cliPath: temporalCli(),
+    cliPath: await findTemporalCli(),
     port,
     uiPort,
     log: join(work, 'temporal.log'),
@@ -81,6 +69,7 @@ export default async function setup(project: TestProject) {
     await server.stop();
     if (!process.env.KEEP_TEST_DB) await admin.unsafe(`drop database if exists "${dbName}" with (force)`);
     await admin.end();
+    await embedded?.stop();
     rmSync(work, { recursive: true, force: true });
   };
 }
