@@ -9,7 +9,12 @@ import type { WebhookDispatchSettings } from './activities/webhook-outbox.js';
 import type { Database } from './db/client.js';
 import type { PartsSettings } from './domain/parts/request.js';
 
-export const WORKFLOWS_PATH = fileURLToPath(new URL('./workflows/index.ts', import.meta.url));
+// Run from source (tsx, tests) this module is .ts; compiled by `npm run build` it is dist/….js, beside the
+// compiled workflows.
+const SOURCE_EXT = import.meta.url.endsWith('.ts') ? '.ts' : '.js';
+export const WORKFLOWS_PATH = fileURLToPath(new URL(`./workflows/index${SOURCE_EXT}`, import.meta.url));
+/** True in the compiled build: the worker then loads the bundles `npm run build` made, never webpack. */
+export const COMPILED = SOURCE_EXT === '.js';
 
 // Workflow tasks a worker process takes at once (the SDK's default is 40). A workflow's clock is
 // measured from when its task started, but its timer only runs from when the task completes; a task
@@ -36,6 +41,8 @@ export interface WorkerDeps {
   /** Workflow task slots (default WORKFLOW_TASK_SLOTS) and activity task slots (default the SDK's). */
   maxConcurrentWorkflowTaskExecutions?: number;
   maxConcurrentActivityTaskExecutions?: number;
+  /** Tracing interceptors and sinks (observability/tracing.ts), when tracing is on. */
+  tracing?: Pick<WorkerOptions, 'interceptors' | 'sinks'>;
 }
 
 export function createWorker(deps: WorkerDeps): Promise<Worker> {
@@ -58,6 +65,7 @@ export function createWorker(deps: WorkerDeps): Promise<Worker> {
     ...(deps.maxConcurrentActivityTaskExecutions !== undefined
       ? { maxConcurrentActivityTaskExecutions: deps.maxConcurrentActivityTaskExecutions }
       : {}),
+    ...deps.tracing,
   });
 }
 

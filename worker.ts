@@ -1,15 +1,56 @@
 // The worker process: runs case workflows and their activities until SIGINT/SIGTERM.
+// Production runs the compiled build (`node dist/worker.js`), which loads the workflow bundle `npm run
+// build` made; from source (tsx) it loads WORKFLOW_BUNDLE if given (npm start bundles once for all its
+// workers), else bundles the workflows itself at start.
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import { Client, Connection } from '@temporalio/client';
 import { ensureReorderSchedule } from './activities/parts/schedule.js';
+import { Runtime } from '@temporalio/worker';
 import { loadConfig } from './config.js';
 import { connectDb } from './db/client.js';
-import { createWorker, NativeConnection } from './worker-factory.js';
+import { logFormat, makeLineLogger, workerLogger } from './observability/logging.js';
+import { startTracing, workerTracingOptions } from './observability/tracing.js';
+import { startWorkerMetricsServer } from './observability/worker-metrics.js';
+import { freePort } from './scripts/process-helpers.mjs';
+import { COMPILED, createWorker, NativeConnection } from './worker-factory.js';
 
 const config = loadConfig();
+const format = logFormat();
+const log = makeLineLogger(format);
+const tracing = startTracing('shouhou-worker');
+
+// The SDK's native core exports its metrics for Prometheus on an internal port; /metrics (below) serves
+// them together with this process's own counters.
+const metricsPortRaw = process.env.WORKER_METRICS_PORT ?? '9464';
+const metricsOn = metricsPortRaw !== 'off';
+const corePort = metricsOn ? await freePort() : undefined;
+Runtime.install({
+  logger: workerLogger(format, (process.env.LOG_LEVEL?.toUpperCase() as 'INFO' | undefined) ?? 'INFO'),
+  telemetryOptions: corePort
+    ? { metrics: { prometheus: { bindAddress: `127.0.0.1:${corePort}`, useSecondsForDurations: true } } }
+    : {},
+});
+
+/** Which prebuilt bundle this process loads, if any. */
+function workflowBundlePath(): string | undefined {
+  if (process.env.WORKFLOW_BUNDLE) return process.env.WORKFLOW_BUNDLE;
+  if (!COMPILED) return undefined;
+  const file = fileURLToPath(
+    new URL(tracing ? './workflow-bundle-otel.js' : './workflow-bundle.js', import.meta.url),
+  );
+  if (!existsSync(file)) throw new Error(`${file} is missing: run npm run build`);
+  return file;
+}
+
 const connection = await NativeConnection.connect({ address: config.temporal.address });
 // The activities' own client: it wakes webhook dispatchers after a transition commits.
 const clientConnection = await Connection.connect({ address: config.temporal.address });
-const temporal = new Client({ connection: clientConnection, namespace: config.temporal.namespace });
+const temporal = new Client({
+  connection: clientConnection,
+  namespace: config.temporal.namespace,
+  interceptors: tracing?.clientInterceptors,
+});
 const dbHandle = connectDb(config.databaseUrl, { max: Number(process.env.WORKER_DB_POOL ?? 10) });
 /** Optional non-negative integer from the environment (the SDK checks the range); unset keeps the default. */
 const optionalInt = (name: string): number | undefined => {
@@ -19,6 +60,7 @@ const optionalInt = (name: string): number | undefined => {
   if (!Number.isInteger(n) || n < 0) throw new Error(`${name} must be a non-negative integer, got "${raw}"`);
   return n;
 };
+const bundle = workflowBundlePath();
 const worker = await createWorker({
   connection,
   namespace: config.temporal.namespace,
@@ -28,15 +70,32 @@ const worker = await createWorker({
   webhooks: config.webhooks,
   allowPrivateWebhookTargets: config.allowPrivateWebhookTargets,
   parts: config.parts,
+  workflowBundle: bundle ? { codePath: bundle } : undefined,
   maxCachedWorkflows: optionalInt('WORKER_MAX_CACHED_WORKFLOWS'),
   maxConcurrentWorkflowTaskExecutions: optionalInt('WORKER_MAX_CONCURRENT_WORKFLOW_TASKS'),
   maxConcurrentActivityTaskExecutions: optionalInt('WORKER_MAX_CONCURRENT_ACTIVITIES'),
+  tracing: tracing ? workerTracingOptions(tracing, { bundled: bundle !== undefined }) : undefined,
 });
 await ensureReorderSchedule(temporal, config.temporal.taskQueue, config.parts.reorderIntervalMs);
-console.log(`worker polling task queue "${config.temporal.taskQueue}" on ${config.temporal.address}`);
+const metrics = metricsOn
+  ? await startWorkerMetricsServer({
+      host: process.env.WORKER_METRICS_HOST ?? '127.0.0.1',
+      port: Number(metricsPortRaw),
+      coreMetricsUrl: `http://127.0.0.1:${corePort}/metrics`,
+    })
+  : undefined;
+log('info', `worker polling task queue "${config.temporal.taskQueue}" on ${config.temporal.address}`, {
+  metrics: metrics
+    ? `http://${process.env.WORKER_METRICS_HOST ?? '127.0.0.1'}:${metrics.port}/metrics`
+    : 'off',
+  bundle: bundle ?? 'built at start',
+  tracing: tracing ? 'on' : 'off',
+});
 // Worker.run installs its own SIGINT/SIGTERM handling and drains in-flight tasks before returning.
 await worker.run();
+await metrics?.close();
 await dbHandle.close();
 await clientConnection.close();
 await connection.close();
-console.log('worker stopped');
+await tracing?.shutdown();
+log('info', 'worker stopped');

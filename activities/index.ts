@@ -6,6 +6,7 @@ import type { Database } from '../db/client.js';
 import type { CaseState } from '../domain/case.js';
 import type { PartsSettings } from '../domain/parts/request.js';
 import type { SlaSnapshot } from '../domain/sla-policy.js';
+import { escalationsTotal } from '../observability/metrics.js';
 import { type CaseEvent, projectCase } from './case-projection.js';
 import { type Escalation, escalationKind, recordEscalation } from './escalation.js';
 import { recordNotification, sendRecorded } from './notification-record.js';
@@ -64,7 +65,10 @@ export function createActivities(deps: ActivityDeps) {
       };
       const { wake, sent } = await recordEscalation(db, input.state, input.event, e, n);
       await wakeDispatchers(deps, wake);
-      if (!sent) await sendRecorded(db, notifier, n);
+      if (!sent) {
+        await sendRecorded(db, notifier, n);
+        escalationsTotal.inc({ level: String(e.level), clock: e.clock });
+      }
       return { recordedAt: new Date().toISOString() };
     },
 

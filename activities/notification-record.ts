@@ -3,6 +3,7 @@
 import { eq, sql } from 'drizzle-orm';
 import type { Database } from '../db/client.js';
 import { notifications } from '../db/schema.js';
+import { notificationsTotal } from '../observability/metrics.js';
 import type { Notification, Notifier } from './notifier.js';
 
 /**
@@ -25,6 +26,12 @@ export async function recordNotification(db: Database, n: Notification): Promise
 
 /** Sends a recorded notification and marks it sent. */
 export async function sendRecorded(db: Database, notifier: Notifier, n: Notification): Promise<void> {
-  await notifier.send(n);
+  try {
+    await notifier.send(n);
+  } catch (err) {
+    notificationsTotal.inc({ kind: n.kind, outcome: 'failed' });
+    throw err;
+  }
+  notificationsTotal.inc({ kind: n.kind, outcome: 'sent' });
   await db.update(notifications).set({ sentAt: new Date() }).where(eq(notifications.key, n.key));
 }

@@ -6,6 +6,7 @@ import { ApplicationFailure, ApplicationFailureCategory } from '@temporalio/comm
 import { and, asc, eq, sql } from 'drizzle-orm';
 import type { Database } from '../db/client.js';
 import { webhookAttempts, webhookDeliveries, webhookEvents, webhookSubscriptions } from '../db/schema.js';
+import { webhookDeliveriesTotal } from '../observability/metrics.js';
 
 import { forbiddenTarget } from './webhook-target.js';
 
@@ -129,6 +130,7 @@ export async function deliverPending(
         })
         .where(eq(webhookDeliveries.id, d.id));
     });
+    webhookDeliveriesTotal.inc({ outcome: ok ? 'delivered' : 'failed' });
     opts.onAttempt?.();
     if (!ok) throw deliveryFailed(`delivery ${d.id} (${d.type}) to ${sub.url} failed: ${error}`);
     delivered += 1;

@@ -5,6 +5,7 @@ import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastif
 import type { WebhookDispatchSettings } from '../activities/webhook-outbox.js';
 import type { Database } from '../db/client.js';
 import type { PartsSettings } from '../domain/parts/request.js';
+import { traceRequests } from '../observability/tracing.js';
 import type { ServiceCaseInput } from '../workflows/service-case.js';
 import type { FailureThrottleSettings } from './auth/failure-throttle.js';
 import type { BootstrapKey } from './auth/keys.js';
@@ -13,6 +14,7 @@ import { registerAudit } from './plugins/audit.js';
 import { registerAuth } from './plugins/auth.js';
 import { registerIdempotency } from './plugins/idempotency.js';
 import { registerInputText } from './plugins/input-text.js';
+import { registerMetrics } from './plugins/metrics.js';
 import { registerOpenApi } from './plugins/openapi.js';
 import { clientErrorHandler, frameworkErrors, registerProblems } from './plugins/problems.js';
 import { registerRequestId } from './plugins/request-id.js';
@@ -53,6 +55,8 @@ export interface AppDeps {
   /** Proxies whose X-Forwarded-For names the client address (TRUST_PROXY); default none. */
   trustProxy?: boolean | number | string[];
   logger?: FastifyServerOptions['logger'];
+  /** One OpenTelemetry span per request (api/server.ts switches it on with tracing). */
+  traceRequests?: boolean;
 }
 
 export const DEFAULT_STEP_TIMEOUT_MS = 30_000;
@@ -87,6 +91,8 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   registerIdempotency(app, deps.db);
   registerAudit(app, deps.db);
   await registerOpenApi(app);
+  registerMetrics(app);
+  if (deps.traceRequests) traceRequests(app);
   await app.register(async (scope) => {
     await healthRoutes(scope, deps);
     await caseRoutes(scope, deps);

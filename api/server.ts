@@ -1,7 +1,9 @@
-// The API process. Run: node --import tsx api/server.ts
+// The API process. Production: node dist/api/server.js (npm run build); from source: node --import tsx api/server.ts
 import { Client, Connection } from '@temporalio/client';
 import { loadConfig } from '../config.js';
 import { connectDb } from '../db/client.js';
+import { logFormat, prettyPinoStream } from '../observability/logging.js';
+import { startTracing } from '../observability/tracing.js';
 import { buildApp } from './app.js';
 import { type BootstrapKey, parseBootstrapKeys } from './auth/keys.js';
 
@@ -19,9 +21,15 @@ if (config.api.production && bootstrapKeys.length === 0) {
   );
   process.exit(1);
 }
+const tracing = startTracing('shouhou-api');
+const format = logFormat();
 const dbHandle = connectDb(config.databaseUrl, { max: Number(process.env.API_DB_POOL ?? 10) });
 const connection = await Connection.connect({ address: config.temporal.address });
-const temporal = new Client({ connection, namespace: config.temporal.namespace });
+const temporal = new Client({
+  connection,
+  namespace: config.temporal.namespace,
+  interceptors: tracing?.clientInterceptors,
+});
 const app = await buildApp({
   db: dbHandle.db,
   temporal,
@@ -37,7 +45,12 @@ const app = await buildApp({
   intakeMaxBackdateMs: config.api.intakeMaxBackdateMs,
   caseAccess: { engineerCaseScope: config.api.engineerCaseScope },
   trustProxy: config.api.trustProxy,
-  logger: { level: process.env.LOG_LEVEL ?? 'info' },
+  // JSON lines with the request id (reqId) by default; LOG_FORMAT=pretty (npm start) one readable line each.
+  logger: {
+    level: process.env.LOG_LEVEL ?? 'info',
+    ...(format === 'pretty' ? { stream: prettyPinoStream() } : {}),
+  },
+  traceRequests: tracing !== undefined,
 });
 
 let stopping = false;
@@ -48,6 +61,7 @@ async function stop(signal: string) {
   await app.close();
   await connection.close();
   await dbHandle.close();
+  await tracing?.shutdown();
   process.exit(0);
 }
 process.on('SIGINT', () => void stop('SIGINT'));

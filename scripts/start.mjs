@@ -8,7 +8,8 @@
 //                          data in .data/postgres) on EMBEDDED_PG_PORT
 //   4. search attributes   scripts/setup-temporal.ts
 //   5. migrations          db/migrate.ts
-//   6. workers + API       worker.ts ×WORKER_PROCESSES, api/server.ts
+//   6. workflow bundle     scripts/bundle-workflows.ts → .data/workflow-bundle.js, loaded by every worker
+//   7. workers + API       worker.ts ×WORKER_PROCESSES, api/server.ts (LOG_FORMAT=pretty)
 //
 // Ctrl-C / SIGTERM stop everything in reverse order and exit 0. If a process dies on its own, the others
 // are stopped and this exits 1 naming it. Plain JavaScript without dependencies on purpose: it runs before
@@ -358,6 +359,7 @@ async function main() {
   const temporalPort = envPort('TEMPORAL_PORT', 7233);
   const uiPort = envPort('TEMPORAL_UI_PORT', temporalPort + 1000);
   const embeddedPgPort = envPort('EMBEDDED_PG_PORT', 5433);
+  const workerMetricsPort = envPort('WORKER_METRICS_PORT', 9464);
   const workerProcesses = envInt(
     'WORKER_PROCESSES',
     DEFAULT_WORKER_PROCESSES,
@@ -390,6 +392,19 @@ async function main() {
   await runOnce('setup', ['--import', 'tsx', join(root, 'scripts/setup-temporal.ts')]);
   say('applying database migrations');
   await runOnce('migrate', ['--import', 'tsx', join(root, 'db/migrate.ts')]);
+  // One workflow bundle for all worker processes instead of webpack in each (and its module listing).
+  say('bundling the workflows');
+  const bundle = join(dataDir, 'workflow-bundle.js');
+  await runOnce('bundle', [
+    '--import',
+    'tsx',
+    join(root, 'scripts/bundle-workflows.ts'),
+    bundle,
+    ...(tracingRequested() ? ['--tracing'] : []),
+  ]);
+  env.WORKFLOW_BUNDLE ??= bundle;
+  // Readable one-line logs on a terminal; LOG_FORMAT=json gives what production writes.
+  env.LOG_FORMAT ??= 'pretty';
 
   // A local receiver (http://127.0.0.1:…) is the usual webhook target while developing.
   env.WEBHOOK_ALLOW_PRIVATE_TARGETS ??= 'true';
@@ -401,6 +416,8 @@ async function main() {
     const name = workerProcesses === 1 ? 'worker' : `worker-${i}`;
     launch(name, process.execPath, [...WORKER_NODE_FLAGS, '--import', 'tsx', join(root, 'worker.ts')], {
       stopTimeoutMs: 30_000,
+      // Each worker's /metrics on its own port: WORKER_METRICS_PORT, +1, +2, …
+      childEnv: { ...env, WORKER_METRICS_PORT: String(workerMetricsPort + i - 1) },
     });
   }
   const api = launch('api', process.execPath, ['--import', 'tsx', join(root, 'api/server.ts')], {
@@ -413,6 +430,7 @@ async function main() {
   const lines = [
     `API           ${base}`,
     `OpenAPI docs  ${base}/docs`,
+    `Metrics       ${base}/metrics, workers http://127.0.0.1:${workerMetricsPort}…${workerMetricsPort + workerProcesses - 1}/metrics`,
     embeddedTemporal
       ? `Temporal UI   http://127.0.0.1:${uiPort}   (gRPC ${temporalAddress}, log .data/temporal.log)`
       : `Temporal      external Temporal at ${temporalAddress}`,
@@ -429,6 +447,14 @@ async function main() {
   }
   say(`shouhou is running — Ctrl-C to stop\n${lines.map((l) => `    ${l}`).join('\n')}`);
 }
+
+/** The OpenTelemetry switch of observability/tracing.ts (the workers need the bundle built with it). */
+const tracingRequested = () =>
+  Boolean(
+    env.OTEL_EXPORTER_OTLP_ENDPOINT ||
+      env.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT ||
+      env.OTEL_TRACES_EXPORTER === 'console',
+  );
 
 /** One key per role for local use, made once and kept in .data so they survive restarts. */
 function developmentKeys() {

@@ -272,11 +272,13 @@ export async function startStack(opts: StackOptions = {}): Promise<Stack> {
           TEMPORAL_ADDRESS: temporalAddress,
           TEMPORAL_NAMESPACE: 'default',
           TEMPORAL_TASK_QUEUE: taskQueue,
+          // Each worker's /metrics on a free port of its own.
+          WORKER_METRICS_PORT: '0',
           ...opts.workerEnv,
         },
         join(dir, `${name}.log`),
         (line) => {
-          if (line.startsWith('worker polling')) polling = true;
+          if (line.includes('worker polling')) polling = true;
         },
       );
       children.push(worker);
