@@ -141,4 +141,5 @@ it('a worker process serves its counters and the SDK metrics at /metrics and log
     child.kill('SIGTERM');
     await exited;
   }
-});
+  // A process of its own: starting it takes a while on a busy machine.
+}, 240_000);
