@@ -1,30 +1,37 @@
-# One image for the API, the worker and the one-shot jobs (migrations, search attributes); the command
-# chooses which. TypeScript runs through tsx, as in development. Used by docker-compose.yml.
-FROM node:20-slim
+# One image for the API, the worker and the one-shot jobs (migrations, namespace and search attributes);
+# the command chooses which. Production runs the compiled build (npm run build: JavaScript in dist/ and
+# the workflows bundled ahead of time), not tsx. Used by docker-compose.yml.
 
+# ---- build: all dependencies, compile, bundle
+FROM node:20-slim AS build
 WORKDIR /app
-
-# Dependencies first, so source edits do not reinstall them. tsx and the Temporal/Drizzle runtime are
-# production dependencies; the dev tools (vitest, biome, drizzle-kit, tsc) are left out.
 COPY package.json package-lock.json ./
-RUN npm ci --omit=dev --no-audit --no-fund && npm cache clean --force
-
-# Only the sources the processes need (listed explicitly so a host node_modules/, .data/ or .tools/ in the
-# build context never ends up in the image).
-COPY tsconfig.json *.ts ./
+RUN npm ci --no-audit --no-fund
+COPY tsconfig.json tsconfig.build.json *.ts ./
 COPY activities ./activities
 COPY api ./api
 COPY db ./db
 COPY domain ./domain
+COPY observability ./observability
 COPY workflows ./workflows
 COPY scripts ./scripts
+RUN npm run build
+
+# ---- runtime: production dependencies and dist/ only
+FROM node:20-slim
+WORKDIR /app
+COPY package.json package-lock.json ./
+RUN npm ci --omit=dev --no-audit --no-fund && npm cache clean --force
+COPY --from=build /app/dist ./dist
 
 ENV NODE_ENV=production \
     HOST=0.0.0.0 \
-    PORT=3000
+    PORT=3000 \
+    WORKER_METRICS_HOST=0.0.0.0 \
+    LOG_FORMAT=json
 USER node
-EXPOSE 3000
+EXPOSE 3000 9464
 
-# Default: the API. The worker runs `node --max-semi-space-size=64 --import tsx worker.ts` (see
+# Default: the API. The worker runs `node --max-semi-space-size=64 dist/worker.js` (see
 # scripts/temporal-dev-flags.mjs).
-CMD ["node", "--import", "tsx", "api/server.ts"]
+CMD ["node", "dist/api/server.js"]

@@ -9,6 +9,7 @@ import { closeSync, openSync, readFileSync, statSync } from 'node:fs';
 import { pathToFileURL } from 'node:url';
 import { Connection, isGrpcServiceError } from '@temporalio/client';
 import type { SearchAttributeType } from '@temporalio/common';
+import Long from 'long';
 import { loadConfig } from '../config.js';
 import { ALL_SEARCH_ATTRIBUTES } from '../workflows/search-attributes.js';
 import { assertPortFree, sleep } from './process-helpers.mjs';
@@ -280,11 +281,43 @@ export async function startDevServer(opts: DevServerOptions): Promise<DevServer>
   return { address, stop };
 }
 
-// CLI entry: register the search attributes on the configured server.
+/**
+ * Registers `namespace` on a server that does not have it yet (a full Temporal server starts with none;
+ * the dev server and auto-setup create "default" themselves). Waits until the server answers first.
+ */
+export async function ensureNamespace(
+  address: string,
+  namespace: string,
+  { retentionDays = 7, timeoutMs = 120_000 }: { retentionDays?: number; timeoutMs?: number } = {},
+): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    let connection: Connection | undefined;
+    try {
+      connection = await Connection.connect({ address, connectTimeout: 2_000 });
+      await connection.workflowService.registerNamespace({
+        namespace,
+        workflowExecutionRetentionPeriod: { seconds: Long.fromNumber(retentionDays * 24 * 3600) },
+      });
+      return;
+    } catch (err) {
+      if (isGrpcServiceError(err) && err.code === GRPC_ALREADY_EXISTS) return;
+      if (Date.now() > deadline) throw err;
+    } finally {
+      await connection?.close().catch(() => {});
+    }
+    await sleep(500);
+  }
+}
+
+// CLI entry: register the namespace (TEMPORAL_CREATE_NAMESPACE=true) and the search attributes on the
+// configured server.
 if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
   const { temporal } = loadConfig(process.env);
   const timeoutMs = Number(process.env.TEMPORAL_READY_TIMEOUT_MS ?? 60_000);
   try {
+    if (process.env.TEMPORAL_CREATE_NAMESPACE === 'true')
+      await ensureNamespace(temporal.address, temporal.namespace, { timeoutMs });
     const connection = await connectWhenReady(temporal.address, temporal.namespace, { timeoutMs });
     await ensureSearchAttributes(connection, temporal.namespace);
     await connection.close();

@@ -21,12 +21,11 @@ import { chmodSync, createWriteStream, existsSync, mkdirSync, readFileSync, writ
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { pathToFileURL } from 'node:url';
-import Long from 'long';
 import postgres from 'postgres';
 import { ROLES } from '../api/auth/roles.js';
 import { runMigrations } from '../db/migrate.js';
 import { killGroup, REPO_ROOT, sleep, tail, tcpAnswers } from './process-helpers.mjs';
-import { connectWhenReady, ensureSearchAttributes } from './setup-temporal.js';
+import { connectWhenReady, ensureNamespace, ensureSearchAttributes } from './setup-temporal.js';
 import { WORKER_NODE_FLAGS } from './temporal-dev-flags.mjs';
 
 const TOOLS = join(REPO_ROOT, '.tools');
@@ -317,21 +316,8 @@ export async function startTopology(opts: TopologyOptions = {}): Promise<Topolog
       );
     const temporal = define('temporal', startTemporal);
     await waitUntil(temporal, () => tcpAnswers(portBase), 'frontend port');
-    const connection = await (async () => {
-      const { Connection } = await import('@temporalio/client');
-      const c = await Connection.connect({ address: temporalAddress });
-      try {
-        await c.workflowService.registerNamespace({
-          namespace: 'default',
-          workflowExecutionRetentionPeriod: { seconds: Long.fromNumber(7 * 24 * 3600) },
-        });
-        log('namespace "default" registered');
-      } catch (err) {
-        if (!String((err as Error).message).includes('already')) throw err;
-      }
-      await c.close();
-      return connectWhenReady(temporalAddress, 'default', { timeoutMs: 120_000 });
-    })();
+    await ensureNamespace(temporalAddress, 'default');
+    const connection = await connectWhenReady(temporalAddress, 'default', { timeoutMs: 120_000 });
     await ensureSearchAttributes(connection, 'default', { timeoutMs: 120_000 });
     await connection.close();
     log(`temporal server on ${temporalAddress}, search attributes registered`);
