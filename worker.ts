@@ -5,8 +5,8 @@
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { Client, Connection } from '@temporalio/client';
-import { ensureReorderSchedule } from './activities/parts/schedule.js';
 import { Runtime } from '@temporalio/worker';
+import { ensureReorderSchedule } from './activities/parts/schedule.js';
 import { loadConfig } from './config.js';
 import { connectDb } from './db/client.js';
 import { logFormat, makeLineLogger, workerLogger } from './observability/logging.js';

@@ -4,14 +4,13 @@
 import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { bundleWorkflowCode } from '@temporalio/worker';
 import postgres from 'postgres';
 import type { TestProject } from 'vitest/node';
 import { runMigrations } from '../../db/migrate.js';
+import { bundleWorkflows } from '../../scripts/bundle-workflows.js';
 import { type EmbeddedPostgresServer, startEmbeddedPostgres } from '../../scripts/embedded-postgres.js';
 import { findTemporalCli, freePort } from '../../scripts/process-helpers.mjs';
 import { connectWhenReady, ensureSearchAttributes, startDevServer } from '../../scripts/setup-temporal.js';
-import { WORKFLOWS_PATH } from '../../worker-factory.js';
 
 declare module 'vitest' {
   export interface ProvidedContext {
@@ -57,9 +56,8 @@ export default async function setup(project: TestProject) {
   await ensureSearchAttributes(connection, 'default');
   await connection.close();
 
-  const bundle = await bundleWorkflowCode({ workflowsPath: WORKFLOWS_PATH, logger: quietLogger });
   const workflowBundlePath = join(work, 'workflow-bundle.js');
-  writeFileSync(workflowBundlePath, bundle.code);
+  writeFileSync(workflowBundlePath, await bundleWorkflows());
 
   project.provide('temporalAddress', server.address);
   project.provide('databaseUrl', databaseUrl);
@@ -73,6 +71,3 @@ export default async function setup(project: TestProject) {
     rmSync(work, { recursive: true, force: true });
   };
 }
-
-const noop = () => {};
-const quietLogger = { log: noop, trace: noop, debug: noop, info: noop, warn: noop, error: console.error };
