@@ -10,6 +10,7 @@ import {
   condition,
   getExternalWorkflowHandle,
   isCancellation,
+  patched,
   proxyActivities,
   setHandler,
   workflowInfo,
@@ -82,7 +83,16 @@ export async function partsRequest(input: PartsRequestInput): Promise<PartsReque
     }
     await untilReserved();
     if (state.phase === 'reserved') {
-      await condition(() => repair !== undefined || state.phase === 'cancelled');
+      if (patched('parts-request-change')) {
+        // A change of the case's parts cancels this request in the database and signals it.
+        for (;;) {
+          const seen = changes;
+          await condition(() => repair !== undefined || state.phase === 'cancelled' || changes !== seen);
+          if (repair || state.phase === 'cancelled') break;
+          if ((await act.partsRequestProgress({ requestId })).status === 'cancelled')
+            state.phase = 'cancelled';
+        }
+      } else await condition(() => repair !== undefined || state.phase === 'cancelled');
     }
     if (repair && state.phase !== 'cancelled') {
       await act.issuePartsForRepair({ requestId, lines: repair.lines, actor: repair.actor, step: 'repair' });

@@ -19,6 +19,18 @@ export const cancelPartsRequestUpdate = defineUpdate<Record<string, unknown>, [C
   'cancel-parts-request',
 );
 
+/** API → case: replace the case's parts request with these lines (the old one is cancelled). */
+export interface ChangePartsRequest {
+  actor: string;
+  requestId: string;
+  lines: Array<{ partNumber: string; quantity: number }>;
+  reason: string;
+  orders: OrderChoice;
+}
+export const changePartsRequestUpdate = defineUpdate<{ requestId: string }, [ChangePartsRequest]>(
+  'change-parts-request',
+);
+
 export interface PartsRequestState {
   requestId: string;
   phase: 'reserving' | 'purchasing' | 'reserved' | 'issued' | 'cancelled';

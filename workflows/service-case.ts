@@ -6,6 +6,7 @@
 
 import type { UpdateDefinition } from '@temporalio/common';
 import {
+  ActivityFailure,
   ApplicationFailure,
   allHandlersFinished,
   condition,
@@ -59,14 +60,22 @@ import {
   stopClock,
 } from '../domain/sla-clock.js';
 import type { ClockName, PauseReason, SlaSnapshot } from '../domain/sla-policy.js';
-import { partsReservedSignal, repairPartsSignal } from './parts-signals.js';
+import {
+  changePartsRequestUpdate,
+  partsChangedSignal,
+  partsReservedSignal,
+  repairPartsSignal,
+} from './parts-signals.js';
 import { CASE_ASSIGNEE, CASE_BREACHED, CASE_STAGE } from './search-attributes.js';
 
 const activityOptions = {
   startToCloseTimeout: '30 seconds',
   retry: { initialInterval: '1 second', maximumInterval: '30 seconds' },
 } as const;
-const { projectCase, notify, escalate } = proxyActivities<CaseActivities>(activityOptions);
+const { projectCase, notify, escalate, cancelPartsRequest } =
+  proxyActivities<CaseActivities>(activityOptions);
+/** Stages in which the engineer may still change the parts of a case. */
+const CHANGEABLE: readonly Stage[] = ['awaiting_parts', 'diagnosed', 'scheduled'];
 // An escalation is recorded by a local activity: it runs inside the workflow task its timer woke, so a
 // step costs one workflow task instead of two plus an activity task, which is what decides how many
 // clocks can fall due together before escalations run late (bench/README.md, "Tuning").
@@ -245,9 +254,9 @@ export async function serviceCase(input: ServiceCaseInput): Promise<CaseState> {
   });
 
   /** Starts the partsRequest child when every listed part is in the catalogue; else parts-ready stays manual. */
-  async function requestParts(actor: string, parts: PartLine[]) {
-    if (!(await local.partsInCatalogue({ partNumbers: parts.map((p) => p.partNumber) }))) return;
-    const requestId = partsRequestId(state.caseId, state.disputes, state.diagnoses.length);
+  async function requestParts(actor: string, parts: PartLine[], change = 0): Promise<string | undefined> {
+    if (!(await local.partsInCatalogue({ partNumbers: parts.map((p) => p.partNumber) }))) return undefined;
+    const requestId = partsRequestId(state.caseId, state.disputes, state.diagnoses.length, change);
     const workflowId = partsRequestWorkflowId(requestId);
     const request: PartsRequestInput = {
       requestId,
@@ -264,7 +273,45 @@ export async function serviceCase(input: ServiceCaseInput): Promise<CaseState> {
       parentClosePolicy: ParentClosePolicy.REQUEST_CANCEL,
     });
     state.partsRequest = { id: requestId, workflowId };
+    return requestId;
   }
+
+  // The engineer changes the parts: the request is cancelled (reservations released, placed orders kept or
+  // cancelled as asked) and a new one started; a case that had its parts waits for them again.
+  let partsChanges = 0;
+  setHandler(
+    changePartsRequestUpdate,
+    async ({ actor, requestId, lines, reason, orders }) => {
+      const old = state.partsRequest!;
+      try {
+        await cancelPartsRequest({ requestId, actor, reason, orders });
+      } catch (err) {
+        if (err instanceof ActivityFailure && err.cause instanceof ApplicationFailure) throw err.cause;
+        throw err;
+      }
+      await getExternalWorkflowHandle(old.workflowId)
+        .signal(partsChangedSignal)
+        .catch(() => undefined);
+      partsChanges += 1;
+      state.partsRequest = undefined;
+      // Back to waiting before the new request starts, so its "reserved" finds the case waiting.
+      if (state.stage !== 'awaiting_parts') pauseClocks('parts');
+      await transition('parts_changed', 'awaiting_parts', actor, { lines, reason, replaced: requestId });
+      const started = await requestParts(actor, lines, partsChanges);
+      return { requestId: started ?? '' };
+    },
+    {
+      validator: ({ requestId }) => {
+        const reason = !CHANGEABLE.includes(state.stage)
+          ? `the parts of case ${state.caseId} cannot change in stage "${state.stage}"`
+          : state.partsRequest?.id !== requestId
+            ? `parts request ${requestId} is not the open request of case ${state.caseId}`
+            : undefined;
+        if (reason)
+          throw ApplicationFailure.create({ type: 'StepRejected', message: reason, nonRetryable: true });
+      },
+    },
+  );
 
   setHandler(partsReservedSignal, async ({ requestId }) => {
     if (state.stage !== 'awaiting_parts' || state.partsRequest?.id !== requestId) return;

@@ -53,6 +53,7 @@ export const PERMISSIONS = {
   'parts.suppliers.write': ['procurement', 'admin'],
   'parts.requests.read': ['specialist', 'engineer', 'manager', 'procurement', 'finance'],
   'parts.requests.cancel': ['engineer', 'manager'],
+  'parts.requests.change': ['engineer', 'manager'],
   'parts.purchases.read': ['procurement', 'manager', 'finance'],
   'parts.purchases.write': ['procurement'],
   'parts.purchases.approve': ['manager'],

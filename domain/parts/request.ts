@@ -29,9 +29,9 @@ export interface PartsRequestInput {
   calendar: import('../calendar.js').BusinessCalendar;
 }
 
-/** Deterministic ids: one request per case and diagnosis round. */
-export const partsRequestId = (caseId: string, round: number, diagnosis: number) =>
-  `PR-${caseId}-${round}-${diagnosis}`;
+/** Deterministic ids: one request per case, diagnosis round and diagnosis; a change adds its number. */
+export const partsRequestId = (caseId: string, round: number, diagnosis: number, change = 0) =>
+  `PR-${caseId}-${round}-${diagnosis}${change > 0 ? `-${change}` : ''}`;
 export const partsRequestWorkflowId = (requestId: string) => `parts-request-${requestId}`;
 
 /** What a cancelled request does with a purchase order already placed; the choice is recorded. */

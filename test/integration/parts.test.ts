@@ -72,7 +72,9 @@ async function diagnosed(parts: Array<{ partNumber: string; quantity: number }>)
   const body = intakeBody();
   const id = (await post(stack.app, '/api/v1/cases', { ...body, product: { ...body.product, line } })).body
     .id;
-  expect((await post(stack.app, `/api/v1/cases/${id}/assign`, { engineer: 'eng-1' })).status).toBe(200);
+  expect((await post(stack.app, `/api/v1/cases/${id}/assign`, { engineer: 'test-engineer' })).status).toBe(
+    200,
+  );
   const d = await post(stack.app, `/api/v1/cases/${id}/diagnose`, {
     cause: 'c',
     plan: 'p',
@@ -370,6 +372,43 @@ describe('parts request', () => {
     // The case still waits; a manual parts-ready moves it on.
     expect(await stageOf(caseId)).toBe('awaiting_parts');
     expect(await ledgerBalances(p)).toBe(true);
+  });
+
+  it('changed during a purchase: the order is kept as stock and the new parts move the case on', async () => {
+    const bought = await part();
+    const s = await supplier([bought]);
+    const inStock = await part([[CENTRAL, 2]]);
+    const caseId = await diagnosed([{ partNumber: bought, quantity: 1 }]);
+    const request = await requestOf(caseId);
+    const purchase = await purchaseOf(request.id);
+    await quote(purchase.id, s, 10);
+    const order = (await postAs(`/api/v1/purchases/${purchase.id}/award`, {})).body;
+    const change = (lines: unknown, key = as('engineer')) =>
+      postAs(
+        `/api/v1/parts-requests/${request.id}/change`,
+        { lines, reason: '改用替代件', purchaseOrders: 'keep_as_stock' },
+        key,
+      );
+    const unknown = await change([{ partNumber: 'NO-SUCH-PART', quantity: 1 }]);
+    expect(unknown.status).toBe(422);
+    expect(unknown.body.detail).toContain('NO-SUCH-PART');
+    expect((await change([{ partNumber: inStock, quantity: 0 }])).status).toBe(400);
+    expect((await change([{ partNumber: inStock, quantity: 1 }], as('procurement'))).status).toBe(403);
+    const changed = await change([{ partNumber: inStock, quantity: 1 }]);
+    expect(changed.status, JSON.stringify(changed.body)).toBe(200);
+    expect(changed.body).toMatchObject({ caseId, replaced: request.id, requestId: `${request.id}-1` });
+    await eventually(async () => (await stageOf(caseId)) === 'diagnosed');
+    const old = (await getAs(`/api/v1/parts-requests/${request.id}`)).body;
+    expect(old.status).toBe('cancelled');
+    expect(old.cancellation).toMatchObject({
+      orders: 'keep_as_stock',
+      decisions: [{ decision: 'kept_as_stock' }],
+    });
+    expect((await getAs(`/api/v1/purchase-orders/${order.id}`)).body.status).toBe('placed');
+    const now = (await getAs(`/api/v1/parts-requests/${changed.body.requestId}`)).body;
+    expect(now).toMatchObject({ status: 'reserved', lines: [{ partNumber: inStock, reserved: 1 }] });
+    // The old request's id is no longer the case's: a second change of it is refused.
+    expect((await change([{ partNumber: inStock, quantity: 1 }])).status).toBe(409);
   });
 
   it('a worker restarted mid-purchase picks the request up where it was', async () => {

@@ -12,22 +12,28 @@ import {
   inspectReceipt,
   receiveDelivery,
   recordQuote,
+  unknownParts,
 } from '../../../activities/parts/procurement.js';
+import { caseWorkflowId } from '../../../domain/case.js';
 import { parseDuration } from '../../../domain/duration.js';
 import {
   DEFAULT_PARTS_SETTINGS,
   type OrderChoice,
   partsRequestWorkflowId,
 } from '../../../domain/parts/request.js';
-import { cancelPartsRequestUpdate } from '../../../workflows/parts-signals.js';
+import { cancelPartsRequestUpdate, changePartsRequestUpdate } from '../../../workflows/parts-signals.js';
 import type { AppDeps } from '../../app.js';
+import { assertMayAct } from '../../case-access.js';
+import { findCase } from '../../case-read-model.js';
 import { actorOf } from '../../plugins/auth.js';
-import { conflict, notFound, Problem, unavailable } from '../../problem.js';
+import { conflict, notFound, Problem, unavailable, unprocessable } from '../../problem.js';
 import { decodeText, encodeText } from './catalogue.js';
 import {
   approvalBody,
   cancellationView,
   cancelRequestBody,
+  changeRequestBody,
+  changeView,
   idParams,
   inspectionBody,
   listQuery,
@@ -274,7 +280,10 @@ export async function requestRoutes(app: FastifyInstance, deps: AppDeps) {
       config: { permission: 'parts.requests.cancel' },
     },
     async (req) => {
-      await requestOf(req.params.id);
+      const request = await requestOf(req.params.id);
+      const row = await findCase(db, request.caseId);
+      if (!row) throw notFound('case', request.caseId);
+      assertMayAct(req.principal!, row);
       const handle = deps.temporal.workflow.getHandle(partsRequestWorkflowId(req.params.id));
       try {
         return await handle.executeUpdate(cancelPartsRequestUpdate, {
@@ -290,6 +299,61 @@ export async function requestRoutes(app: FastifyInstance, deps: AppDeps) {
         }
         if (err instanceof WorkflowNotFoundError)
           throw conflict(`parts request ${req.params.id} has ended; nothing is left to cancel`);
+        throw unavailable(`the workflow engine could not take the step: ${(err as Error).message}`);
+      }
+    },
+  );
+
+  app.post<{
+    Params: { id: string };
+    Body: {
+      lines: Array<{ partNumber: string; quantity: number }>;
+      reason: string;
+      purchaseOrders: OrderChoice;
+    };
+  }>(
+    '/api/v1/parts-requests/:id/change',
+    {
+      schema: {
+        operationId: 'changePartsRequest',
+        tags: ['parts'],
+        summary: 'Change the parts of a case: the request is cancelled (as for cancel) and a new one started',
+        description:
+          'Possible while the case waits for parts, is diagnosed or scheduled; a case that had its parts waits for the new ones (the repair clock pauses again).',
+        params: idParams('id', REQUEST_ID),
+        body: changeRequestBody,
+        response: { 200: changeView, ...problems(400, 404, 409, 422) },
+      },
+      config: { permission: 'parts.requests.change' },
+    },
+    async (req) => {
+      const request = await requestOf(req.params.id);
+      const row = await findCase(db, request.caseId);
+      if (!row) throw notFound('case', request.caseId);
+      assertMayAct(req.principal!, row);
+      const unknown = await unknownParts(
+        db,
+        req.body.lines.map((l) => l.partNumber),
+      );
+      if (unknown.length > 0) throw unprocessable(`not in the parts catalogue: ${unknown.join(', ')}`);
+      const handle = deps.temporal.workflow.getHandle(caseWorkflowId(request.caseId));
+      try {
+        const { requestId } = await handle.executeUpdate(changePartsRequestUpdate, {
+          args: [
+            {
+              actor: actorOf(req.principal!),
+              requestId: req.params.id,
+              lines: req.body.lines,
+              reason: req.body.reason,
+              orders: req.body.purchaseOrders,
+            },
+          ],
+        });
+        return { caseId: request.caseId, replaced: req.params.id, requestId };
+      } catch (err) {
+        if (err instanceof WorkflowUpdateFailedError && err.cause instanceof ApplicationFailure)
+          throw conflict(err.cause.message);
+        if (err instanceof WorkflowNotFoundError) throw conflict(`case ${request.caseId} has ended`);
         throw unavailable(`the workflow engine could not take the step: ${(err as Error).message}`);
       }
     },

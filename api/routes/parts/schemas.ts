@@ -223,6 +223,24 @@ export const cancelRequestBody = obj(['reason', 'purchaseOrders'], {
     description: 'what happens to an order already placed: kept as stock, or cancelled with the supplier',
   },
 });
+export const changeRequestBody = obj(['lines', 'reason', 'purchaseOrders'], {
+  lines: {
+    type: 'array',
+    minItems: 1,
+    maxItems: 100,
+    items: obj(['partNumber', 'quantity'], {
+      partNumber: { type: 'string', pattern: PART_NUMBER },
+      quantity,
+    }),
+  },
+  reason: text(2000),
+  purchaseOrders: cancelRequestBody.properties.purchaseOrders,
+});
+export const changeView = obj(['caseId', 'replaced', 'requestId'], {
+  caseId: { type: 'string' },
+  replaced: { type: 'string', description: 'the request cancelled by the change' },
+  requestId: { type: 'string', description: 'the new request (its workflow opens it in a moment)' },
+});
 export const cancellationView = obj(['by', 'at', 'reason', 'orders', 'decisions', 'released'], {
   by: { type: 'string' },
   at: instant,
