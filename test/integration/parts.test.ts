@@ -299,11 +299,13 @@ describe('parts request', () => {
       .receipts[0];
     expect((await postAs(`/api/v1/receipts/${r2.id}/inspection`, { passed: true })).status).toBe(200);
     await eventually(async () => (await stageOf(caseId)) === 'diagnosed');
-    // The failed unit never entered stock.
-    const stock = (await getAs(`/api/v1/parts/${p}`)).body.stock;
-    expect(stock).toEqual([
-      expect.objectContaining({ warehouseId: CENTRAL, onHand: 1, reserved: 1, available: 0 }),
-    ]);
+    // The failed unit never entered stock (other files' central stores may be the nearest: sum them).
+    const stock = (await getAs(`/api/v1/parts/${p}`)).body.stock as Array<{
+      onHand: number;
+      reserved: number;
+    }>;
+    expect(stock.reduce((a, b) => a + b.onHand, 0)).toBe(1);
+    expect(stock.reduce((a, b) => a + b.reserved, 0)).toBe(1);
   });
 
   it('a late order escalates to procurement at its promised date, then to the manager', async () => {
@@ -428,8 +430,9 @@ describe('parts request', () => {
     } finally {
       await stack.startWorker();
     }
-    await eventually(async () => (await stageOf(caseId)) === 'diagnosed', 30_000);
-  });
+    // A restarted worker first replays what it had cached; on a loaded machine that takes a while.
+    await eventually(async () => (await stageOf(caseId)) === 'diagnosed', 180_000);
+  }, 300_000);
 
   it('a diagnosis listing a part outside the catalogue keeps the manual parts-ready', async () => {
     const caseId = await diagnosed([{ partNumber: `NOT-IN-CATALOGUE-${tag}`, quantity: 1 }]);
