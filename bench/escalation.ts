@@ -71,9 +71,9 @@ const WAVE_GAP_MS = 20_000;
 
 export const TUNED_TEMPORAL_ARGS = TUNED_DEV_SERVER_FLAGS;
 
-const HOUR_MS = 3_600_000;
-const hours = (ms: number): Target => ({ amount: ms / HOUR_MS, unit: 'hours' });
-const NEVER: Target = { amount: 10_000, unit: 'hours' };
+export const HOUR_MS = 3_600_000;
+export const hours = (ms: number): Target => ({ amount: ms / HOUR_MS, unit: 'hours' });
+export const NEVER: Target = { amount: 10_000, unit: 'hours' };
 const BENCH_LINE = 'bench-escalation';
 /** Cases whose histories the lateness breakdown reads. */
 const BREAKDOWN_SAMPLE = 100;
@@ -635,7 +635,7 @@ function countAtOrBefore(sorted: number[], t: number): number {
   return lo;
 }
 
-function intake(run: string, i: number, line: string, reportedAt: string): Intake {
+export function intake(run: string, i: number, line: string, reportedAt: string): Intake {
   return {
     channel: 'api',
     customer: { name: `压测客户 ${i}`, phone: `+86 139 ${String(i).padStart(8, '0')}` },
@@ -648,7 +648,7 @@ function intake(run: string, i: number, line: string, reportedAt: string): Intak
 }
 
 /** Opens `n` cases, `limit` in flight, retrying each up to 3 times; returns how many failed for good. */
-async function createCases(
+export async function createCases(
   deps: IntakeDeps,
   n: number,
   limit: number,
@@ -681,7 +681,7 @@ async function createCases(
   return failures;
 }
 
-async function addCalendarAndPolicy(db: DbHandle, id: string, line: string, response: Target) {
+export async function addCalendarAndPolicy(db: DbHandle, id: string, line: string, response: Target) {
   const allDay = [{ start: '00:00', end: '24:00' }];
   await db.db
     .insert(calendars)
@@ -709,7 +709,7 @@ async function addCalendarAndPolicy(db: DbHandle, id: string, line: string, resp
   await db.db.insert(slaPolicies).values({ id, version: 1, name: policy.name, definition: policy });
 }
 
-function machineInfo() {
+export function machineInfo() {
   const list = cpus();
   let temporalCli: string | undefined;
   try {

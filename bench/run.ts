@@ -24,6 +24,18 @@
 //   parts        stock reservations under concurrency (issue 10; Postgres only: BENCH_DATABASE_URL)
 //     --parts 10000 --warehouses 5 --requests 20000 --concurrency 50 --rounds 3 --seed N
 //     --out <file> (default bench/results/parts.json)
+//
+//   burst        N steps due at ONE instant among M open cases, against raw Temporal (issue 16)
+//     --steps 2000 --cases 10000   N and M
+//     --gap 60                 seconds between a baseline wave and the product wave after it
+//     --margin <s>             quiet time after the estimated end of intake (default max(30, M × 0.015))
+//     --grace 300              wait after the last instant for missing steps
+//     --no-baseline            product waves only
+//     --diagnose 10            histories read after a product wave's pause longer than its baseline's
+//     --cache default|N        WORKER_MAX_CACHED_WORKFLOWS (default: worker.ts's own, as `npm start`)
+//     --experimental-worker JSON   as above
+//     --workers, --worker-env, --temporal-arg, --worker-node-flag, --concurrency, --probe, --seed,
+//     --keep as above; --out <file> (default bench/results/burst.json)
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import {
@@ -31,11 +43,15 @@ import {
   TUNED_DEV_SERVER_ENV,
   WORKER_NODE_FLAGS,
 } from '../scripts/temporal-dev-flags.mjs';
+import { runBurstBench } from './burst.js';
 import { runEscalationBench, TUNED_TEMPORAL_ARGS } from './escalation.js';
 import { runPartsBench } from './parts.js';
 import { REPO_ROOT, stopAllStacks } from './support/stack.js';
 
-const USAGE = 'usage: npm run bench -- escalation [--sizes 1000,10000] [options]  (see bench/README.md)';
+const USAGE =
+  'usage: npm run bench -- escalation [--sizes 1000,10000] [options]\n' +
+  '       npm run bench -- burst [--steps 2000] [--cases 10000] [options]\n' +
+  '       npm run bench -- parts [options]  (see bench/README.md)';
 
 function fail(msg: string): never {
   console.error(`bench: ${msg}\n${USAGE}`);
@@ -69,6 +85,9 @@ process.on('SIGINT', onSignal);
 process.on('SIGTERM', onSignal);
 
 const [name, ...rest] = process.argv.slice(2);
+if (name !== 'escalation' && name !== 'burst' && name !== 'parts')
+  fail(name ? `unknown benchmark "${name}"` : 'name a benchmark');
+
 if (name === 'parts') {
   const { values: pv } = parseArgs({
     args: rest,
@@ -95,7 +114,93 @@ if (name === 'parts') {
   });
   process.exit(0);
 }
-if (name !== 'escalation') fail(name ? `unknown benchmark "${name}"` : 'name a benchmark');
+
+/** KEY=VALUE pairs of a repeatable flag. */
+function keyValues(list: string[], flag: string): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const kv of list) {
+    const eq = kv.indexOf('=');
+    if (eq < 1) fail(`${flag} needs KEY=VALUE, got "${kv}"`);
+    out[kv.slice(0, eq)] = kv.slice(eq + 1);
+  }
+  return out;
+}
+
+function jsonObject(raw: string | undefined): Record<string, unknown> | undefined {
+  if (raw === undefined) return undefined;
+  try {
+    return JSON.parse(raw);
+  } catch {
+    fail('--experimental-worker needs a JSON object of WorkerOptions');
+  }
+}
+
+if (name === 'burst') {
+  let b: ReturnType<typeof parseBurst>;
+  function parseBurst() {
+    return parseArgs({
+      args: rest,
+      options: {
+        steps: { type: 'string', default: '2000' },
+        cases: { type: 'string', default: '10000' },
+        concurrency: { type: 'string', default: '50' },
+        probe: { type: 'string', default: '200' },
+        gap: { type: 'string', default: '60' },
+        margin: { type: 'string' },
+        grace: { type: 'string', default: '300' },
+        'no-baseline': { type: 'boolean', default: false },
+        diagnose: { type: 'string', default: '10' },
+        'experimental-worker': { type: 'string' },
+        cache: { type: 'string', default: 'default' },
+        workers: { type: 'string', default: String(DEFAULT_WORKER_PROCESSES) },
+        'worker-env': { type: 'string', multiple: true, default: [] },
+        'temporal-arg': { type: 'string', multiple: true, default: [] },
+        'worker-node-flag': { type: 'string', multiple: true, default: [] },
+        seed: { type: 'string', default: '20240601' },
+        keep: { type: 'boolean', default: false },
+        out: { type: 'string', default: join(REPO_ROOT, 'bench/results/burst.json') },
+      },
+      strict: true,
+    });
+  }
+  try {
+    b = parseBurst();
+  } catch (err) {
+    fail((err as Error).message);
+  }
+  const o = b.values;
+  try {
+    // `npm start`'s stack: its dev-server flags and GOGC, its worker Node flags and worker processes.
+    await runBurstBench({
+      steps: positiveInt(o.steps, '--steps'),
+      cases: positiveInt(o.cases, '--cases'),
+      concurrency: positiveInt(o.concurrency, '--concurrency'),
+      probe: positiveInt(o.probe, '--probe'),
+      gapMs: seconds(o.gap, '--gap') ?? 60_000,
+      marginMs: seconds(o.margin, '--margin'),
+      graceMs: seconds(o.grace, '--grace') ?? 300_000,
+      baseline: !o['no-baseline'],
+      experimentalWorkerOptions: jsonObject(o['experimental-worker']),
+      diagnose: o.diagnose === '0' ? 0 : positiveInt(o.diagnose, '--diagnose'),
+      cache: o.cache === 'default' ? 'default' : positiveInt(o.cache, '--cache'),
+      workers: positiveInt(o.workers, '--workers'),
+      workerEnv: keyValues(o['worker-env'], '--worker-env'),
+      temporalArgs: [...TUNED_TEMPORAL_ARGS, ...o['temporal-arg']],
+      temporalEnv: TUNED_DEV_SERVER_ENV,
+      workerNodeFlags: [...WORKER_NODE_FLAGS, ...o['worker-node-flag']],
+      seed: positiveInt(o.seed, '--seed'),
+      keep: o.keep,
+      out: o.out,
+      command: `npm run bench -- ${process.argv.slice(2).join(' ')}`,
+    });
+  } catch (err) {
+    if (interrupted) await new Promise(() => {});
+    console.error(`[bench] failed: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`);
+    await stopAllStacks();
+    process.exit(1);
+  }
+  process.exit(0);
+}
 
 let parsed: ReturnType<typeof parse>;
 function parse() {
@@ -129,12 +234,7 @@ try {
 }
 const v = parsed.values;
 const sizes = v.sizes.split(',').map((s) => positiveInt(s.trim(), '--sizes'));
-const workerEnv: Record<string, string> = {};
-for (const kv of v['worker-env']) {
-  const eq = kv.indexOf('=');
-  if (eq < 1) fail(`--worker-env needs KEY=VALUE, got "${kv}"`);
-  workerEnv[kv.slice(0, eq)] = kv.slice(eq + 1);
-}
+const workerEnv = keyValues(v['worker-env'], '--worker-env');
 if (v.server !== 'tuned' && v.server !== 'stock') fail(`--server is tuned or stock, got "${v.server}"`);
 let experimentalWorkerOptions: Record<string, unknown> | undefined;
 if (v['experimental-worker'] !== undefined) {

@@ -36,6 +36,13 @@ export interface StackOptions {
    * tasks it took cached (sticky), so each caches about 1/workers of them.
    */
   workers?: number;
+  /**
+   * Other Node processes started after the workers, with the same database and Temporal address (e.g.
+   * the burst benchmark's baseline worker); `ready` is the start of the line that says it is up.
+   */
+  extraProcesses?: { name: string; entry: string; env?: Record<string, string>; ready: string }[];
+  /** Runs once the database is migrated, before any worker starts (e.g. to create a bench table). */
+  beforeWorkers?: (databaseUrl: string) => Promise<void>;
   /** Keep the temp dir (logs, databases) after stopping. */
   keep?: boolean;
   log?: (line: string) => void;
@@ -252,6 +259,7 @@ export async function startStack(opts: StackOptions = {}): Promise<Stack> {
     for (const r of results) if (r.status === 'rejected') throw r.reason;
 
     if (stopping) throw new Error('stack stopped while starting');
+    await opts.beforeWorkers?.(databaseUrl!);
     const workerCount = opts.workers ?? 1;
     const workers = Array.from({ length: workerCount }, (_, i) => {
       const name = workerCount === 1 ? 'worker' : `worker-${i + 1}`;
@@ -284,7 +292,32 @@ export async function startStack(opts: StackOptions = {}): Promise<Stack> {
       children.push(worker);
       return { worker, polling: () => polling };
     });
-    await Promise.all(workers.map((w) => waitFor(w.worker, w.polling, 180_000, '"worker polling" line')));
+    const extras = (opts.extraProcesses ?? []).map((x) => {
+      let ready = false;
+      const child = launch(
+        x.name,
+        x.name,
+        process.execPath,
+        ['--import', 'tsx', join(REPO_ROOT, x.entry)],
+        {
+          ...process.env,
+          DATABASE_URL: databaseUrl!,
+          TEMPORAL_ADDRESS: temporalAddress,
+          TEMPORAL_NAMESPACE: 'default',
+          ...x.env,
+        },
+        join(dir, `${x.name}.log`),
+        (line) => {
+          if (line.startsWith(x.ready)) ready = true;
+        },
+      );
+      children.push(child);
+      return { child, ready: () => ready, line: x.ready };
+    });
+    await Promise.all([
+      ...workers.map((w) => waitFor(w.worker, w.polling, 180_000, '"worker polling" line')),
+      ...extras.map((x) => waitFor(x.child, x.ready, 180_000, `"${x.line}" line`)),
+    ]);
     log(`${workerCount === 1 ? 'worker' : `${workerCount} workers`} polling task queue ${taskQueue}`);
 
     return {
