@@ -24,6 +24,15 @@ export const COMPILED = SOURCE_EXT === '.js';
 // "Tuning").
 export const WORKFLOW_TASK_SLOTS = 5;
 
+// How long a workflow task may wait on this worker's own (sticky) queue before the server moves it to the
+// shared queue (the SDK's default is 10 s). When thousands of SLA steps fall due at one instant, each
+// worker's sticky queue holds more than 10 s of work: with 10 s the tasks not started by then went to the
+// shared queue, where a worker has one poller of its five, and waited there ~55 s — the minute-long pause
+// of every burst (bench/README.md, "burst"). Two minutes lets a burst of a few thousand steps drain where
+// the workflows are cached. What it costs: when a worker process is killed outright (a graceful stop hands
+// its queue back at once), the tasks already on its queue wait up to this long.
+export const STICKY_QUEUE_TIMEOUT = '2 minutes';
+
 export interface WorkerDeps {
   connection: NativeConnection;
   namespace: string;
@@ -62,6 +71,7 @@ export function createWorker(deps: WorkerDeps): Promise<Worker> {
     }),
     maxCachedWorkflows: deps.maxCachedWorkflows ?? 1000,
     maxConcurrentWorkflowTaskExecutions: deps.maxConcurrentWorkflowTaskExecutions ?? WORKFLOW_TASK_SLOTS,
+    stickyQueueScheduleToStartTimeout: STICKY_QUEUE_TIMEOUT,
     ...(deps.maxConcurrentActivityTaskExecutions !== undefined
       ? { maxConcurrentActivityTaskExecutions: deps.maxConcurrentActivityTaskExecutions }
       : {}),

@@ -7,7 +7,12 @@ import { createActivities } from '../../activities/index.js';
 import { logNotifier } from '../../activities/notifier.js';
 import { loadConfig } from '../../config.js';
 import { connectDb } from '../../db/client.js';
-import { NativeConnection, WORKFLOW_TASK_SLOTS, WORKFLOWS_PATH } from '../../worker-factory.js';
+import {
+  NativeConnection,
+  STICKY_QUEUE_TIMEOUT,
+  WORKFLOW_TASK_SLOTS,
+  WORKFLOWS_PATH,
+} from '../../worker-factory.js';
 
 const config = loadConfig();
 const extra = JSON.parse(process.env.BENCH_WORKER_OPTIONS ?? '{}') as Record<string, unknown>;
@@ -21,6 +26,7 @@ const worker = await Worker.create({
   activities: createActivities({ db: dbHandle.db, notifier: logNotifier }),
   maxCachedWorkflows: Number(process.env.WORKER_MAX_CACHED_WORKFLOWS ?? 1000),
   maxConcurrentWorkflowTaskExecutions: WORKFLOW_TASK_SLOTS,
+  stickyQueueScheduleToStartTimeout: STICKY_QUEUE_TIMEOUT,
   ...extra,
 });
 console.log(
