@@ -29,8 +29,10 @@ export const WORKFLOW_TASK_SLOTS = 5;
 // worker's sticky queue holds more than 10 s of work: with 10 s the tasks not started by then went to the
 // shared queue, where a worker has one poller of its five, and waited there ~55 s — the minute-long pause
 // of every burst (bench/README.md, "burst"). Two minutes lets a burst of a few thousand steps drain where
-// the workflows are cached. What it costs: when a worker process is killed outright (a graceful stop hands
-// its queue back at once), the tasks already on its queue wait up to this long.
+// the workflows are cached. What it costs: when a worker process is killed outright, the tasks already
+// waiting on its queue wait up to this long. Nothing else: a graceful stop hands the queue back at once
+// (the SDK calls ShutdownWorker), and the server sends new tasks to the shared queue once a sticky queue
+// has had no poll for 10 s.
 export const STICKY_QUEUE_TIMEOUT = '2 minutes';
 
 export interface WorkerDeps {
