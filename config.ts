@@ -38,6 +38,13 @@ export interface Config {
   allowPrivateWebhookTargets: boolean;
   /** Spare parts: approval threshold (CNY), late-order escalation and reorder period. */
   parts: PartsSettings;
+  /** Notification channels: SMTP_URL + MAIL_FROM (e-mail), SMS_URL + SMS_TOKEN (an HTTP SMS gateway). */
+  notifications: {
+    smtp?: { url: string; from: string };
+    sms?: { url: string; token?: string };
+    maxAttempts: number;
+    retryMaxIntervalMs: number;
+  };
 }
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
@@ -77,6 +84,14 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     webhooks: {
       retryMaxIntervalMs: atLeastSecond(env.WEBHOOK_RETRY_MAX_INTERVAL ?? '5m', 'WEBHOOK_RETRY_MAX_INTERVAL'),
       sweepIntervalMs: atLeastSecond(env.WEBHOOK_SWEEP_INTERVAL ?? '5m', 'WEBHOOK_SWEEP_INTERVAL'),
+    },
+    notifications: {
+      ...(env.SMTP_URL
+        ? { smtp: { url: env.SMTP_URL, from: env.MAIL_FROM ?? 'shouhou <shouhou@localhost>' } }
+        : {}),
+      ...(env.SMS_URL ? { sms: { url: env.SMS_URL, token: env.SMS_TOKEN } } : {}),
+      maxAttempts: intFrom(env.NOTIFY_MAX_ATTEMPTS, 8, 'NOTIFY_MAX_ATTEMPTS') || 1,
+      retryMaxIntervalMs: atLeastSecond(env.NOTIFY_RETRY_MAX_INTERVAL ?? '5m', 'NOTIFY_RETRY_MAX_INTERVAL'),
     },
   };
 }

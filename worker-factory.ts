@@ -2,12 +2,15 @@
 // tested is what runs.
 import { fileURLToPath } from 'node:url';
 import type { Client } from '@temporalio/client';
+import { WorkflowExecutionAlreadyStartedError } from '@temporalio/common';
 import { NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
 import { createActivities } from './activities/index.js';
+import type { NotificationSettings } from './activities/notifications/index.js';
 import { logNotifier, type Notifier } from './activities/notifier.js';
 import type { WebhookDispatchSettings } from './activities/webhook-outbox.js';
 import type { Database } from './db/client.js';
 import type { PartsSettings } from './domain/parts/request.js';
+import { notificationSweeper } from './workflows/notification-sweeper.js';
 
 // Run from source (tsx, tests) this module is .ts; compiled by `npm run build` it is dist/….js, beside the
 // compiled workflows.
@@ -46,6 +49,7 @@ export interface WorkerDeps {
   webhooks?: WebhookDispatchSettings;
   allowPrivateWebhookTargets?: boolean;
   parts?: PartsSettings;
+  notifications?: NotificationSettings;
   /** A prebuilt bundle (tests build one per run); otherwise the worker bundles the workflows itself. */
   workflowBundle?: WorkerOptions['workflowBundle'];
   maxCachedWorkflows?: number;
@@ -70,6 +74,7 @@ export function createWorker(deps: WorkerDeps): Promise<Worker> {
       webhooks: deps.webhooks,
       allowPrivateWebhookTargets: deps.allowPrivateWebhookTargets,
       parts: deps.parts,
+      notifications: deps.notifications,
     }),
     maxCachedWorkflows: deps.maxCachedWorkflows ?? 1000,
     maxConcurrentWorkflowTaskExecutions: deps.maxConcurrentWorkflowTaskExecutions ?? WORKFLOW_TASK_SLOTS,
@@ -79,6 +84,23 @@ export function createWorker(deps: WorkerDeps): Promise<Worker> {
       : {}),
     ...deps.tracing,
   });
+}
+
+/**
+ * Starts the notification sweeper unless it runs (every worker process asks; one runs). It starts the
+ * delivery of notifications queued while Temporal could not be reached.
+ */
+export async function startNotificationSweeper(client: Client, taskQueue: string): Promise<void> {
+  try {
+    await client.workflow.start(notificationSweeper, {
+      workflowId: 'notification-sweeper',
+      taskQueue,
+      args: [{ intervalMs: 60_000, graceMs: 60_000 }],
+      workflowIdConflictPolicy: 'USE_EXISTING',
+    });
+  } catch (err) {
+    if (!(err instanceof WorkflowExecutionAlreadyStartedError)) throw err;
+  }
 }
 
 export { NativeConnection };

@@ -13,7 +13,7 @@ import { logFormat, makeLineLogger, workerLogger } from './observability/logging
 import { startTracing, workerTracingOptions } from './observability/tracing.js';
 import { startWorkerMetricsServer } from './observability/worker-metrics.js';
 import { freePort } from './scripts/process-helpers.mjs';
-import { COMPILED, createWorker, NativeConnection } from './worker-factory.js';
+import { COMPILED, createWorker, NativeConnection, startNotificationSweeper } from './worker-factory.js';
 
 const config = loadConfig();
 const format = logFormat();
@@ -71,12 +71,14 @@ const worker = await createWorker({
   allowPrivateWebhookTargets: config.allowPrivateWebhookTargets,
   parts: config.parts,
   workflowBundle: bundle ? { codePath: bundle } : undefined,
+  notifications: config.notifications,
   maxCachedWorkflows: optionalInt('WORKER_MAX_CACHED_WORKFLOWS'),
   maxConcurrentWorkflowTaskExecutions: optionalInt('WORKER_MAX_CONCURRENT_WORKFLOW_TASKS'),
   maxConcurrentActivityTaskExecutions: optionalInt('WORKER_MAX_CONCURRENT_ACTIVITIES'),
   tracing: tracing ? workerTracingOptions(tracing, { bundled: bundle !== undefined }) : undefined,
 });
 await ensureReorderSchedule(temporal, config.temporal.taskQueue, config.parts.reorderIntervalMs);
+await startNotificationSweeper(temporal, config.temporal.taskQueue);
 const metrics = metricsOn
   ? await startWorkerMetricsServer({
       host: process.env.WORKER_METRICS_HOST ?? '127.0.0.1',

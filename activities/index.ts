@@ -9,7 +9,12 @@ import type { SlaSnapshot } from '../domain/sla-policy.js';
 import { escalationsTotal } from '../observability/metrics.js';
 import { type CaseEvent, projectCase } from './case-projection.js';
 import { type Escalation, escalationKind, recordEscalation } from './escalation.js';
-import { recordNotification, sendRecorded } from './notification-record.js';
+import { recordNotification } from './notification-record.js';
+import {
+  createNotificationActivities,
+  type NotificationSettings,
+  startDelivery,
+} from './notifications/index.js';
 import type { Notification, Notifier } from './notifier.js';
 import { createPartsActivities } from './parts/index.js';
 import { deliverPending } from './webhook-delivery.js';
@@ -24,21 +29,25 @@ export interface ActivityDeps {
   taskQueue?: string;
   /** Retry ceiling and sweep period of webhook dispatchers this process starts. */
   webhooks?: WebhookDispatchSettings;
-  /** Deliver webhooks to private-network addresses (development, on-site receivers). */
+  /** Deliver webhooks (and chat-robot / SMS posts) to private-network addresses (development, on-site receivers). */
   allowPrivateWebhookTargets?: boolean;
   /** Approval threshold, late-order escalation and reorder period of the parts flow. */
   parts?: PartsSettings;
+  /** Channels notifications reach people through (SMTP, SMS) and their retry settings. */
+  notifications?: NotificationSettings;
 }
 
 export function createActivities(deps: ActivityDeps) {
-  const { db, notifier } = deps;
+  const { db } = deps;
+  /** Queues a notification (once per key) and starts its delivery; the delivery workflow sends it. */
   async function notify(n: Notification): Promise<void> {
-    if (!(await recordNotification(db, n))) await sendRecorded(db, notifier, n);
+    if (!(await recordNotification(db, n))) await startDelivery(deps, n.key);
   }
 
   return {
     ...createPartsActivities(deps),
     notify,
+    ...createNotificationActivities(deps),
 
     async projectCase(input: { state: CaseState; event: CaseEvent; sla?: SlaSnapshot }): Promise<void> {
       const wake = await projectCase(db, input.state, input.event, input.sla);
@@ -46,9 +55,11 @@ export function createActivities(deps: ActivityDeps) {
     },
 
     /**
-     * Records and sends one escalation, as a local activity inside the workflow task of the timer that
-     * fired it. Returns when it was done, by this machine's clock: the workflow times the clock's next
-     * step from then rather than from when its task began.
+     * Records one escalation and queues its notification, as a local activity inside the workflow task
+     * of the timer that fired it; the notification's delivery workflow is started after the commit and
+     * does the sending, so no channel's slowness reaches the timer. Returns when it was done, by this
+     * machine's clock: the workflow times the clock's next step from then rather than from when its
+     * task began.
      */
     async escalate(input: {
       state: CaseState;
@@ -64,11 +75,8 @@ export function createActivities(deps: ActivityDeps) {
         payload: { ...e },
       };
       const { wake, sent } = await recordEscalation(db, input.state, input.event, e, n);
-      await wakeDispatchers(deps, wake);
-      if (!sent) {
-        await sendRecorded(db, notifier, n);
-        escalationsTotal.inc({ level: String(e.level), clock: e.clock });
-      }
+      await Promise.all([wakeDispatchers(deps, wake), sent ? undefined : startDelivery(deps, n.key)]);
+      if (!sent) escalationsTotal.inc({ level: String(e.level), clock: e.clock });
       return { recordedAt: new Date().toISOString() };
     },
 

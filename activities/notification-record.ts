@@ -1,5 +1,6 @@
-// The notifications table makes sending idempotent: a notification is recorded once per key and sent
-// until one send succeeds, so a retried activity sends nothing twice after a success.
+// The notifications table is the queue of notifications: one row per business key, so a retried
+// activity queues nothing twice. Its delivery workflow (workflows/notification-delivery.ts) resolves
+// the recipients and sends; sent_at says the row was resolved and handed to the process's notifier.
 import { eq, sql } from 'drizzle-orm';
 import type { Database } from '../db/client.js';
 import { notifications } from '../db/schema.js';
@@ -24,7 +25,10 @@ export async function recordNotification(db: Database, n: Notification): Promise
   return row?.sentAt != null;
 }
 
-/** Sends a recorded notification and marks it sent. */
+/**
+ * Sends a recorded notification at once through the process's notifier and marks it sent — the path of
+ * notifications that do not go through a delivery workflow (the parts flow's).
+ */
 export async function sendRecorded(db: Database, notifier: Notifier, n: Notification): Promise<void> {
   try {
     await notifier.send(n);
@@ -33,5 +37,8 @@ export async function sendRecorded(db: Database, notifier: Notifier, n: Notifica
     throw err;
   }
   notificationsTotal.inc({ kind: n.kind, outcome: 'sent' });
-  await db.update(notifications).set({ sentAt: new Date() }).where(eq(notifications.key, n.key));
+  await db
+    .update(notifications)
+    .set({ sentAt: new Date(), dispatchedAt: sql`coalesce(${notifications.dispatchedAt}, now())` })
+    .where(eq(notifications.key, n.key));
 }

@@ -28,6 +28,7 @@ import { caseRoutes } from './routes/cases.js';
 import { escalationRoutes } from './routes/escalations.js';
 import { healthRoutes } from './routes/health.js';
 import { partsRoutes } from './routes/parts/index.js';
+import { peopleRoutes } from './routes/people/index.js';
 import { slaPolicyRoutes } from './routes/sla-policies.js';
 import { webhookRoutes } from './routes/webhooks.js';
 
@@ -104,6 +105,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     await apiKeyRoutes(scope, deps);
     await auditRoutes(scope, deps);
     await partsRoutes(scope, deps);
+    await peopleRoutes(scope, deps);
   });
   return app;
 }

@@ -158,6 +158,7 @@ export function escalationView(e: typeof escalations.$inferSelect) {
     recipient: e.recipient,
     assignee: e.assignee,
     severity: e.severity,
+    notified: e.notified ?? null,
   };
 }
 

@@ -394,6 +394,43 @@ const escalationItemProps = {
   recipient: { type: 'string' },
   assignee: { type: ['string', 'null'] },
   severity: { type: 'string' },
+  notified: {
+    type: ['object', 'null'],
+    description:
+      'who the escalation reached and why (null until its notification is resolved, moments after it fired): recipients with their place in the chain, people skipped (absent, inactive) with the reason',
+    required: ['target', 'recipients', 'skipped', 'note', 'at'],
+    properties: {
+      target: { type: 'string' },
+      recipients: {
+        type: 'array',
+        items: {
+          type: 'object',
+          required: ['personId', 'name', 'position', 'reason'],
+          properties: {
+            personId: { type: 'string' },
+            name: { type: 'string' },
+            position: { type: 'string' },
+            reason: { type: 'string' },
+          },
+        },
+      },
+      skipped: {
+        type: 'array',
+        items: {
+          type: 'object',
+          required: ['personId', 'name', 'position', 'reason'],
+          properties: {
+            personId: { type: 'string' },
+            name: { type: 'string' },
+            position: { type: 'string' },
+            reason: { type: 'string' },
+          },
+        },
+      },
+      note: { type: ['string', 'null'] },
+      at: { type: 'string', format: 'date-time' },
+    },
+  },
 } as const;
 
 export const escalationResponses = {

@@ -16,6 +16,7 @@ import {
   uniqueIndex,
 } from 'drizzle-orm/pg-core';
 import type { DayOverride, WorkingPeriod } from '../domain/calendar.js';
+import type { Resolution } from '../domain/people/chain.js';
 import type { SlaPolicy, SlaSnapshot } from '../domain/sla-policy.js';
 
 export const caseNumber = pgSequence('case_number_seq', { startWith: 1 });
@@ -99,6 +100,10 @@ export const notifications = pgTable(
     payload: jsonb('payload').notNull(),
     createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
     sentAt: timestamp('sent_at', { withTimezone: true }),
+    /** When a delivery workflow took it over (migration 0009); null: still queued. */
+    dispatchedAt: timestamp('dispatched_at', { withTimezone: true, precision: 3 }),
+    /** Who it went to and why (domain/people/chain.ts). */
+    resolution: jsonb('resolution').$type<Resolution>(),
   },
   (t) => [index('notifications_case_idx').on(t.caseId)],
 );
@@ -174,6 +179,8 @@ export const escalations = pgTable(
     recipient: text('recipient').notNull(),
     assignee: text('assignee'),
     severity: text('severity').notNull(),
+    /** The people it reached and why, written when its notification is resolved (migration 0009). */
+    notified: jsonb('notified').$type<Resolution>(),
   },
   (t) => [
     uniqueIndex('escalations_once_uq').on(t.caseId, t.clock, t.cycle, t.level),
@@ -306,3 +313,5 @@ export const webhookAttempts = pgTable(
   (t) => [index('webhook_attempts_delivery_idx').on(t.deliveryId, t.id)],
 );
 export * from './parts.js';
+
+export * from './people.js';

@@ -1,5 +1,7 @@
 // The workflow bundle's entry: every workflow type the worker runs.
 
+export { notificationDelivery } from './notification-delivery.js';
+export { notificationSweeper } from './notification-sweeper.js';
 export { partsReorder } from './parts-reorder.js';
 export { partsRequest } from './parts-request.js';
 export { serviceCase } from './service-case.js';

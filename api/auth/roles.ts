@@ -57,6 +57,20 @@ export const PERMISSIONS = {
   'parts.purchases.read': ['procurement', 'manager', 'finance'],
   'parts.purchases.write': ['procurement'],
   'parts.purchases.approve': ['manager'],
+  'people.read': [
+    'specialist',
+    'engineer',
+    'manager',
+    'procurement',
+    'rnd',
+    'production',
+    'finance',
+    'admin',
+  ],
+  'people.write': ['manager', 'admin'],
+  'me.notifications': everyone,
+  'notifications.read': ['manager', 'admin'],
+  'cases.assignment-suggestions': ['specialist', 'manager'],
 } as const satisfies Record<string, readonly Role[]>;
 
 export type Permission = keyof typeof PERMISSIONS;

@@ -1,5 +1,6 @@
 // The escalation activity runs at least once (a local activity is retried whenever its workflow task
-// is): a retry must neither record twice nor send a notification again after one send succeeded.
+// is): a retry must not record twice, and it only queues the notification — the delivery workflow
+// plans and sends it, also at least once, and must not hand it on again after one send succeeded.
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { createActivities } from '../../activities/index.js';
@@ -14,7 +15,7 @@ beforeAll(async () => {
 });
 afterAll(() => stack?.close());
 
-it('a retried escalation records one row, one timeline event and sends its notification once', async () => {
+it('a retried escalation records one row, one timeline event and queues its notification once', async () => {
   const created = await openSlaCase(stack, await fastPolicy(stack));
   const state = await stack.client.workflow.getHandle(`case-${created.id}`).query<CaseState>('state');
 
@@ -59,18 +60,22 @@ it('a retried escalation records one row, one timeline event and sends its notif
     escalation,
   };
 
-  // First attempt: everything recorded, then the send fails and the activity fails with it.
-  await expect(activities.escalate(input)).rejects.toThrow('SMS gateway down');
+  // Recording sends nothing: the notification is queued, and delivered by its own workflow.
+  await activities.escalate(input);
+  await activities.escalate(input);
   const count = async (query: ReturnType<typeof sql>) =>
     Number((await stack.db.db.execute<{ n: string }>(query))[0]!.n);
   const key = `${created.id}:sla:response:0:2`;
+  expect(sent).toEqual([]);
   expect(
     await count(sql`select count(*) as n from notifications where key = ${key} and sent_at is null`),
   ).toBe(1);
 
-  // The retry sends it; a further retry (the workflow task failed after the send) sends nothing.
-  await activities.escalate(input);
-  await activities.escalate(input);
+  // Planning it hands it to the notifier: the first send fails, the retry sends, a further retry
+  // (the activity's completion was lost) sends nothing.
+  await expect(activities.planNotification({ key })).rejects.toThrow('SMS gateway down');
+  await activities.planNotification({ key });
+  await activities.planNotification({ key });
   expect(sent.map((n) => [n.key, n.kind, n.recipient])).toEqual([[key, 'sla.breached', 'service-manager']]);
   expect(
     await count(sql`select count(*) as n from notifications where key = ${key} and sent_at is not null`),

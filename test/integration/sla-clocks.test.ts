@@ -52,8 +52,11 @@ describe.concurrent('SLA clocks', () => {
     expect(body.timeline.map((e: { type: string }) => e.type)).toEqual(
       expect.arrayContaining(['sla_warning', 'sla_breached', 'sla_escalated']),
     );
-    const kinds = stack.notifications.filter((n) => n.caseId === created.id).map((n) => n.kind);
-    expect(kinds).toEqual(expect.arrayContaining(['sla.warning', 'sla.breached', 'sla.escalated']));
+    // Notifications are delivered by their own workflows, right after the escalations are recorded.
+    await eventually(async () => {
+      const kinds = new Set(stack.notifications.filter((n) => n.caseId === created.id).map((n) => n.kind));
+      return ['sla.warning', 'sla.breached', 'sla.escalated'].every((k) => kinds.has(k));
+    });
 
     const listed = await get(stack.app, `/api/v1/cases?breached=true&q=${created.product.serialNumber}`);
     expect(listed.body.items.map((c: { id: string }) => c.id)).toEqual([created.id]);

@@ -17,6 +17,7 @@ try {
   // already installed in this process
 }
 
+import type { NotificationSettings } from '../../activities/notifications/index.js';
 import type { Notification, Notifier } from '../../activities/notifier.js';
 import { type BootstrapKey, hashSecret, newKey } from '../../api/auth/keys.js';
 import { ROLES, type Role } from '../../api/auth/roles.js';
@@ -46,7 +47,7 @@ export async function startStack(
     webhookRetryMaxIntervalMs?: number;
     /** Spare parts settings (approval threshold, late-order escalation). */
     parts?: PartsSettings;
-    /** Runs before each notification is sent (e.g. a slow channel). */
+    /** Runs before each notification is handed to the test notifier (e.g. a slow channel). */
     beforeSend?: (n: Notification) => Promise<void>;
     /** Further engineers (person ids) besides `test-engineer`, each with a bootstrap key. */
     engineers?: string[];
@@ -55,6 +56,8 @@ export async function startStack(
     stepTimeoutMs?: number;
     intakeMaxBackdateMs?: number;
     engineerCaseScope?: 'assigned' | 'all';
+    /** Notification channels (SMTP, SMS) and retries; deliveries retry at least every second in tests. */
+    notifications?: NotificationSettings;
   } = {},
 ): Promise<Stack> {
   const address = inject('temporalAddress');
@@ -123,6 +126,7 @@ export async function startStack(
         parts: opts.parts,
         // Test receivers listen on 127.0.0.1.
         allowPrivateWebhookTargets: opts.allowPrivateWebhookTargets ?? true,
+        notifications: { maxAttempts: 3, retryMaxIntervalMs: 1_000, ...opts.notifications },
         workflowBundle: { codePath: inject('workflowBundlePath') },
         maxCachedWorkflows: 100,
       });

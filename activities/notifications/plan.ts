@@ -1,0 +1,125 @@
+// Turns a queued notification into deliveries: resolves who gets it (for an escalation, the chain as it
+// stood when the step fired), picks each person's channels for the kind of event, holds it for their
+// quiet hours unless it is an emergency, and records who and why on the notification and on the
+// escalation — in one transaction, once: a retry finds the resolution and plans nothing again.
+import { and, eq, sql } from 'drizzle-orm';
+import type { Database } from '../../db/client.js';
+import { cases, escalations, notificationDeliveries, notifications, people } from '../../db/schema.js';
+import { type Resolution, resolveRecipients } from '../../domain/people/chain.js';
+import { channelsFor, quietUntil } from '../../domain/people/channels.js';
+import type { Notification, Notifier } from '../notifier.js';
+import { loadDirectory } from './directory.js';
+
+export interface PlannedDelivery {
+  id: number;
+  personId: string;
+}
+
+interface EscalationPayload {
+  clock?: string;
+  cycle?: number;
+  level?: number;
+  firedAt?: string;
+  assignee?: string | null;
+  severity?: string;
+}
+
+export const isEscalationKind = (kind: string) => kind.startsWith('sla.');
+
+export async function planNotification(
+  db: Database,
+  notifier: Notifier,
+  key: string,
+): Promise<{ deliveries: PlannedDelivery[]; resolution: Resolution | null }> {
+  const [n] = await db.select().from(notifications).where(eq(notifications.key, key));
+  if (!n) return { deliveries: [], resolution: null };
+  let resolution = n.resolution;
+  if (!resolution) {
+    const p = n.payload as EscalationPayload;
+    const escalation = isEscalationKind(n.kind);
+    const at = escalation && p.firedAt ? new Date(p.firedAt) : n.createdAt;
+    // Notifications other than escalations do not carry the severity; the case row has it.
+    const severity =
+      p.severity ??
+      (await db.select({ s: cases.severity }).from(cases).where(eq(cases.id, n.caseId)))[0]?.s ??
+      'normal';
+    const resolved = resolveRecipients(await loadDirectory(db, at), {
+      target: n.recipient,
+      assignee: p.assignee ?? null,
+      severity,
+      at,
+      escalation,
+    });
+    resolution = resolved;
+    await db.transaction(async (tx) => {
+      // Only the first planner writes: the row lock orders concurrent ones, the second sees the resolution.
+      const [locked] = await tx
+        .select({ resolution: notifications.resolution })
+        .from(notifications)
+        .where(eq(notifications.key, key))
+        .for('update');
+      if (locked?.resolution) {
+        resolution = locked.resolution;
+        return;
+      }
+      const ids = resolved.recipients.map((r) => r.personId);
+      const prefs = ids.length
+        ? await tx
+            .select({ id: people.id, preferences: people.preferences })
+            .from(people)
+            .where(sql`${people.id} in ${ids}`)
+        : [];
+      const now = new Date();
+      for (const r of resolved.recipients) {
+        const pref = prefs.find((x) => x.id === r.personId)?.preferences ?? {};
+        // Emergencies ignore quiet hours.
+        const held = severity === 'emergency' ? null : quietUntil(pref.quietHours, now);
+        await tx
+          .insert(notificationDeliveries)
+          .values({
+            notificationKey: key,
+            personId: r.personId,
+            reason: `${r.position}: ${r.reason}`,
+            channels: channelsFor(pref, n.kind),
+            status: held ? 'deferred' : 'pending',
+            notBefore: held,
+          })
+          .onConflictDoNothing();
+      }
+      await tx
+        .update(notifications)
+        .set({ resolution: resolved, dispatchedAt: sql`coalesce(${notifications.dispatchedAt}, now())` })
+        .where(eq(notifications.key, key));
+      if (escalation && p.clock && p.cycle !== undefined && p.level !== undefined)
+        await tx
+          .update(escalations)
+          .set({ notified: resolved })
+          .where(
+            and(
+              eq(escalations.caseId, n.caseId),
+              eq(escalations.clock, p.clock),
+              eq(escalations.cycle, p.cycle),
+              eq(escalations.level, p.level),
+            ),
+          );
+    });
+  }
+  // The process's own notifier (the log by default) hears of every notification once it is resolved.
+  if (!n.sentAt) {
+    const out: Notification = {
+      key: n.key,
+      caseId: n.caseId,
+      kind: n.kind,
+      recipient: n.recipient,
+      payload: n.payload as Record<string, unknown>,
+    };
+    await notifier.send(out);
+    await db.update(notifications).set({ sentAt: new Date() }).where(eq(notifications.key, key));
+  }
+  const deliveries = await db
+    .select({ id: notificationDeliveries.id, personId: notificationDeliveries.personId })
+    .from(notificationDeliveries)
+    .where(eq(notificationDeliveries.notificationKey, key))
+    .orderBy(notificationDeliveries.id);
+  return { deliveries, resolution };
+}
