@@ -3,6 +3,7 @@ import type { FastifyInstance } from 'fastify';
 import type { Intake } from '../../domain/case.js';
 import { formatDuration } from '../../domain/duration.js';
 import { type AppDeps, DEFAULT_INTAKE_MAX_BACKDATE_MS } from '../app.js';
+import { autoAssign } from '../auto-assign.js';
 import { canSee, visibleCases } from '../case-access.js';
 import { openCase } from '../case-intake.js';
 import {
@@ -69,6 +70,8 @@ export async function caseRoutes(app: FastifyInstance, deps: AppDeps) {
         keyId: principal.keyId,
         actor: actorOf(principal),
       });
+      // A team's auto-assign rule (docs/people.md) may hand the new case to an engineer at once.
+      if (created) await autoAssign(deps, row);
       const current = (await findCase(deps.db, row.id)) ?? row;
       // A ticket reference is this key's own, so the case it finds is one it opened; should that ever
       // not hold, the caller learns nothing of a case it may not read.

@@ -282,3 +282,28 @@ describe('assignment suggestions', () => {
     ).toBe(403);
   });
 });
+
+describe('auto-assign', () => {
+  it('a team with auto-assign takes new cases of a product its engineers know; others wait for triage', async () => {
+    const model = `AUTO-${run}`;
+    const team = id('auto');
+    expect((await put(`/api/v1/teams/${team}`, { name: 'auto', autoAssign: true })).status).toBe(201);
+    expect(
+      (
+        await put(`/api/v1/people/${id('auto-eng')}`, {
+          name: '自动',
+          roles: ['engineer'],
+          teamId: team,
+          models: [model],
+        })
+      ).status,
+    ).toBe(201);
+    const body = intakeBody();
+    const mine = await post(stack.app, '/api/v1/cases', { ...body, product: { ...body.product, model } });
+    expect(mine.status).toBe(201);
+    expect(mine.body).toMatchObject({ stage: 'assigned', assignee: id('auto-eng') });
+    expect(mine.body.timeline.at(-1)).toMatchObject({ type: 'assigned', actor: 'system:auto-assign' });
+    const other = await post(stack.app, '/api/v1/cases', intakeBody());
+    expect(other.body.stage).toBe('intake');
+  });
+});

@@ -704,6 +704,7 @@ describe('escalations', () => {
       recipient: 'service-manager',
       assignee: 'eng-esc-b',
       severity: 'normal',
+      notified: null,
     });
 
     const ids = async (query: string) =>
