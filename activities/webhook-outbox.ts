@@ -37,24 +37,37 @@ const SLA_TYPES: Record<string, WebhookEventType> = {
   sla_escalated: 'sla.escalated',
 };
 
+/** Transitions within a stage that the help desk must hear about: it is the one to contact the customer. */
+const CUSTOMER_TYPES: Record<string, WebhookEventType> = {
+  waiting_for_customer: 'case.waiting_for_customer',
+  customer_responded: 'case.customer_responded',
+  customer_replied: 'case.customer_responded',
+  contact_attempted: 'case.contact_attempted',
+};
+
 /**
  * The webhook events of one case transition: case.created for the first, the sla.* type for an
- * escalation, case.stage_changed for a move to another stage and, when that stage ends the case,
- * case.closed after it. Transitions within a stage (reassignment, waiting for the customer…) emit none.
+ * escalation, the customer's events (waiting on them, their answer, a contact attempt), and
+ * case.stage_changed for a move to another stage and, when that stage ends the case, case.closed after
+ * it (the same seq: receivers deduplicate on the event id). Other transitions within a stage
+ * (reassignment, rescheduling) emit none.
  */
 export function caseWebhookEvents(state: CaseState, event: CaseEvent): OutboxEvent[] {
   const sla = SLA_TYPES[event.type];
+  const customer = CUSTOMER_TYPES[event.type];
   const types: string[] =
     event.type === 'created'
       ? ['case.created']
       : sla
         ? [sla]
-        : event.fromStage !== event.toStage
-          ? [
-              'case.stage_changed',
-              ...(event.toStage === 'closed' || event.toStage === 'cancelled' ? ['case.closed'] : []),
-            ]
-          : [];
+        : customer
+          ? [customer]
+          : event.fromStage !== event.toStage
+            ? [
+                'case.stage_changed',
+                ...(event.toStage === 'closed' || event.toStage === 'cancelled' ? ['case.closed'] : []),
+              ]
+            : [];
   if (types.length === 0) return [];
 
   const ext = state.intake.externalRef;
@@ -65,6 +78,7 @@ export function caseWebhookEvents(state: CaseState, event: CaseEvent): OutboxEve
     assignee: state.assignee ?? null,
     outcome: state.outcome ?? null,
     externalRef: ext ? { system: ext.system, id: ext.id } : null,
+    waitingForCustomer: state.waitingForCustomer !== undefined,
   };
   const data: Record<string, unknown> = {
     seq: event.seq,
@@ -73,6 +87,13 @@ export function caseWebhookEvents(state: CaseState, event: CaseEvent): OutboxEve
     previousStage: event.fromStage,
     actor: event.actor,
   };
+  if (customer) {
+    // What the step recorded, under the names docs/webhooks.md gives them.
+    const d = event.data as Record<string, string | undefined>;
+    const fields = { reason: d.reason, note: d.note, channel: d.channel, message: d.message };
+    const contact = { outcome: d.outcome, contactedAt: d.occurredAt };
+    for (const [k, v] of Object.entries({ ...fields, ...contact })) if (v !== undefined) data[k] = v;
+  }
   if (sla) {
     const d = event.data as { clock: string; level: number; dueAt: string; recipient: string };
     const clock = (state.clocks as Record<string, { cycle?: number } | undefined>)[d.clock];

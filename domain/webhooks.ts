@@ -1,15 +1,25 @@
 // Outbound webhook event types and how a subscription names them. Pure: imported by the outbox
 // activity and the API.
 
-/** Event types the system emits today. */
-export const WEBHOOK_EVENT_TYPES = [
+/** Case event types the system emits today (docs/webhooks.md). */
+export const CASE_WEBHOOK_EVENT_TYPES = [
   'case.created',
   'case.stage_changed',
   'case.closed', // the case reached 'closed' or 'cancelled' (sent after its case.stage_changed)
-  'sla.warning', // level 1 of an SLA clock
-  'sla.breached', // level 2: the deadline passed, escalated to the service manager
-  'sla.escalated', // level 3 and above
+  'case.waiting_for_customer', // the case waits on the customer: the help desk is to contact them
+  'case.customer_responded', // the customer answered (a reply message, or the customer-responded step)
+  'case.contact_attempted', // somebody tried to reach the customer
 ] as const;
+
+/** SLA event types: one per fired escalation step. */
+export const SLA_WEBHOOK_EVENT_TYPES = [
+  'sla.warning', // level 1 of an SLA clock
+  'sla.breached', // the deadline passed, escalated to the service manager
+  'sla.escalated', // the steps after the breach
+] as const;
+
+/** Event types the system emits today. */
+export const WEBHOOK_EVENT_TYPES = [...CASE_WEBHOOK_EVENT_TYPES, ...SLA_WEBHOOK_EVENT_TYPES] as const;
 export type WebhookEventType = (typeof WEBHOOK_EVENT_TYPES)[number];
 
 /** Families a subscription can name with 'family.*'; complaint and parts are reserved for later domains. */
@@ -31,7 +41,3 @@ export function isSubscribable(pattern: string): boolean {
 
 /** The wildcard that names the family of `type` ('case.created' → 'case.*'). */
 export const familyWildcard = (type: string) => `${type.split('.')[0]}.*`;
-
-/** Whether a subscription naming `patterns` receives events of `type`. */
-export const subscribesTo = (patterns: readonly string[], type: string) =>
-  patterns.includes(type) || patterns.includes(familyWildcard(type)) || patterns.includes('*');
