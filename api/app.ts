@@ -10,6 +10,7 @@ import type { ServiceCaseInput } from '../workflows/service-case.js';
 import type { FailureThrottleSettings } from './auth/failure-throttle.js';
 import type { BootstrapKey } from './auth/keys.js';
 import { type CaseAccessSettings, DEFAULT_CASE_ACCESS } from './case-access.js';
+import { CASE_SCHEMAS } from './case-schemas.js';
 import { registerAudit } from './plugins/audit.js';
 import { registerAuth } from './plugins/auth.js';
 import { registerIdempotency } from './plugins/idempotency.js';
@@ -79,7 +80,8 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     trustProxy: (deps.trustProxy ?? false) as FastifyServerOptions['trustProxy'] & boolean,
   });
   registerRequestId(app);
-  app.addSchema(PROBLEM_SCHEMA);
+  // Shared schemas: components of the OpenAPI document, referenced as { $ref: '<$id>#' }.
+  for (const schema of [PROBLEM_SCHEMA, ...CASE_SCHEMAS]) app.addSchema(schema);
   registerProblems(app);
   registerAuth(app, {
     db: deps.db,

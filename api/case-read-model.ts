@@ -89,6 +89,7 @@ export async function caseView(db: Database, row: CaseRow) {
           disputes: state.disputes,
           survey: state.survey ?? null,
           cancellation: state.cancellation ?? null,
+          contacts: state.contacts ?? [],
         }
       : null,
     timeline: timeline.map((e) => ({

@@ -23,15 +23,39 @@ export const unavailable = (detail: string) => new Problem(503, 'unavailable', '
 export const timedOut = (detail: string, extra?: Record<string, unknown>) =>
   new Problem(504, 'timeout', 'Gateway timeout', detail, extra);
 
+/**
+ * RFC 9457 problem details, the body of every 4xx/5xx answer (application/problem+json). Extension
+ * members are allowed, as the RFC says; the ones this API uses are listed.
+ */
 export const PROBLEM_SCHEMA = {
   $id: 'Problem',
   type: 'object',
+  description: 'Problem details (RFC 9457): what went wrong, in words a person can act on',
+  required: ['type', 'title', 'status', 'detail'],
   properties: {
-    type: { type: 'string' },
-    title: { type: 'string' },
-    status: { type: 'integer' },
-    detail: { type: 'string' },
-    instance: { type: 'string' },
+    type: {
+      type: 'string',
+      description: 'urn:shouhou:problem:<code>, e.g. urn:shouhou:problem:step-rejected; stable, for programs',
+    },
+    title: { type: 'string', description: 'short summary of the kind of problem' },
+    status: { type: 'integer', description: 'the HTTP status' },
+    detail: { type: 'string', description: 'this occurrence, in words' },
+    instance: { type: 'string', description: 'the request path' },
+    problems: {
+      type: 'array',
+      items: { type: 'string' },
+      description: 'every problem found, when a body was checked as a whole (calendars, SLA policies)',
+    },
+    stage: { type: 'string', description: 'the stage of a case that takes no further steps (409)' },
   },
   additionalProperties: true,
+  examples: [
+    {
+      type: 'urn:shouhou:problem:step-rejected',
+      title: 'Step does not fit the case',
+      status: 409,
+      detail: 'step "diagnose" does not fit stage "intake" of case C0000042 (allowed in: assigned)',
+      instance: '/api/v1/cases/C0000042/diagnose',
+    },
+  ],
 } as const;

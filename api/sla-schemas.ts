@@ -4,22 +4,10 @@
 // and answered with 422 listing every problem. Response schemas document the shapes in OpenAPI.
 import { SEVERITIES } from '../domain/case.js';
 import { CLOCKS } from '../domain/sla-policy.js';
-import { text } from './schema-parts.js';
+import { problemResponses, text } from './schema-parts.js';
 
 export const SLUG_PATTERN = '^[a-z0-9][a-z0-9-]{0,62}$';
 const YEAR_PATTERN = '^(?:19[7-9][0-9]|2[0-9]{3})$';
-
-/** Problem responses of a route: the given statuses plus 401/403 (API key missing or not allowed). */
-const problemResponses = (...statuses: number[]) =>
-  Object.fromEntries(
-    [...statuses, 401, 403].map((s) => [
-      s,
-      {
-        description: 'problem details (RFC 9457)',
-        content: { 'application/problem+json': { schema: { $ref: 'Problem#' } } },
-      },
-    ]),
-  );
 
 /** A list without filters still rejects query parameters it does not know. */
 export const noQuery = { type: 'object', additionalProperties: false, properties: {} } as const;
@@ -381,73 +369,17 @@ export const escalationQuery = {
   },
 } as const;
 
-const escalationItemProps = {
-  id: { type: 'integer' },
-  caseId: { type: 'string' },
-  clock: { type: 'string' },
-  cycle: { type: 'integer', description: 'clock cycle (a restarted clock counts again)' },
-  level: { type: 'integer' },
-  name: { type: 'string' },
-  dueAt: { type: 'string', format: 'date-time' },
-  firedAt: { type: 'string', format: 'date-time' },
-  latenessMs: { type: 'integer', description: 'firedAt − dueAt' },
-  recipient: { type: 'string' },
-  assignee: { type: ['string', 'null'] },
-  severity: { type: 'string' },
-  notified: {
-    type: ['object', 'null'],
-    description:
-      'who the escalation reached and why (null until its notification is resolved, moments after it fired): recipients with their place in the chain, people skipped (absent, inactive) with the reason',
-    required: ['target', 'recipients', 'skipped', 'note', 'at'],
-    properties: {
-      target: { type: 'string' },
-      recipients: {
-        type: 'array',
-        items: {
-          type: 'object',
-          required: ['personId', 'name', 'position', 'reason'],
-          properties: {
-            personId: { type: 'string' },
-            name: { type: 'string' },
-            position: { type: 'string' },
-            reason: { type: 'string' },
-          },
-        },
-      },
-      skipped: {
-        type: 'array',
-        items: {
-          type: 'object',
-          required: ['personId', 'name', 'position', 'reason'],
-          properties: {
-            personId: { type: 'string' },
-            name: { type: 'string' },
-            position: { type: 'string' },
-            reason: { type: 'string' },
-          },
-        },
-      },
-      note: { type: ['string', 'null'] },
-      at: { type: 'string', format: 'date-time' },
-    },
-  },
-} as const;
-
 export const escalationResponses = {
   list: {
     200: {
       type: 'object',
       required: ['items', 'nextCursor'],
       properties: {
-        items: {
-          type: 'array',
-          items: {
-            type: 'object',
-            required: Object.keys(escalationItemProps),
-            properties: escalationItemProps,
-          },
+        items: { type: 'array', items: { $ref: 'Escalation#' } },
+        nextCursor: {
+          type: ['string', 'null'],
+          description: 'pass as cursor for the next page; null on the last',
         },
-        nextCursor: { type: ['string', 'null'] },
       },
     },
     ...problemResponses(400, 422),

@@ -1,17 +1,7 @@
 // JSON schemas of the webhook subscription API. Requests reject unknown fields; what a schema cannot
 // state (an http(s) URL, known event types) is checked by the handler and answered with 422.
 import { WEBHOOK_EVENT_TYPES } from '../domain/webhooks.js';
-
-const problemResponses = (...statuses: number[]) =>
-  Object.fromEntries(
-    statuses.map((s) => [
-      s,
-      {
-        description: 'problem details (RFC 9457)',
-        content: { 'application/problem+json': { schema: { $ref: 'Problem#' } } },
-      },
-    ]),
-  );
+import { problemResponses } from './schema-parts.js';
 
 export const SUBSCRIPTION_ID_PATTERN = '^wh_[0-9a-f]{16}$';
 
@@ -63,7 +53,8 @@ export const deliveryParams = {
   },
 } as const;
 
-export const DELIVERY_STATUSES = ['pending', 'delivered', 'failed'] as const;
+/** pending until a 2xx answer; failed attempts keep it pending and are retried without limit. */
+export const DELIVERY_STATUSES = ['pending', 'delivered'] as const;
 
 export const deliveryQuery = {
   type: 'object',
@@ -72,7 +63,8 @@ export const deliveryQuery = {
     status: {
       type: 'string',
       enum: DELIVERY_STATUSES,
-      description: 'pending: not delivered yet (it may have failed attempts); delivered: a 2xx answer',
+      description:
+        'pending: not delivered yet (failed attempts show in attempts, lastStatusCode and lastError; it is retried until it succeeds); delivered: a 2xx answer',
     },
     eventType: { type: 'string', minLength: 1, maxLength: 100 },
     caseId: { type: 'string', pattern: '^C[0-9]{7,}$' },
@@ -92,6 +84,12 @@ const subscriptionProps = {
   description: nullableString,
   active: { type: 'boolean' },
   ownerKeyId: { ...nullableString, description: 'the API key that created it' },
+  caseScope: {
+    type: 'string',
+    enum: ['all', 'own'],
+    description:
+      'own: only events of cases opened with the owner key (subscriptions a help desk key creates)',
+  },
   createdAt: dateTime,
 } as const;
 
@@ -173,7 +171,14 @@ export const webhookResponses = {
       required: [...Object.keys(deliveryProps), 'payload', 'attemptLog'],
       properties: {
         ...deliveryProps,
-        payload: { type: 'object', additionalProperties: true, description: 'the JSON body sent' },
+        payload: {
+          type: 'object',
+          additionalProperties: true,
+          required: ['id', 'type', 'occurredAt'],
+          properties: { id: { type: 'integer' }, type: { type: 'string' }, occurredAt: dateTime },
+          description:
+            'the JSON body sent: a CaseWebhookEvent or SlaWebhookEvent (see the webhooks of this document)',
+        },
         attemptLog: { type: 'array', items: attempt, description: 'every HTTP attempt, oldest first' },
       },
     },

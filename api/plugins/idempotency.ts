@@ -9,7 +9,9 @@ import { idempotencyRecords } from '../../db/schema.js';
 import { Problem } from '../problem.js';
 
 const TTL_MS = 24 * 3_600_000;
-const KEY_RE = /^[\x21-\x7e]{1,200}$/;
+/** 1–200 visible ASCII characters, 0x21 ('!') to 0x7E ('~'): no spaces. Also the documented rule. */
+export const IDEMPOTENCY_KEY_PATTERN = '^[!-~]{1,200}$';
+const KEY_RE = new RegExp(IDEMPOTENCY_KEY_PATTERN);
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -27,7 +29,7 @@ export function registerIdempotency(app: FastifyInstance, db: Database) {
         400,
         'invalid-idempotency-key',
         'Bad request',
-        'Idempotency-Key must be 1–200 visible ASCII characters',
+        'Idempotency-Key must be 1–200 visible ASCII characters (0x21–0x7E; no spaces)',
       );
     }
     const keyId = req.principal.keyId;

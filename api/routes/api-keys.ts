@@ -7,6 +7,7 @@ import { hashSecret, newKey } from '../auth/keys.js';
 import { ROLES } from '../auth/roles.js';
 import { actorOf } from '../plugins/auth.js';
 import { conflict, notFound } from '../problem.js';
+import { dateTime, nullableDateTime, nullableString, problemResponses } from '../schema-parts.js';
 
 type KeyRow = typeof apiKeys.$inferSelect;
 
@@ -22,6 +23,29 @@ const view = (k: KeyRow) => ({
   source: 'api',
 });
 
+const keyViewProps = {
+  id: { type: 'string', description: 'the <id> of shk_<id>_<secret>' },
+  name: { type: 'string' },
+  role: { type: 'string', enum: ROLES },
+  personId: { ...nullableString, description: 'the person steps are recorded under' },
+  createdBy: nullableString,
+  createdAt: dateTime,
+  revokedAt: nullableDateTime,
+  lastUsedAt: { ...nullableDateTime, description: 'updated at most once a minute' },
+  source: {
+    type: 'string',
+    enum: ['api', 'environment'],
+    description: 'api: created here; environment: from API_KEYS (revoked only there)',
+  },
+} as const;
+
+const keyView = {
+  type: 'object',
+  additionalProperties: false,
+  required: Object.keys(keyViewProps),
+  properties: keyViewProps,
+} as const;
+
 const keyIdParams = {
   type: 'object',
   required: ['id'],
@@ -35,6 +59,7 @@ export async function apiKeyRoutes(app: FastifyInstance, deps: AppDeps) {
     '/api/v1/api-keys',
     {
       schema: {
+        operationId: 'createApiKey',
         tags: ['access'],
         summary: 'Create an API key for a role and a person (the key is shown only in this answer)',
         body: {
@@ -45,6 +70,19 @@ export async function apiKeyRoutes(app: FastifyInstance, deps: AppDeps) {
             name: { type: 'string', minLength: 1, maxLength: 100, pattern: '\\S' },
             role: { type: 'string', enum: ROLES },
             personId: { type: 'string', minLength: 1, maxLength: 100, pattern: '^[A-Za-z0-9._@-]+$' },
+          },
+          examples: [{ name: 'Zendesk integration', role: 'helpdesk', personId: 'zendesk' }],
+        },
+        response: {
+          201: {
+            description: 'The key, with its secret (shown only now)',
+            type: 'object',
+            additionalProperties: false,
+            required: [...keyView.required, 'key'],
+            properties: {
+              ...keyViewProps,
+              key: { type: 'string', description: 'shk_<id>_<secret>: send as Authorization: Bearer <key>' },
+            },
           },
         },
       },
@@ -71,7 +109,31 @@ export async function apiKeyRoutes(app: FastifyInstance, deps: AppDeps) {
   app.get(
     '/api/v1/api-keys',
     {
-      schema: { tags: ['access'], summary: 'List API keys (never their secrets)' },
+      schema: {
+        operationId: 'listApiKeys',
+        tags: ['access'],
+        summary: 'List API keys (never their secrets)',
+        response: {
+          200: {
+            description: 'Keys from API_KEYS first, then the created ones, newest first',
+            type: 'object',
+            additionalProperties: false,
+            required: ['items'],
+            properties: {
+              items: {
+                type: 'array',
+                items: {
+                  type: 'object',
+                  additionalProperties: false,
+                  required: ['id', 'name', 'role', 'personId', 'source'],
+                  properties: keyViewProps,
+                  description: 'environment keys carry no createdBy, createdAt, revokedAt, lastUsedAt',
+                },
+              },
+            },
+          },
+        },
+      },
       config: { permission: 'api-keys.manage' },
     },
     async () => {
@@ -90,7 +152,15 @@ export async function apiKeyRoutes(app: FastifyInstance, deps: AppDeps) {
   app.delete<{ Params: { id: string } }>(
     '/api/v1/api-keys/:id',
     {
-      schema: { tags: ['access'], summary: 'Revoke an API key', params: keyIdParams },
+      schema: {
+        operationId: 'revokeApiKey',
+        tags: ['access'],
+        summary: 'Revoke an API key',
+        description:
+          'Answers with the revoked key; revoking again changes nothing. Keys from API_KEYS answer 409.',
+        params: keyIdParams,
+        response: { 200: { description: 'The revoked key', ...keyView }, ...problemResponses(404, 409) },
+      },
       config: { permission: 'api-keys.manage' },
     },
     async (req) => {

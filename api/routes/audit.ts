@@ -4,6 +4,25 @@ import type { FastifyInstance } from 'fastify';
 import { auditLog } from '../../db/schema.js';
 import type { AppDeps } from '../app.js';
 import { decodeIntCursor, encodeCursor } from '../cursor.js';
+import { dateTime, nullableString } from '../schema-parts.js';
+
+const auditRecord = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['id', 'at', 'requestId', 'keyId', 'actor', 'role', 'method', 'path', 'target', 'status'],
+  properties: {
+    id: { type: 'integer' },
+    at: dateTime,
+    requestId: { type: 'string', description: 'the X-Request-Id of the request' },
+    keyId: { ...nullableString, description: 'the API key; null when none was valid' },
+    actor: { ...nullableString, description: "the key's person, or key:<id>" },
+    role: nullableString,
+    method: { type: 'string', enum: ['POST', 'PUT', 'PATCH', 'DELETE'] },
+    path: { type: 'string' },
+    target: { ...nullableString, description: 'the id in the path, if any' },
+    status: { type: 'integer', description: 'the HTTP status answered' },
+  },
+} as const;
 
 interface AuditQuery {
   keyId?: string;
@@ -21,8 +40,10 @@ export async function auditRoutes(app: FastifyInstance, deps: AppDeps) {
     '/api/v1/audit',
     {
       schema: {
+        operationId: 'listAuditRecords',
         tags: ['access'],
         summary: 'Audit trail: every state-changing request (actor, key, time, request id, target, status)',
+        description: 'Newest first, refused requests (401/403/4xx) included.',
         querystring: {
           type: 'object',
           additionalProperties: false,
@@ -35,6 +56,15 @@ export async function auditRoutes(app: FastifyInstance, deps: AppDeps) {
             to: { type: 'string', format: 'date-time' },
             limit: { type: 'string', pattern: '^(?:[1-9][0-9]?|100)$' },
             cursor: { type: 'string', maxLength: 200 },
+          },
+        },
+        response: {
+          200: {
+            description: 'One page of audit records',
+            type: 'object',
+            additionalProperties: false,
+            required: ['items', 'nextCursor'],
+            properties: { items: { type: 'array', items: auditRecord }, nextCursor: nullableString },
           },
         },
       },

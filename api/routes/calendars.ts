@@ -182,6 +182,7 @@ export async function calendarRoutes(app: FastifyInstance, deps: AppDeps) {
     '/api/v1/calendars',
     {
       schema: {
+        operationId: 'listCalendars',
         tags: ['calendars'],
         summary: 'Business calendars, with the years their holiday data covers and warnings',
         querystring: noQuery,
@@ -196,6 +197,7 @@ export async function calendarRoutes(app: FastifyInstance, deps: AppDeps) {
     '/api/v1/calendars/:id',
     {
       schema: {
+        operationId: 'getCalendar',
         tags: ['calendars'],
         summary: 'A calendar with its holidays and make-up working days (all, or of one year)',
         params: calendarIdParams,
@@ -215,6 +217,7 @@ export async function calendarRoutes(app: FastifyInstance, deps: AppDeps) {
     '/api/v1/calendars/:id',
     {
       schema: {
+        operationId: 'putCalendar',
         tags: ['calendars'],
         summary: 'Create a calendar, or replace its name, time zone and working periods',
         description:
@@ -255,6 +258,7 @@ export async function calendarRoutes(app: FastifyInstance, deps: AppDeps) {
     '/api/v1/calendars/:id/years/:year',
     {
       schema: {
+        operationId: 'putCalendarYear',
         tags: ['calendars'],
         summary: "Replace a year's holidays and make-up working days and mark the year covered",
         description:
@@ -276,6 +280,7 @@ export async function calendarRoutes(app: FastifyInstance, deps: AppDeps) {
     '/api/v1/calendars/:id/years/:year/import',
     {
       schema: {
+        operationId: 'importCalendarYear',
         tags: ['calendars'],
         summary: "Import a year's State Council holiday arrangements from the chinese-days package",
         description:

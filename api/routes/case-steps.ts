@@ -31,66 +31,102 @@ import { type AppDeps, DEFAULT_STEP_TIMEOUT_MS } from '../app.js';
 import type { Permission } from '../auth/roles.js';
 import { assertMayAct } from '../case-access.js';
 import { caseView, findCase } from '../case-read-model.js';
+import { caseRef } from '../case-schemas.js';
 import { findActiveEngineer } from '../engineers.js';
 import { actorOf } from '../plugins/auth.js';
 import { conflict, notFound, Problem, timedOut, unavailable, unprocessable } from '../problem.js';
+import { problemResponses } from '../schema-parts.js';
 import { caseIdParams, stepBodies } from '../schemas.js';
 
 const STEPS: Array<{
   /** URL segment, when not the step name. */
   path?: string;
   name: StepName;
+  operationId: string;
   // biome-ignore lint/suspicious/noExplicitAny: each update takes its own step type
   update: UpdateDefinition<CaseState, [any]>;
   summary: string;
 }> = [
   {
     name: 'resolve-at-intake',
+    operationId: 'resolveAtIntake',
     update: resolveAtIntakeUpdate,
     summary: 'Answer a simple question at intake and close',
   },
-  { name: 'assign', update: assignUpdate, summary: 'Assign (or reassign) the case to an engineer (派工)' },
+  {
+    name: 'assign',
+    operationId: 'assignCase',
+    update: assignUpdate,
+    summary: 'Assign (or reassign) the case to an engineer (派工)',
+  },
   {
     name: 'diagnose',
+    operationId: 'diagnoseCase',
     update: diagnoseUpdate,
     summary: 'Record the diagnosis: cause, plan, complexity, parts (诊断)',
   },
-  { name: 'parts-ready', update: partsReadyUpdate, summary: 'The requested parts are available (到料)' },
+  {
+    name: 'parts-ready',
+    operationId: 'markPartsReady',
+    update: partsReadyUpdate,
+    summary: 'The requested parts are available (到料)',
+  },
   {
     name: 'schedule',
+    operationId: 'scheduleRepair',
     update: scheduleUpdate,
     summary: 'Agree time and mode (on-site or carry-in) with the customer',
   },
-  { name: 'check-in', update: checkInUpdate, summary: 'Engineer arrived on site / product received (签到)' },
-  { name: 'complete-repair', update: completeRepairUpdate, summary: 'File the repair report (维修报告)' },
+  {
+    name: 'check-in',
+    operationId: 'checkIn',
+    update: checkInUpdate,
+    summary: 'Engineer arrived on site / product received (签到)',
+  },
+  {
+    name: 'complete-repair',
+    operationId: 'completeRepair',
+    update: completeRepairUpdate,
+    summary: 'File the repair report (维修报告)',
+  },
   {
     name: 'customer-feedback',
+    operationId: 'recordCustomerFeedback',
     update: customerFeedbackUpdate,
     summary: 'Customer accepts or disputes the repair',
   },
   {
     name: 'survey-response',
+    operationId: 'recordSurveyResponse',
     update: surveyResponseUpdate,
     summary: 'Record the satisfaction survey answers',
   },
   {
     name: 'wait-for-customer',
+    operationId: 'waitForCustomer',
     update: waitForCustomerUpdate,
     summary: 'The case waits on the customer (等待客户); clocks pause as the SLA policy says',
   },
   {
     name: 'customer-responded',
+    operationId: 'recordCustomerResponded',
     update: customerRespondedUpdate,
     summary: 'The customer answered; clocks resume',
   },
   {
     name: 'record-contact',
+    operationId: 'recordContact',
     path: 'messages',
     update: recordContactUpdate,
     summary:
       'Inbound from the help desk: a customer reply or a contact attempt (a reply ends a wait on the customer)',
   },
-  { name: 'cancel', update: cancelUpdate, summary: 'Cancel the case with a reason' },
+  {
+    name: 'cancel',
+    operationId: 'cancelCase',
+    update: cancelUpdate,
+    summary: 'Cancel the case with a reason',
+  },
 ];
 
 type CaseRow = NonNullable<Awaited<ReturnType<typeof findCase>>>;
@@ -132,13 +168,19 @@ export async function caseStepRoutes(app: FastifyInstance, deps: AppDeps) {
       `/api/v1/cases/:id/${step.path ?? step.name}`,
       {
         schema: {
+          operationId: step.operationId,
           tags: ['case steps'],
           summary: step.summary,
           params: caseIdParams,
           body: stepBodies[step.name],
-          headers: {
-            type: 'object',
-            properties: { 'idempotency-key': { type: 'string', minLength: 1, maxLength: 200 } },
+          response: {
+            200: { description: 'The case after the step, as the read model now shows it', ...caseRef },
+            ...problemResponses(404, 503),
+            409: {
+              ...problemResponses(409)[409],
+              description:
+                'The step does not fit the stage of the case (or its own rule), the case is closed, or the same Idempotency-Key is still in progress',
+            },
           },
         },
         config: { permission: (step.path ? `cases.${step.path}` : `cases.${step.name}`) as Permission },

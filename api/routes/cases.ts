@@ -14,8 +14,10 @@ import {
   listCases,
   summary,
 } from '../case-read-model.js';
+import { caseRef } from '../case-schemas.js';
 import { actorOf } from '../plugins/auth.js';
 import { conflict, notFound, Problem, unprocessable } from '../problem.js';
+import { problemResponses } from '../schema-parts.js';
 import { caseIdParams, intakeBody, listQuery } from '../schemas.js';
 
 type IntakeBody = Omit<Intake, 'reportedAt'> & { reportedAt?: string };
@@ -29,11 +31,17 @@ export async function caseRoutes(app: FastifyInstance, deps: AppDeps) {
     '/api/v1/cases',
     {
       schema: {
+        operationId: 'openCase',
         tags: ['cases'],
         summary: 'Open a service case (受理)',
         description:
           'Records a fault report and starts its workflow. With externalRef, the same ticket again from the same API key returns the existing case (200); a ticket reference belongs to the key that sent it. reportedAt may lie at most INTAKE_MAX_BACKDATE (default 30 days) in the past.',
         body: intakeBody,
+        response: {
+          201: { description: 'The case was opened', ...caseRef },
+          200: { description: 'A case with this externalRef exists already: that case', ...caseRef },
+          ...problemResponses(503),
+        },
       },
       config: { permission: 'cases.create' },
     },
@@ -87,9 +95,11 @@ export async function caseRoutes(app: FastifyInstance, deps: AppDeps) {
     '/api/v1/cases/:id',
     {
       schema: {
+        operationId: 'getCase',
         tags: ['cases'],
         summary: 'A case with the data of each stage and its timeline',
         params: caseIdParams,
+        response: { 200: { description: 'The case', ...caseRef }, ...problemResponses(404) },
       },
       config: { permission: 'cases.read' },
     },
@@ -104,9 +114,15 @@ export async function caseRoutes(app: FastifyInstance, deps: AppDeps) {
     '/api/v1/cases',
     {
       schema: {
+        operationId: 'listCases',
         tags: ['cases'],
         summary: 'List cases, newest first, with filters and cursor pagination',
+        description: 'A help desk key lists only the cases it opened.',
         querystring: listQuery,
+        response: {
+          200: { description: 'One page of cases', $ref: 'CaseList#' },
+          ...problemResponses(422),
+        },
       },
       config: { permission: 'cases.read' },
     },
@@ -121,6 +137,7 @@ export async function caseRoutes(app: FastifyInstance, deps: AppDeps) {
     '/api/v1/external-refs/:system/:ticketId',
     {
       schema: {
+        operationId: 'findByExternalRef',
         tags: ['cases'],
         summary: "Find cases (and, once they exist, complaints) by the help desk's own ticket reference",
         params: {
@@ -130,6 +147,30 @@ export async function caseRoutes(app: FastifyInstance, deps: AppDeps) {
             system: { type: 'string', minLength: 1, maxLength: 50 },
             ticketId: { type: 'string', minLength: 1, maxLength: 200 },
           },
+        },
+        response: {
+          200: {
+            description: 'What carries this ticket reference',
+            type: 'object',
+            additionalProperties: false,
+            required: ['externalRef', 'cases', 'complaints'],
+            properties: {
+              externalRef: {
+                type: 'object',
+                additionalProperties: false,
+                required: ['system', 'id'],
+                properties: { system: { type: 'string' }, id: { type: 'string' } },
+              },
+              cases: { type: 'array', items: { $ref: 'CaseSummary#' } },
+              complaints: {
+                type: 'array',
+                maxItems: 0,
+                items: { type: 'object' },
+                description: 'reserved for complaints (客户投诉); empty until they exist',
+              },
+            },
+          },
+          ...problemResponses(404),
         },
       },
       config: { permission: 'cases.read' },

@@ -58,6 +58,7 @@ export async function escalationRoutes(app: FastifyInstance, deps: AppDeps) {
     '/api/v1/escalations',
     {
       schema: {
+        operationId: 'listEscalations',
         tags: ['escalations'],
         summary: 'Escalations fired by SLA clocks, newest due first, with filters and cursor pagination',
         description: 'latenessMs is how long after its due instant the step fired.',

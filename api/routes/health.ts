@@ -6,6 +6,27 @@ import type { AppDeps } from '../app.js';
 
 const PROBE_TIMEOUT_MS = 2000;
 
+const probeSchema = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['ok'],
+  properties: {
+    ok: { type: 'boolean' },
+    error: { type: 'string', description: 'why it did not answer' },
+  },
+} as const;
+
+const healthSchema = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['status', 'database', 'temporal'],
+  properties: {
+    status: { type: 'string', enum: ['ok', 'degraded'] },
+    database: probeSchema,
+    temporal: probeSchema,
+  },
+} as const;
+
 async function probe(check: () => Promise<unknown>): Promise<{ ok: boolean; error?: string }> {
   let timer: NodeJS.Timeout | undefined;
   try {
@@ -29,8 +50,23 @@ async function probe(check: () => Promise<unknown>): Promise<{ ok: boolean; erro
 export async function healthRoutes(app: FastifyInstance, deps: AppDeps) {
   app.get(
     '/health',
-    // Public: no key needed (`security: []` in the OpenAPI document).
-    { schema: { tags: ['system'], summary: 'Liveness of the API and its dependencies', security: [] } },
+    {
+      schema: {
+        operationId: 'getHealth',
+        tags: ['system'],
+        summary: 'Liveness of the API and its dependencies',
+        description:
+          'Needs no API key. 200 when the database and Temporal answer, 503 naming the one that does not.',
+        security: [],
+        response: {
+          200: { description: 'Both dependencies answer', ...healthSchema },
+          503: {
+            description: 'A dependency does not answer (application/json, not a problem)',
+            ...healthSchema,
+          },
+        },
+      },
+    },
     async (_req, reply) => {
       const [database, temporal] = await Promise.all([
         probe(() => deps.db.execute(sql`select 1`)),

@@ -120,6 +120,7 @@ export async function slaPolicyRoutes(app: FastifyInstance, deps: AppDeps) {
     '/api/v1/sla-policies',
     {
       schema: {
+        operationId: 'listSlaPolicies',
         tags: ['sla policies'],
         summary: 'The current version of every SLA policy',
         querystring: noQuery,
@@ -141,6 +142,7 @@ export async function slaPolicyRoutes(app: FastifyInstance, deps: AppDeps) {
     '/api/v1/sla-policies/:id',
     {
       schema: {
+        operationId: 'getSlaPolicy',
         tags: ['sla policies'],
         summary: 'A policy: its current version (or, once retired, its last) and the list of versions',
         params: policyIdParams,
@@ -168,6 +170,7 @@ export async function slaPolicyRoutes(app: FastifyInstance, deps: AppDeps) {
     '/api/v1/sla-policies/:id/versions/:version',
     {
       schema: {
+        operationId: 'getSlaPolicyVersion',
         tags: ['sla policies'],
         summary: 'One version of a policy, e.g. the one a case was opened under',
         params: policyVersionParams,
@@ -190,6 +193,7 @@ export async function slaPolicyRoutes(app: FastifyInstance, deps: AppDeps) {
     '/api/v1/sla-policies',
     {
       schema: {
+        operationId: 'createSlaPolicy',
         tags: ['sla policies'],
         summary: 'Create a policy (version 1)',
         description:
@@ -224,6 +228,7 @@ export async function slaPolicyRoutes(app: FastifyInstance, deps: AppDeps) {
     '/api/v1/sla-policies/:id',
     {
       schema: {
+        operationId: 'replaceSlaPolicy',
         tags: ['sla policies'],
         summary: 'Change a policy: a new version replaces the current one',
         description:
@@ -260,6 +265,7 @@ export async function slaPolicyRoutes(app: FastifyInstance, deps: AppDeps) {
     '/api/v1/sla-policies/:id',
     {
       schema: {
+        operationId: 'retireSlaPolicy',
         tags: ['sla policies'],
         summary: 'Retire a policy: new cases no longer get it (open cases keep it)',
         description:

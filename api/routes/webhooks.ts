@@ -170,6 +170,7 @@ export async function webhookRoutes(app: FastifyInstance, deps: AppDeps) {
     {
       config: permission,
       schema: {
+        operationId: 'createWebhook',
         tags: ['webhooks'],
         summary: 'Subscribe a URL to webhook events',
         description:
@@ -207,6 +208,7 @@ export async function webhookRoutes(app: FastifyInstance, deps: AppDeps) {
     {
       config: permission,
       schema: {
+        operationId: 'listWebhooks',
         tags: ['webhooks'],
         summary: 'Webhook subscriptions: a help desk key sees its own, an admin all',
         response: webhookResponses.list,
@@ -228,6 +230,7 @@ export async function webhookRoutes(app: FastifyInstance, deps: AppDeps) {
     {
       config: permission,
       schema: {
+        operationId: 'getWebhook',
         tags: ['webhooks'],
         summary: 'A webhook subscription',
         params: subscriptionParams,
@@ -242,6 +245,7 @@ export async function webhookRoutes(app: FastifyInstance, deps: AppDeps) {
     {
       config: permission,
       schema: {
+        operationId: 'updateWebhook',
         tags: ['webhooks'],
         summary: 'Change the URL, event types, description or active flag of a subscription',
         description:
@@ -277,6 +281,7 @@ export async function webhookRoutes(app: FastifyInstance, deps: AppDeps) {
     {
       config: permission,
       schema: {
+        operationId: 'deleteWebhook',
         tags: ['webhooks'],
         summary: 'Delete a subscription with its delivery log; undelivered events are dropped',
         params: subscriptionParams,
@@ -296,6 +301,7 @@ export async function webhookRoutes(app: FastifyInstance, deps: AppDeps) {
     {
       config: permission,
       schema: {
+        operationId: 'listWebhookDeliveries',
         tags: ['webhooks'],
         summary: 'Delivery log of a subscription, newest first, with filters and cursor pagination',
         params: subscriptionParams,
@@ -340,6 +346,7 @@ export async function webhookRoutes(app: FastifyInstance, deps: AppDeps) {
     {
       config: permission,
       schema: {
+        operationId: 'getWebhookDelivery',
         tags: ['webhooks'],
         summary: 'One delivery: the body sent and every attempt',
         params: deliveryParams,
@@ -375,6 +382,7 @@ export async function webhookRoutes(app: FastifyInstance, deps: AppDeps) {
     {
       config: permission,
       schema: {
+        operationId: 'redeliverWebhook',
         tags: ['webhooks'],
         summary: 'Send a delivery again',
         description:

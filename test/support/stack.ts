@@ -9,6 +9,7 @@ import { inject } from 'vitest';
 import { buildApp } from '../../api/app.js';
 import { connectDb, type DbHandle } from '../../db/client.js';
 import { createWorker, NativeConnection } from '../../worker-factory.js';
+import { assertContract, type ContractCheck, checkContract } from './contract.js';
 
 // Keep test output readable: only the worker's warnings and errors.
 try {
@@ -33,6 +34,8 @@ export interface Stack {
   client: Client;
   taskQueue: string;
   notifications: Notification[];
+  /** Every answer checked against the OpenAPI document; close() fails when one did not match. */
+  contract: ContractCheck;
   startWorker(): Promise<void>;
   stopWorker(): Promise<void>;
   close(): Promise<void>;
@@ -103,6 +106,7 @@ export async function startStack(
     webhooks,
     parts: opts.parts,
   });
+  const contract = await checkContract(app);
 
   let worker: Worker | undefined;
   let running: Promise<void> | undefined;
@@ -114,6 +118,7 @@ export async function startStack(
     client,
     taskQueue,
     notifications,
+    contract,
     async startWorker() {
       worker = await createWorker({
         connection: nativeConnection,
@@ -143,6 +148,7 @@ export async function startStack(
       await nativeConnection.close();
       await connection.close();
       await db.close();
+      assertContract(contract);
     },
   };
   await stack.startWorker();

@@ -1,0 +1,251 @@
+// The outbound webhooks as a contract: the body of each event type and the headers of each POST, for
+// the OpenAPI document's `webhooks` section (OpenAPI 3.1) and its components. The bodies are built by
+// activities/webhook-outbox.ts (caseWebhookEvents) and sent by activities/webhook-delivery.ts; the test
+// suite checks the bodies its receivers get against these schemas. docs/webhooks.md explains them.
+import { CASE_WEBHOOK_EVENT_TYPES, SLA_WEBHOOK_EVENT_TYPES } from '../domain/webhooks.js';
+
+const ref = (name: string) => ({ $ref: `#/components/schemas/${name}` });
+const dateTime = { type: 'string', format: 'date-time' } as const;
+const nullableString = { type: ['string', 'null'] } as const;
+
+/** The case as it stands after the transition, in every case and SLA event. */
+const webhookCase = {
+  type: 'object',
+  description: 'The case after the transition',
+  additionalProperties: false,
+  required: ['id', 'stage', 'severity', 'assignee', 'outcome', 'externalRef'],
+  properties: {
+    id: { type: 'string', description: 'case id, e.g. C0000042' },
+    stage: { type: 'string', description: 'the stage after the transition (see the Case schema)' },
+    severity: { type: 'string', enum: ['emergency', 'normal'] },
+    assignee: nullableString,
+    outcome: { ...nullableString, description: 'how a finished case ended' },
+    externalRef: {
+      type: ['object', 'null'],
+      additionalProperties: false,
+      required: ['system', 'id'],
+      properties: { system: { type: 'string' }, id: { type: 'string' } },
+      description: "the help desk's ticket the case was opened with",
+    },
+    waitingForCustomer: {
+      type: 'boolean',
+      description: 'the case waits on the customer (等待客户); its clocks pause as the SLA policy says',
+    },
+  },
+} as const;
+
+const transitionData = {
+  seq: {
+    type: 'integer',
+    description:
+      'the transition in the case history (1, 2, 3 … in the order of the workflow). One transition can ' +
+      'cause two events (case.stage_changed and case.closed carry the same seq); deduplicate on the body id',
+  },
+  transition: {
+    type: 'string',
+    description: 'what happened: created, assigned, diagnosed, waiting_for_customer, customer_replied …',
+  },
+  stage: { type: 'string', description: 'the stage after the transition' },
+  previousStage: { ...nullableString, description: 'the stage before; null for case.created' },
+  actor: { type: 'string', description: "who did it: a person id, key:<id>, or 'system' for timers" },
+} as const;
+
+const envelope = (typeEnum: readonly string[], data: unknown, example: unknown) => ({
+  type: 'object',
+  additionalProperties: false,
+  required: ['id', 'type', 'occurredAt', 'caseId', 'data', 'case'],
+  properties: {
+    id: {
+      type: 'integer',
+      description:
+        'the event id: one per event, the same on every retry and redelivery and for every subscription. Deduplicate on it',
+    },
+    type: { type: 'string', enum: typeEnum, description: 'also sent as the Shouhou-Event header' },
+    occurredAt: { ...dateTime, description: 'when the transition happened' },
+    caseId: { type: 'string' },
+    data,
+    case: ref('WebhookCase'),
+  },
+  examples: [example],
+});
+
+const caseEventData = {
+  type: 'object',
+  additionalProperties: false,
+  required: Object.keys(transitionData),
+  properties: {
+    ...transitionData,
+    reason: {
+      type: 'string',
+      description: 'case.waiting_for_customer: what the customer is to provide or decide',
+    },
+    note: {
+      type: 'string',
+      description: 'case.customer_responded via the customer-responded step: its note',
+    },
+    channel: { type: 'string', description: 'case.customer_responded / case.contact_attempted: the channel' },
+    message: { type: 'string', description: 'the message the help desk reported, if any' },
+    outcome: {
+      type: 'string',
+      description: 'case.contact_attempted: reached, no_answer, busy, voicemail or wrong_number',
+    },
+    contactedAt: {
+      ...dateTime,
+      description: 'case.customer_responded (a reply) / case.contact_attempted: when it happened',
+    },
+    waitEnded: {
+      type: 'boolean',
+      description: 'case.customer_responded: the reply ended a wait on the customer (clocks resume)',
+    },
+  },
+} as const;
+
+const slaEventData = {
+  type: 'object',
+  additionalProperties: false,
+  required: [...Object.keys(transitionData), 'clock', 'cycle', 'level', 'dueAt', 'firedAt', 'recipient'],
+  properties: {
+    ...transitionData,
+    clock: { type: 'string', enum: ['response', 'arrival', 'repair'] },
+    cycle: { type: ['integer', 'null'], description: 'clock cycle (a restarted repair clock counts again)' },
+    level: { type: 'integer', description: '1 = warning, 2 = breach, 3 and above = escalation' },
+    dueAt: { ...dateTime, description: 'the instant the step fell due' },
+    firedAt: { ...dateTime, description: 'the instant it fired' },
+    recipient: {
+      type: 'string',
+      description: "who was notified; 'service-desk' for a warning to the assignee while nobody is assigned",
+    },
+  },
+} as const;
+
+const exampleCase = {
+  id: 'C0000042',
+  stage: 'assigned',
+  severity: 'normal',
+  assignee: 'eng-wang',
+  outcome: null,
+  externalRef: { system: 'zendesk', id: 'T-1001' },
+  waitingForCustomer: false,
+};
+
+export const WEBHOOK_COMPONENTS = {
+  schemas: {
+    WebhookCase: webhookCase,
+    CaseWebhookEvent: {
+      description: 'The body of a case.* webhook',
+      ...envelope(CASE_WEBHOOK_EVENT_TYPES, caseEventData, {
+        id: 1187,
+        type: 'case.stage_changed',
+        occurredAt: '2026-11-30T02:15:04.120Z',
+        caseId: 'C0000042',
+        data: {
+          seq: 2,
+          transition: 'assigned',
+          stage: 'assigned',
+          previousStage: 'intake',
+          actor: 'specialist-li',
+        },
+        case: exampleCase,
+      }),
+    },
+    SlaWebhookEvent: {
+      description: 'The body of an sla.* webhook',
+      ...envelope(SLA_WEBHOOK_EVENT_TYPES, slaEventData, {
+        id: 1203,
+        type: 'sla.warning',
+        occurredAt: '2026-11-30T05:00:00.004Z',
+        caseId: 'C0000042',
+        data: {
+          seq: 3,
+          transition: 'sla_warning',
+          stage: 'assigned',
+          previousStage: 'assigned',
+          actor: 'system',
+          clock: 'repair',
+          cycle: 0,
+          level: 1,
+          dueAt: '2026-11-30T05:00:00.000Z',
+          firedAt: '2026-11-30T05:00:00.004Z',
+          recipient: 'eng-wang',
+        },
+        case: exampleCase,
+      }),
+    },
+  },
+  securitySchemes: {
+    webhookSignature: {
+      type: 'apiKey' as const,
+      in: 'header',
+      name: 'Shouhou-Signature',
+      description:
+        'Outbound webhooks only: t=<unix seconds>,v1=<hex HMAC-SHA256>, keyed with the whole whsec_… secret ' +
+        'of the subscription (its UTF-8 bytes, prefix included, not base64-decoded) over "<t>.<raw body>". ' +
+        'Reject a timestamp more than 5 minutes from your clock. See docs/webhooks.md.',
+    },
+  },
+};
+
+const headerParam = (name: string, description: string, schema: Record<string, unknown>) => ({
+  name,
+  in: 'header',
+  required: true,
+  description,
+  schema,
+});
+
+const deliveryHeaders = [
+  headerParam('Shouhou-Event', 'the event type, as in the body', { type: 'string' }),
+  headerParam(
+    'Shouhou-Delivery',
+    'the delivery id: one per event and subscription, the same on every retry and redelivery',
+    { type: 'string', pattern: '^[1-9][0-9]*$' },
+  ),
+  headerParam('Shouhou-Timestamp', 'unix seconds when this attempt was signed', {
+    type: 'string',
+    pattern: '^[0-9]+$',
+  }),
+];
+
+const SUMMARIES: Record<string, string> = {
+  'case.created': 'A case was opened (受理)',
+  'case.stage_changed': 'A case moved to another stage',
+  'case.closed': 'A case reached closed or cancelled (after its case.stage_changed, with the same seq)',
+  'case.waiting_for_customer': 'A case waits on the customer (等待客户): contact them',
+  'case.customer_responded': 'The customer answered (a reply message or the customer-responded step)',
+  'case.contact_attempted': 'Somebody tried to reach the customer',
+  'sla.warning': 'An SLA clock reached its warning step (default 75 %)',
+  'sla.breached': 'An SLA clock passed its deadline (100 %): escalated to the service manager',
+  'sla.escalated': 'An SLA clock reached a further step (default 150 %): escalated upwards',
+};
+
+const operationName = (type: string) =>
+  `${type.replace(/[._](\w)/g, (_m, c: string) => c.toUpperCase())}Webhook`;
+
+function webhookOperation(type: string, body: string) {
+  return {
+    post: {
+      operationId: operationName(type),
+      tags: ['webhooks'],
+      summary: SUMMARIES[type] ?? type,
+      description:
+        'POSTed to the URL of every active subscription that names this type (or its family wildcard, or *), ' +
+        'in order per subscription. Answer 2xx within 10 s; anything else is retried (docs/webhooks.md).',
+      security: [{ webhookSignature: [] }],
+      parameters: deliveryHeaders,
+      requestBody: { required: true, content: { 'application/json': { schema: ref(body) } } },
+      responses: {
+        '2XX': { description: 'Accepted: the delivery is marked delivered' },
+        '4XX': {
+          description: 'Not accepted: retried with backoff (as is every non-2xx answer or no answer)',
+        },
+        '5XX': { description: 'Not accepted: retried with backoff' },
+      },
+    },
+  };
+}
+
+/** The `webhooks` section: one entry per event type the system emits. */
+export const WEBHOOK_OPERATIONS = Object.fromEntries([
+  ...CASE_WEBHOOK_EVENT_TYPES.map((t) => [t, webhookOperation(t, 'CaseWebhookEvent')]),
+  ...SLA_WEBHOOK_EVENT_TYPES.map((t) => [t, webhookOperation(t, 'SlaWebhookEvent')]),
+]);

@@ -1,0 +1,115 @@
+// Every answer a test stack gives is checked against the OpenAPI document: its status must be declared
+// for the route, its content type must be one the document names for that status, and its body must
+// match the schema there. Since Fastify serialises answers with the response schemas — dropping what
+// they do not name, truncating what they call an integer — the body the handler returned is also
+// compared with the body sent: a field the document forgot shows up here instead of vanishing.
+
+import { isDeepStrictEqual } from 'node:util';
+import { Ajv2020 } from 'ajv/dist/2020.js';
+import addFormats from 'ajv-formats';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { openApiDocument } from '../../api/openapi-document.js';
+
+type Doc = Record<string, unknown> & { paths: Record<string, Record<string, Operation>> };
+interface Operation {
+  operationId?: string;
+  responses?: Record<string, { content?: Record<string, { schema?: unknown }> }>;
+}
+
+export interface ContractCheck {
+  /** Answers that do not match the document, one line each. */
+  violations: string[];
+  /** `operationId status` of every answer checked. */
+  exercised: Set<string>;
+  doc: Doc;
+}
+
+let docPromise: Promise<Doc> | undefined;
+/** The document, built once per test file. */
+export const contractDocument = () => {
+  docPromise ??= openApiDocument() as Promise<Doc>;
+  return docPromise;
+};
+
+const pointer = (...parts: string[]) =>
+  parts.map((p) => p.replace(/~/g, '~0').replace(/\//g, '~1')).join('/');
+const openApiPath = (url: string) => url.replace(/:(\w+)/g, '{$1}');
+
+export async function checkContract(app: FastifyInstance): Promise<ContractCheck> {
+  const doc = await contractDocument();
+  const ajv = new Ajv2020({ strict: false, allErrors: true, validateFormats: true });
+  addFormats.default(ajv);
+  ajv.addSchema(doc, 'openapi');
+  const check: ContractCheck = { violations: [], exercised: new Set(), doc };
+  const sentByHandler = new WeakMap<FastifyRequest, string>();
+
+  app.addHook('preSerialization', async (req, _reply, payload) => {
+    sentByHandler.set(req, JSON.stringify(payload));
+    return payload;
+  });
+
+  app.addHook('onSend', async (req, reply, payload) => {
+    const route = req.routeOptions.url;
+    if (!route) return payload; // no such route: answered by the not-found handler
+    const path = openApiPath(route);
+    const method = req.method.toLowerCase();
+    const op = doc.paths[path]?.[method];
+    if (!op) {
+      // Routes the document hides on purpose (the docs UI and the document itself) need no entry.
+      if (!route.startsWith('/api/') && route !== '/health') return payload;
+      check.violations.push(`${req.method} ${route}: not in the OpenAPI document`);
+      return payload;
+    }
+    const status = String(reply.statusCode);
+    const where = `${op.operationId ?? `${req.method} ${route}`} ${status}`;
+    check.exercised.add(`${op.operationId} ${status}`);
+    const declared = op.responses?.[status];
+    if (!declared) {
+      check.violations.push(`${where}: status not declared`);
+      return payload;
+    }
+    const raw = typeof payload === 'string' ? payload : Buffer.isBuffer(payload) ? payload.toString() : null;
+    if (!declared.content) {
+      if (raw) check.violations.push(`${where}: declared without a body, answered ${raw.slice(0, 200)}`);
+      return payload;
+    }
+    const type = String(reply.getHeader('content-type') ?? '')
+      .split(';')[0]
+      .trim();
+    if (!declared.content[type]) {
+      check.violations.push(`${where}: content type ${type} not declared`);
+      return payload;
+    }
+    if (raw === null) {
+      check.violations.push(`${where}: body is not text`);
+      return payload;
+    }
+    const body = JSON.parse(raw);
+    const ref = `openapi#/${pointer('paths', path, method, 'responses', status, 'content', type, 'schema')}`;
+    const validate = ajv.getSchema(ref) ?? ajv.compile({ $ref: ref });
+    if (!validate(body)) {
+      check.violations.push(
+        `${where}: ${ajv.errorsText(validate.errors, { dataVar: 'body' })} — ${raw.slice(0, 300)}`,
+      );
+    }
+    const before = sentByHandler.get(req);
+    if (before !== undefined && !isDeepStrictEqual(JSON.parse(before), body)) {
+      check.violations.push(
+        `${where}: the response schema changed the body (a field missing from the schema, or a number typed integer)\n` +
+          `  handler: ${before.slice(0, 600)}\n  sent:    ${raw.slice(0, 600)}`,
+      );
+    }
+    return payload;
+  });
+  return check;
+}
+
+/** Throws when answers did not match the document (called when a stack closes). */
+export function assertContract(check: ContractCheck) {
+  if (check.violations.length === 0) return;
+  const unique = [...new Set(check.violations)];
+  throw new Error(
+    `${unique.length} answer(s) do not match the OpenAPI document (fix the route's response schema, see test/support/contract.ts):\n` +
+      unique.slice(0, 15).join('\n'),
+  );
+}
