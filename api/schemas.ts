@@ -71,6 +71,15 @@ export const intakeBody = {
     },
     externalRef: externalRefSchema,
   },
+  examples: [
+    {
+      channel: 'phone',
+      customer: { name: '张伟', phone: '+86 138 0000 0000', tier: 'gold' },
+      product: { model: 'HX-200 空压机', serialNumber: 'SN-2025-00417', purchaseDate: '2025-03-01' },
+      problem: { description: '启动后异响，压力上不去', severity: 'normal' },
+      externalRef: { system: 'zendesk', id: 'T-1001' },
+    },
+  ],
 } as const;
 
 const partLines = {
@@ -102,65 +111,117 @@ const replacedPartLines = {
   },
 } as const;
 
-const body = (required: string[], properties: Record<string, unknown>) =>
-  ({ type: 'object', required, additionalProperties: false, properties }) as const;
+const body = (required: string[], properties: Record<string, unknown>, example: Record<string, unknown>) =>
+  ({ type: 'object', required, additionalProperties: false, properties, examples: [example] }) as const;
 
 export const stepBodies = {
-  'resolve-at-intake': body(['answer'], { answer: text(5000, 'the answer given to the customer') }),
-  assign: body(['engineer'], {
-    engineer: text(100, 'engineer id'),
-    expectedHandling: optionalText(500),
-  }),
-  diagnose: body(['cause', 'plan', 'complexity', 'parts'], {
-    cause: text(5000),
-    plan: text(5000),
-    complexity: { type: 'string', enum: COMPLEXITIES },
-    parts: partLines,
-  }),
-  'parts-ready': body([], { note: optionalText(2000) }),
-  schedule: body(['mode', 'agreedAt'], {
-    mode: { type: 'string', enum: REPAIR_MODES },
-    agreedAt: { type: 'string', format: 'date-time' },
-    address: optionalText(500),
-    note: optionalText(2000),
-  }),
-  'check-in': body([], { at: { type: 'string', format: 'date-time' }, note: optionalText(2000) }),
-  'complete-repair': body(['symptom', 'cause', 'actions', 'partsReplaced', 'test', 'usageExplained'], {
-    symptom: text(5000),
-    cause: text(5000),
-    actions: text(5000),
-    partsReplaced: replacedPartLines,
-    test: {
-      type: 'object',
-      required: ['passed'],
-      additionalProperties: false,
-      properties: { passed: { type: 'boolean' }, notes: optionalText(2000) },
+  'resolve-at-intake': body(
+    ['answer'],
+    { answer: text(5000, 'the answer given to the customer') },
+    { answer: '长按复位键 5 秒后重启即可恢复' },
+  ),
+  assign: body(
+    ['engineer'],
+    {
+      engineer: text(100, 'engineer id'),
+      expectedHandling: optionalText(500),
     },
-    usageExplained: { type: 'boolean', description: 'the customer was shown correct use' },
-  }),
-  'customer-feedback': body(['accepted'], { accepted: { type: 'boolean' }, comment: optionalText(2000) }),
-  'survey-response': body(['serviceQuality', 'repairEffect', 'attitude', 'via'], {
-    serviceQuality: { type: 'integer', minimum: 1, maximum: 5 },
-    repairEffect: { type: 'integer', minimum: 1, maximum: 5 },
-    attitude: { type: 'integer', minimum: 1, maximum: 5 },
-    comment: optionalText(2000),
-    via: { type: 'string', enum: ['phone', 'online'] },
-  }),
-  'wait-for-customer': body(['reason'], { reason: text(2000, 'what the customer is to provide or decide') }),
-  'customer-responded': body([], { note: optionalText(2000) }),
-  'record-contact': body(['kind', 'channel'], {
-    kind: {
-      type: 'string',
-      enum: ['customer_reply', 'contact_attempt'],
-      description:
-        'customer_reply: the customer wrote or called back; contact_attempt: we tried to reach them',
+    { engineer: 'eng-wang', expectedHandling: '3 个工作日内上门' },
+  ),
+  diagnose: body(
+    ['cause', 'plan', 'complexity', 'parts'],
+    {
+      cause: text(5000),
+      plan: text(5000),
+      complexity: { type: 'string', enum: COMPLEXITIES },
+      parts: partLines,
     },
-    channel: { type: 'string', enum: CHANNELS },
-    message: optionalText(5000),
-    outcome: { type: 'string', enum: CONTACT_OUTCOMES, description: 'for contact attempts' },
-    at: { type: 'string', format: 'date-time', description: 'when it happened; default now' },
-  }),
-  cancel: body(['reason'], { reason: text(2000) }),
+    {
+      cause: '进气阀卡滞',
+      plan: '更换进气阀并清洗管路',
+      complexity: 'ordinary',
+      parts: [{ partNumber: 'VALVE-IN-200', quantity: 1 }],
+    },
+  ),
+  'parts-ready': body([], { note: optionalText(2000) }, { note: '仓库已出库' }),
+  schedule: body(
+    ['mode', 'agreedAt'],
+    {
+      mode: { type: 'string', enum: REPAIR_MODES },
+      agreedAt: { type: 'string', format: 'date-time' },
+      address: optionalText(500),
+      note: optionalText(2000),
+    },
+    { mode: 'onsite', agreedAt: '2026-12-02T09:30:00+08:00', address: '苏州工业园区星湖街 1 号' },
+  ),
+  'check-in': body(
+    [],
+    { at: { type: 'string', format: 'date-time' }, note: optionalText(2000) },
+    { note: '已到现场' },
+  ),
+  'complete-repair': body(
+    ['symptom', 'cause', 'actions', 'partsReplaced', 'test', 'usageExplained'],
+    {
+      symptom: text(5000),
+      cause: text(5000),
+      actions: text(5000),
+      partsReplaced: replacedPartLines,
+      test: {
+        type: 'object',
+        required: ['passed'],
+        additionalProperties: false,
+        properties: { passed: { type: 'boolean' }, notes: optionalText(2000) },
+      },
+      usageExplained: { type: 'boolean', description: 'the customer was shown correct use' },
+    },
+    {
+      symptom: '启动异响',
+      cause: '进气阀卡滞',
+      actions: '更换进气阀，清洗管路',
+      partsReplaced: [{ partNumber: 'VALVE-IN-200', quantity: 1 }],
+      test: { passed: true, notes: '满载运行 30 分钟正常' },
+      usageExplained: true,
+    },
+  ),
+  'customer-feedback': body(
+    ['accepted'],
+    { accepted: { type: 'boolean' }, comment: optionalText(2000) },
+    { accepted: true, comment: '运行正常，满意' },
+  ),
+  'survey-response': body(
+    ['serviceQuality', 'repairEffect', 'attitude', 'via'],
+    {
+      serviceQuality: { type: 'integer', minimum: 1, maximum: 5 },
+      repairEffect: { type: 'integer', minimum: 1, maximum: 5 },
+      attitude: { type: 'integer', minimum: 1, maximum: 5 },
+      comment: optionalText(2000),
+      via: { type: 'string', enum: ['phone', 'online'] },
+    },
+    { serviceQuality: 5, repairEffect: 4, attitude: 5, via: 'phone' },
+  ),
+  'wait-for-customer': body(
+    ['reason'],
+    { reason: text(2000, 'what the customer is to provide or decide') },
+    { reason: '请客户提供设备铭牌照片' },
+  ),
+  'customer-responded': body([], { note: optionalText(2000) }, { note: '客户已发来照片' }),
+  'record-contact': body(
+    ['kind', 'channel'],
+    {
+      kind: {
+        type: 'string',
+        enum: ['customer_reply', 'contact_attempt'],
+        description:
+          'customer_reply: the customer wrote or called back; contact_attempt: we tried to reach them',
+      },
+      channel: { type: 'string', enum: CHANNELS },
+      message: optionalText(5000),
+      outcome: { type: 'string', enum: CONTACT_OUTCOMES, description: 'for contact attempts' },
+      at: { type: 'string', format: 'date-time', description: 'when it happened; default now' },
+    },
+    { kind: 'customer_reply', channel: 'email', message: '照片见附件' },
+  ),
+  cancel: body(['reason'], { reason: text(2000) }, { reason: '客户撤单' }),
 } as const;
 
 export const caseIdParams = {

@@ -87,6 +87,24 @@ export const calendarBody = {
     weekly,
     workdayPeriods: { ...periods, description: 'periods of a make-up working day that falls on a day off' },
   },
+  examples: [
+    {
+      name: '苏州工厂日历',
+      timeZone: 'Asia/Shanghai',
+      weekly: [
+        [],
+        ...Array.from({ length: 5 }, () => [
+          { start: '08:30', end: '12:00' },
+          { start: '13:00', end: '17:30' },
+        ]),
+        [],
+      ],
+      workdayPeriods: [
+        { start: '08:30', end: '12:00' },
+        { start: '13:00', end: '17:30' },
+      ],
+    },
+  ],
 } as const;
 
 export const yearBody = {
@@ -303,6 +321,22 @@ export const policyPostBody = {
     id: { type: 'string', pattern: SLUG_PATTERN, description: 'lower-case letters, digits and dashes' },
     ...policyProps,
   },
+  examples: [
+    {
+      id: 'gold-customers',
+      name: '金牌客户服务标准',
+      match: { customerTier: 'gold' },
+      calendarId: 'cn',
+      targets: {
+        response: { normal: { amount: 2, unit: 'business_hours' }, emergency: { amount: 1, unit: 'hours' } },
+        arrival: { emergency: { amount: 4, unit: 'hours' } },
+        repair: {
+          ordinary: { amount: 2, unit: 'working_days' },
+          complex: { amount: 5, unit: 'working_days' },
+        },
+      },
+    },
+  ],
 } as const;
 
 const versionProps = {

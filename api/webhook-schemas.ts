@@ -25,6 +25,13 @@ export const createSubscriptionBody = {
   required: ['url', 'eventTypes'],
   additionalProperties: false,
   properties: { url, eventTypes, description, active: { type: 'boolean', description: 'default true' } },
+  examples: [
+    {
+      url: 'https://helpdesk.example.com/hooks/shouhou',
+      eventTypes: ['case.*', 'sla.breached'],
+      description: 'Zendesk bridge',
+    },
+  ],
 } as const;
 
 export const updateSubscriptionBody = {
