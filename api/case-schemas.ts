@@ -33,6 +33,9 @@ const partLine = object(
     partNumber: { type: 'string' },
     quantity: { type: 'integer' },
     description: { type: 'string' },
+    faultySerial: { type: 'string', description: 'replaced serial-tracked parts: the faulty unit' },
+    replacementSerial: { type: 'string', description: 'replaced serial-tracked parts: the new unit' },
+    defectiveReturned: { type: 'boolean', description: 'the defective part came back (旧件返回)' },
   },
   ['partNumber', 'quantity'],
 );

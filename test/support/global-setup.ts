@@ -11,6 +11,7 @@ import { bundleWorkflows } from '../../scripts/bundle-workflows.js';
 import { type EmbeddedPostgresServer, startEmbeddedPostgres } from '../../scripts/embedded-postgres.js';
 import { findTemporalCli, freePort } from '../../scripts/process-helpers.mjs';
 import { connectWhenReady, ensureSearchAttributes, startDevServer } from '../../scripts/setup-temporal.js';
+import { clearContractRecords } from './contract-records.js';
 
 declare module 'vitest' {
   export interface ProvidedContext {
@@ -21,6 +22,7 @@ declare module 'vitest' {
 }
 
 export default async function setup(project: TestProject) {
+  clearContractRecords();
   const work = mkdtempSync(join(tmpdir(), 'shouhou-test-'));
 
   // Postgres: a fresh database per run on the server of TEST_DATABASE_URL / DATABASE_URL, else on an

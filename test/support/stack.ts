@@ -10,6 +10,7 @@ import { buildApp } from '../../api/app.js';
 import { connectDb, type DbHandle } from '../../db/client.js';
 import { createWorker, NativeConnection } from '../../worker-factory.js';
 import { assertContract, type ContractCheck, checkContract } from './contract.js';
+import { writeContractRecord } from './contract-records.js';
 
 // Keep test output readable: only the worker's warnings and errors.
 try {
@@ -148,6 +149,7 @@ export async function startStack(
       await nativeConnection.close();
       await connection.close();
       await db.close();
+      writeContractRecord(contract.exercised);
       assertContract(contract);
     },
   };
