@@ -171,6 +171,28 @@ export const WEBHOOK_COMPONENTS = {
         case: exampleCase,
       }),
     },
+    PartsWebhookEvent: {
+      description: 'The body of a parts.* webhook (the spare-parts process, docs/parts.md)',
+      type: 'object',
+      additionalProperties: false,
+      required: ['id', 'type', 'occurredAt', 'caseId', 'data'],
+      properties: {
+        id: { type: 'integer', description: 'the event id; deduplicate on it' },
+        type: { type: 'string', pattern: '^parts\\.[a-z_]+$', description: 'e.g. parts.reserved' },
+        occurredAt: dateTime,
+        caseId: { ...nullableString, description: 'the case the parts are for, if any' },
+        data: { type: 'object', additionalProperties: true, description: 'what happened, per type' },
+      },
+      examples: [
+        {
+          id: 1250,
+          type: 'parts.reserved',
+          occurredAt: '2026-11-30T03:00:00.000Z',
+          caseId: 'C0000042',
+          data: { requestId: 'PR0000007', partNumber: 'BRG-6204', quantity: 2 },
+        },
+      ],
+    },
   },
   securitySchemes: {
     webhookSignature: {
@@ -216,10 +238,11 @@ const SUMMARIES: Record<string, string> = {
   'sla.warning': 'An SLA clock reached its warning step (default 75 %)',
   'sla.breached': 'An SLA clock passed its deadline (100 %): escalated to the service manager',
   'sla.escalated': 'An SLA clock reached a further step (default 150 %): escalated upwards',
+  'parts.*': 'The spare-parts process moved (every parts.* type; see docs/parts.md)',
 };
 
 const operationName = (type: string) =>
-  `${type.replace(/[._](\w)/g, (_m, c: string) => c.toUpperCase())}Webhook`;
+  `${type.replace('.*', 'Events').replace(/[._](\w)/g, (_m, c: string) => c.toUpperCase())}Webhook`;
 
 function webhookOperation(type: string, body: string) {
   return {
@@ -248,4 +271,5 @@ function webhookOperation(type: string, body: string) {
 export const WEBHOOK_OPERATIONS = Object.fromEntries([
   ...CASE_WEBHOOK_EVENT_TYPES.map((t) => [t, webhookOperation(t, 'CaseWebhookEvent')]),
   ...SLA_WEBHOOK_EVENT_TYPES.map((t) => [t, webhookOperation(t, 'SlaWebhookEvent')]),
+  ['parts.*', webhookOperation('parts.*', 'PartsWebhookEvent')],
 ]);

@@ -1,4 +1,4 @@
-// The service case of the after-sales policy (section 3): its stages, the data each step carries,
+// The service case of the after-sales process (docs/process.md): its stages, the data each step carries,
 // and which step fits which stage. Pure: imported by the workflow, the activities and the API.
 import type { Clock } from './sla-clock.js';
 import type { ClockName } from './sla-policy.js';
@@ -110,7 +110,7 @@ export interface CompleteRepairStep extends StepBy {
   actions: string;
   partsReplaced: PartLine[];
   test: { passed: boolean; notes?: string };
-  /** The customer was shown correct use and precautions (policy 3.3). */
+  /** The customer was shown correct use and precautions (docs/process.md, "Repair"). */
   usageExplained: boolean;
 }
 export interface CustomerFeedbackStep extends StepBy {

@@ -1,4 +1,4 @@
-// SLA clocks (DESIGN.md, "SLA model"). A clock measures time in its unit — wall time for "hours",
+// SLA clocks (docs/process.md, "Quality standards"). A clock measures time in its unit — wall time for "hours",
 // working time of the business calendar otherwise — and knows the instant of each escalation step.
 // Pauses do not consume clock time, so every step not yet fired moves by the paused time.
 // Pure and deterministic: the case workflow keeps its clocks with these functions.

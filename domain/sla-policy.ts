@@ -1,5 +1,5 @@
-// SLA policies (policy section 4.1): a target per clock, chosen by severity, product line and customer
-// tier; escalation steps as fractions of each clock; which waits pause which clocks. Pure.
+// SLA policies (docs/process.md, "Quality standards"): a target per clock, chosen by severity, product
+// line and customer tier; escalation steps as fractions of each clock; which waits pause which clocks. Pure.
 import type { BusinessCalendar, Target } from './calendar.js';
 import type { Severity } from './case.js';
 

@@ -1,4 +1,4 @@
-// A case's parts request (备件申请), a child of the case workflow (policy 2.1, 2.4, 3.2): reserve what is
+// A case's parts request (备件申请), a child of the case workflow (docs/parts.md): reserve what is
 // in stock, nearest warehouse first; buy the rest (quotes, approval, order — recorded through the API,
 // which signals this workflow after each step); watch placed orders against their promised dates and
 // escalate a late one on the case's calendar; tell the case when every line is reserved; issue the

@@ -1,4 +1,4 @@
-// The life of one service case (policy section 3), from intake to close, as a durable workflow.
+// The life of one service case (docs/process.md), from intake to close, as a durable workflow.
 // Human steps arrive as Updates: each validator rejects a step that does not fit the stage before it
 // enters history; each handler moves the case and waits until the read model has the transition,
 // so the API can answer with what the database now shows. SLA clocks run beside the stages: one

@@ -15,6 +15,7 @@ import { hashSecret, newKey } from '../../api/auth/keys.js';
 import { apiKeys, webhookSubscriptions } from '../../db/schema.js';
 import type { CaseState } from '../../domain/case.js';
 import { webhookDispatcher } from '../../workflows/webhook-dispatcher.js';
+import { webhookBodyCheck } from '../support/contract.js';
 import { fastPolicy, seconds } from '../support/sla.js';
 import { call, eventually, get, intakeBody, post, type Stack, startStack } from '../support/stack.js';
 
@@ -84,6 +85,8 @@ async function startReceiver(): Promise<Receiver> {
         return;
       }
       const body = JSON.parse(raw);
+      const off = checkBody?.(body);
+      if (off) badBodies.push(off);
       r.accepted.push({
         deliveryId: String(req.headers['shouhou-delivery']),
         event: String(req.headers['shouhou-event']),
@@ -103,10 +106,15 @@ async function startReceiver(): Promise<Receiver> {
   return r;
 }
 
+/** Bodies that do not match the webhook schemas of the OpenAPI document (docs/webhooks.md). */
+const badBodies: string[] = [];
+let checkBody: ((body: { type?: string }) => string | null) | undefined;
+
 let stack: Stack;
 const receivers: Receiver[] = [];
 const created: string[] = [];
 beforeAll(async () => {
+  checkBody = await webhookBodyCheck();
   stack = await startStack({
     surveyDelayMs: 60_000,
     surveyExpiryMs: 60_000,
@@ -175,6 +183,47 @@ const of = (r: Receiver, caseId: string) => r.accepted.filter((h) => h.body.case
 const kinds = (hits: Hit[]) => hits.map((h) => `${h.body.data.seq}:${h.body.type}`);
 
 describe('outbound webhooks', () => {
+  it('tells the help desk when a case waits on the customer, when they answer and when someone tried to reach them', async () => {
+    const r = await receiver();
+    await subscribe(r, ['case.*']);
+    const id = await openCase();
+    await step(id, 'assign', walk.assign);
+    await step(id, 'wait-for-customer', { reason: '请提供铭牌照片' });
+    await step(id, 'messages', { kind: 'customer_reply', channel: 'email', message: '照片见附件' });
+    await step(id, 'messages', { kind: 'contact_attempt', channel: 'phone', outcome: 'no_answer' });
+    await step(id, 'wait-for-customer', { reason: '请确认上门时间' });
+    await step(id, 'customer-responded', { note: '客户回电确认' });
+    await step(id, 'cancel', { reason: '客户撤单' });
+
+    const expected = [
+      '1:case.created',
+      '2:case.stage_changed',
+      '3:case.waiting_for_customer',
+      '4:case.customer_responded',
+      '5:case.contact_attempted',
+      '6:case.waiting_for_customer',
+      '7:case.customer_responded',
+      '8:case.stage_changed',
+      '8:case.closed',
+    ];
+    const hits = await eventually(async () => of(r, id).length >= expected.length && of(r, id));
+    expect(kinds(hits)).toEqual(expected);
+    expect(hits[2].body.data).toMatchObject({ transition: 'waiting_for_customer', reason: '请提供铭牌照片' });
+    expect(hits[2].body.case.waitingForCustomer).toBe(true);
+    expect(hits[3].body.data).toMatchObject({
+      transition: 'customer_replied',
+      channel: 'email',
+      message: '照片见附件',
+    });
+    expect(Date.parse(hits[3].body.data.contactedAt)).not.toBeNaN();
+    expect(hits[3].body.case.waitingForCustomer).toBe(false);
+    expect(hits[4].body.data).toMatchObject({ transition: 'contact_attempted', outcome: 'no_answer' });
+    expect(hits[6].body.data).toMatchObject({ transition: 'customer_responded', note: '客户回电确认' });
+    // The closing transition causes two events with one seq: each has its own id.
+    expect(hits[7].body.id).not.toBe(hits[8].body.id);
+    expect(badBodies).toEqual([]);
+  });
+
   it('delivers a case walked through its steps in order, signed, case.created exactly once', async () => {
     const r = await receiver();
     const sub = await subscribe(r, ['case.*']);
@@ -196,6 +245,7 @@ describe('outbound webhooks', () => {
     const hits = await eventually(async () => of(r, id).length >= expected.length && of(r, id));
     expect(kinds(hits)).toEqual(expected);
     expect(r.badSignatures).toEqual([]);
+    expect(badBodies).toEqual([]);
     for (const h of hits) {
       expect(h.event).toBe(h.body.type);
       expect(Number.isInteger(h.body.id)).toBe(true);

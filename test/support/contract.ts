@@ -113,3 +113,22 @@ export function assertContract(check: ContractCheck) {
       unique.slice(0, 15).join('\n'),
   );
 }
+
+/**
+ * A check of webhook bodies against the document's webhook schemas (case.* and sla.* events): null when
+ * the body matches, else what is wrong.
+ */
+export async function webhookBodyCheck(): Promise<(body: { type?: string }) => string | null> {
+  const doc = await contractDocument();
+  const ajv = new Ajv2020({ strict: false, allErrors: true });
+  addFormats.default(ajv);
+  ajv.addSchema(doc, 'openapi');
+  const schemaOf = (type: string) =>
+    type.startsWith('case.') ? 'CaseWebhookEvent' : type.startsWith('sla.') ? 'SlaWebhookEvent' : null;
+  return (body) => {
+    const name = schemaOf(String(body.type));
+    if (!name) return null;
+    const validate = ajv.getSchema(`openapi#/components/schemas/${name}`)!;
+    return validate(body) ? null : `${body.type}: ${ajv.errorsText(validate.errors, { dataVar: 'body' })}`;
+  };
+}
