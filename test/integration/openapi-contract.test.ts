@@ -159,7 +159,7 @@ describe('every documented operation answers as documented', () => {
     expectStatus(done, 200);
     expect(done.body.stages?.contacts.map((c) => c.outcome)).toEqual(['no_answer']);
     expect(done.body.stages?.survey?.response?.repairEffect).toBe(4);
-  });
+  }, 300_000); // eleven steps in a row: slow on a loaded machine, not wrong
 
   it('escalations', async () => {
     const r = await api.get('/api/v1/escalations', { query: { limit: '1' } });

@@ -222,7 +222,7 @@ describe('outbound webhooks', () => {
     // The closing transition causes two events with one seq: each has its own id.
     expect(hits[7].body.id).not.toBe(hits[8].body.id);
     expect(badBodies).toEqual([]);
-  });
+  }, 300_000); // eight steps in a row: slow on a loaded machine, not wrong
 
   it('delivers a case walked through its steps in order, signed, case.created exactly once', async () => {
     const r = await receiver();
