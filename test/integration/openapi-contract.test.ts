@@ -283,6 +283,56 @@ describe('every documented operation answers as documented', () => {
     expect(audit.body.items.map((a) => a.method)).toEqual(['DELETE']);
   });
 
+  it('spare parts: catalogue, warehouses, suppliers, stock (the purchase flow is driven in parts.test.ts)', async () => {
+    const procurement = client(stack.app, stack.keys.procurement);
+    const warehouse = `CT-${run}`;
+    const partNumber = `CT-P-${run}`;
+    const supplierId = `ct-s-${run}`;
+    expectStatus(
+      await procurement.put('/api/v1/warehouses/{id}', {
+        params: { id: warehouse },
+        body: { name: '合同测试库', kind: 'central', priority: 500 },
+      }),
+      200,
+    );
+    expectStatus(await procurement.get('/api/v1/warehouses'), 200);
+    expectStatus(
+      await procurement.put('/api/v1/parts/{partNumber}', {
+        params: { partNumber },
+        body: { name: '压缩机阀片', standardCost: 100 },
+      }),
+      200,
+    );
+    expectStatus(await procurement.get('/api/v1/parts/{partNumber}', { params: { partNumber } }), 200);
+    expectStatus(await procurement.get('/api/v1/parts', { query: { limit: '5' } }), 200);
+    const moved = await procurement.post('/api/v1/stock/movements', {
+      body: { kind: 'receive', partNumber, warehouseId: warehouse, quantity: 3, unitCost: 90 },
+    });
+    expectStatus(moved, 201);
+    expectStatus(await procurement.get('/api/v1/stock', { query: { partNumber } }), 200);
+    expectStatus(await procurement.get('/api/v1/stock/movements', { query: { partNumber } }), 200);
+    expectStatus(
+      await procurement.put('/api/v1/suppliers/{id}', {
+        params: { id: supplierId },
+        body: {
+          name: '合同测试供应商',
+          contact: { phone: '021-0000' },
+          status: 'qualified',
+          parts: [{ partNumber, price: 100, leadTimeDays: 3 }],
+        },
+      }),
+      200,
+    );
+    expectStatus(await procurement.get('/api/v1/suppliers/{id}', { params: { id: supplierId } }), 200);
+    expectStatus(await procurement.get('/api/v1/suppliers'), 200);
+    expectStatus(
+      await procurement.get('/api/v1/suppliers/{id}/evaluation', { params: { id: supplierId } }),
+      200,
+    );
+    expectStatus(await api.get('/api/v1/parts-requests', { query: { limit: '5' } }), 200);
+    expectStatus(await api.get('/api/v1/purchases', { query: { limit: '5' } }), 200);
+  });
+
   it('answered as documented', () => {
     // Coverage of the whole document is checked across the suite: scripts/contract-coverage.ts.
     expect(stack.contract.violations).toEqual([]);
