@@ -43,24 +43,77 @@ const partLine = object(
 export const ESCALATION_SCHEMA = {
   $id: 'Escalation',
   description: 'A warning or escalation an SLA clock fired',
-  ...object({
-    id: { type: 'integer' },
-    caseId: { type: 'string' },
-    clock: { type: 'string', enum: CLOCKS },
-    cycle: { type: 'integer', description: 'clock cycle (a restarted clock counts again)' },
-    level: { type: 'integer', description: '1 = warning, 2 = breach, 3 = escalation …' },
-    name: { type: 'string', description: 'the step name of the SLA policy, e.g. warning, breach' },
-    dueAt: { ...dateTime, description: 'the instant the step fell due' },
-    firedAt: { ...dateTime, description: 'the instant it fired' },
-    latenessMs: { type: 'integer', description: 'firedAt − dueAt' },
-    recipient: {
-      type: 'string',
-      description:
-        "who was notified: the policy's recipient; for 'assignee', the assigned engineer, or 'service-desk' when nobody is assigned",
+  ...object(
+    {
+      id: { type: 'integer' },
+      caseId: { type: 'string' },
+      clock: { type: 'string', enum: CLOCKS },
+      cycle: { type: 'integer', description: 'clock cycle (a restarted clock counts again)' },
+      level: { type: 'integer', description: '1 = warning, 2 = breach, 3 = escalation …' },
+      name: { type: 'string', description: 'the step name of the SLA policy, e.g. warning, breach' },
+      dueAt: { ...dateTime, description: 'the instant the step fell due' },
+      firedAt: { ...dateTime, description: 'the instant it fired' },
+      latenessMs: { type: 'integer', description: 'firedAt − dueAt' },
+      recipient: {
+        type: 'string',
+        description:
+          "who was notified: the policy's recipient; for 'assignee', the assigned engineer, or 'service-desk' when nobody is assigned",
+      },
+      assignee: { ...nullableString, description: 'the assignee when it fired' },
+      severity: { type: 'string', enum: SEVERITIES },
+      notified: {
+        type: ['object', 'null'],
+        description:
+          'who the escalation reached and why (null until its notification is resolved, moments after it fired): recipients with their place in the chain, people skipped (absent, inactive) with the reason',
+        required: ['target', 'recipients', 'skipped', 'note', 'at'],
+        properties: {
+          target: { type: 'string' },
+          recipients: {
+            type: 'array',
+            items: {
+              type: 'object',
+              required: ['personId', 'name', 'position', 'reason'],
+              properties: {
+                personId: { type: 'string' },
+                name: { type: 'string' },
+                position: { type: 'string' },
+                reason: { type: 'string' },
+              },
+            },
+          },
+          skipped: {
+            type: 'array',
+            items: {
+              type: 'object',
+              required: ['personId', 'name', 'position', 'reason'],
+              properties: {
+                personId: { type: 'string' },
+                name: { type: 'string' },
+                position: { type: 'string' },
+                reason: { type: 'string' },
+              },
+            },
+          },
+          note: { type: ['string', 'null'] },
+          at: { type: 'string', format: 'date-time' },
+        },
+      },
     },
-    assignee: { ...nullableString, description: 'the assignee when it fired' },
-    severity: { type: 'string', enum: SEVERITIES },
-  }),
+    [
+      'id',
+      'caseId',
+      'clock',
+      'cycle',
+      'level',
+      'name',
+      'dueAt',
+      'firedAt',
+      'latenessMs',
+      'recipient',
+      'assignee',
+      'severity',
+    ],
+  ),
 } as const;
 
 export const CLOCK_SCHEMA = {

@@ -31,6 +31,7 @@ const PROBLEM_DESCRIPTIONS: Record<number, string> = {
   422: 'Well-formed but not acceptable: the detail (and `problems`, where given) says why; also an Idempotency-Key reused with another body',
   429: 'Rate limit of the API key exceeded; retry after the time the detail names',
   503: 'A dependency (the workflow engine or the database) did not answer; retry',
+  504: 'The case workflow did not answer within STEP_TIMEOUT; the step may still be applied — repeat it with the same Idempotency-Key to learn the outcome',
 };
 
 /** One problem answer: application/problem+json with the shared Problem schema. */

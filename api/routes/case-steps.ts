@@ -175,7 +175,7 @@ export async function caseStepRoutes(app: FastifyInstance, deps: AppDeps) {
           body: stepBodies[step.name],
           response: {
             200: { description: 'The case after the step, as the read model now shows it', ...caseRef },
-            ...problemResponses(404, 503),
+            ...problemResponses(404, 503, 504),
             409: {
               ...problemResponses(409)[409],
               description:
