@@ -7,6 +7,7 @@ import type { Database } from '../../db/client.js';
 import { cases, escalations, notificationDeliveries, notifications, people } from '../../db/schema.js';
 import { type Resolution, resolveRecipients } from '../../domain/people/chain.js';
 import { channelsFor, quietUntil } from '../../domain/people/channels.js';
+import { sendRecorded } from '../notification-record.js';
 import type { Notification, Notifier } from '../notifier.js';
 import { loadDirectory } from './directory.js';
 
@@ -113,8 +114,8 @@ export async function planNotification(
       recipient: n.recipient,
       payload: n.payload as Record<string, unknown>,
     };
-    await notifier.send(out);
-    await db.update(notifications).set({ sentAt: new Date() }).where(eq(notifications.key, key));
+    // Sent, marked and counted (shouhou_notifications_total) the one way every notification is.
+    await sendRecorded(db, notifier, out);
   }
   const deliveries = await db
     .select({ id: notificationDeliveries.id, personId: notificationDeliveries.personId })

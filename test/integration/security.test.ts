@@ -53,18 +53,21 @@ function expectInvalidText(res: Awaited<ReturnType<typeof call>>, where: string,
 
 describe('1, 5: text that cannot be stored is refused at the edge', () => {
   it('intake: NUL, other C0 controls and lone surrogates in any text field → 400 naming it, no case', async () => {
-    const before = await stack.db.sql`select count(*)::int as n from cases`;
+    // Only this file's cases: other test files open cases in the same database meanwhile, and intakeBody's
+    // serial numbers carry this process's id.
+    const mine = `SN-${process.pid}-%`;
+    const before = await stack.db.sql`select count(*)::int as n from cases where serial_number like ${mine}`;
     const bad = [
       ['customer.name', { customer: { name: '张\u0000伟', phone: '+86 138 0000 0000' } }],
       ['problem.description', { problem: { description: 'x\u0007y', severity: 'normal' } }],
-      ['product.model', { product: { model: '\ud800', serialNumber: 'S-1' } }],
+      ['product.model', { product: { model: '\ud800', serialNumber: `SN-${process.pid}-bad` } }],
       ['externalRef.id', { externalRef: { system: 'zendesk', id: 'T\udfff' } }],
     ] as const;
     for (const [field, override] of bad) {
       const res = await call(stack.app, 'POST', '/api/v1/cases', { payload: intakeBody(override) });
       expectInvalidText(res, 'body', field);
     }
-    const after = await stack.db.sql`select count(*)::int as n from cases`;
+    const after = await stack.db.sql`select count(*)::int as n from cases where serial_number like ${mine}`;
     expect(after[0].n).toBe(before[0].n);
     // Tab, line feed and carriage return are text.
     const ok = await post(
