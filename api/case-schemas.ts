@@ -40,6 +40,18 @@ const partLine = object(
   ['partNumber', 'quantity'],
 );
 
+/** A person an escalation reached or skipped, with their place in the chain and why. */
+const notifiedPerson = {
+  type: 'object',
+  required: ['personId', 'name', 'position', 'reason'],
+  properties: {
+    personId: { type: 'string' },
+    name: { type: 'string' },
+    position: { type: 'string' },
+    reason: { type: 'string' },
+  },
+} as const;
+
 export const ESCALATION_SCHEMA = {
   $id: 'Escalation',
   description: 'A warning or escalation an SLA clock fired',
@@ -70,29 +82,11 @@ export const ESCALATION_SCHEMA = {
           target: { type: 'string' },
           recipients: {
             type: 'array',
-            items: {
-              type: 'object',
-              required: ['personId', 'name', 'position', 'reason'],
-              properties: {
-                personId: { type: 'string' },
-                name: { type: 'string' },
-                position: { type: 'string' },
-                reason: { type: 'string' },
-              },
-            },
+            items: notifiedPerson,
           },
           skipped: {
             type: 'array',
-            items: {
-              type: 'object',
-              required: ['personId', 'name', 'position', 'reason'],
-              properties: {
-                personId: { type: 'string' },
-                name: { type: 'string' },
-                position: { type: 'string' },
-                reason: { type: 'string' },
-              },
-            },
+            items: notifiedPerson,
           },
           note: { type: ['string', 'null'] },
           at: { type: 'string', format: 'date-time' },
