@@ -10,6 +10,7 @@ RUN npm ci --no-audit --no-fund
 COPY tsconfig.json tsconfig.build.json *.ts ./
 COPY activities ./activities
 COPY api ./api
+COPY codec ./codec
 COPY db ./db
 COPY domain ./domain
 COPY observability ./observability

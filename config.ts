@@ -13,7 +13,7 @@ export interface Config {
     /** API_KEYS: "key=role[:personId],…" — bootstrap keys held in memory. */
     apiKeys: string | undefined;
     rateLimitPerMinute: number;
-    /** NODE_ENV=production: the API refuses to start without API_KEYS. */
+    /** NODE_ENV=production: the API refuses to start without API_KEYS, it and the worker without PAYLOAD_KEYS. */
     production: boolean;
     /** AUTH_FAILURE_LIMIT failed authentications per client address within AUTH_FAILURE_WINDOW, then 429. */
     authFailures: { limit: number; windowMs: number };
@@ -29,6 +29,8 @@ export interface Config {
      * comma-separated list of addresses / CIDR ranges.
      */
     trustProxy: boolean | number | string[];
+    /** CODEC_CORS_ORIGINS: browser origins (the Temporal UI's) that may call the payload codec endpoint. */
+    codecCorsOrigins: string[] | undefined;
   };
   /** Case timings that are durations (milliseconds), so tests can run them in seconds. */
   timing: { surveyDelayMs: number; surveyExpiryMs: number };
@@ -70,6 +72,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       intakeMaxBackdateMs: atLeastSecond(env.INTAKE_MAX_BACKDATE ?? '30d', 'INTAKE_MAX_BACKDATE'),
       engineerCaseScope: oneOf(env.ENGINEER_CASE_SCOPE, ['assigned', 'all'], 'ENGINEER_CASE_SCOPE'),
       trustProxy: trustProxyFrom(env.TRUST_PROXY),
+      codecCorsOrigins: env.CODEC_CORS_ORIGINS
+        ? env.CODEC_CORS_ORIGINS.split(',')
+            .map((s) => s.trim())
+            .filter(Boolean)
+        : undefined,
     },
     timing: {
       surveyDelayMs: parseDuration(env.SURVEY_DELAY ?? '24h'),

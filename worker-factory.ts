@@ -2,12 +2,13 @@
 // tested is what runs.
 import { fileURLToPath } from 'node:url';
 import type { Client } from '@temporalio/client';
-import { WorkflowExecutionAlreadyStartedError } from '@temporalio/common';
+import { type PayloadCodec, WorkflowExecutionAlreadyStartedError } from '@temporalio/common';
 import { NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
 import { createActivities } from './activities/index.js';
 import type { NotificationSettings } from './activities/notifications/index.js';
 import { logNotifier, type Notifier } from './activities/notifier.js';
 import type { WebhookDispatchSettings } from './activities/webhook-outbox.js';
+import { dataConverterFor } from './codec/payload-codec.js';
 import type { Database } from './db/client.js';
 import type { PartsSettings } from './domain/parts/request.js';
 import { notificationSweeper } from './workflows/notification-sweeper.js';
@@ -58,6 +59,8 @@ export interface WorkerDeps {
   maxConcurrentActivityTaskExecutions?: number;
   /** Tracing interceptors and sinks (observability/tracing.ts), when tracing is on. */
   tracing?: Pick<WorkerOptions, 'interceptors' | 'sinks'>;
+  /** Encrypts the payloads the worker sends (PAYLOAD_KEYS); give `temporal` the same one. */
+  payloadCodec?: PayloadCodec;
 }
 
 export function createWorker(deps: WorkerDeps): Promise<Worker> {
@@ -76,6 +79,7 @@ export function createWorker(deps: WorkerDeps): Promise<Worker> {
       parts: deps.parts,
       notifications: deps.notifications,
     }),
+    dataConverter: dataConverterFor(deps.payloadCodec),
     maxCachedWorkflows: deps.maxCachedWorkflows ?? 1000,
     maxConcurrentWorkflowTaskExecutions: deps.maxConcurrentWorkflowTaskExecutions ?? WORKFLOW_TASK_SLOTS,
     stickyQueueScheduleToStartTimeout: STICKY_QUEUE_TIMEOUT,

@@ -7,6 +7,7 @@ import { fileURLToPath } from 'node:url';
 import { Client, Connection } from '@temporalio/client';
 import { Runtime } from '@temporalio/worker';
 import { ensureReorderSchedule } from './activities/parts/schedule.js';
+import { dataConverterFor, payloadCodecFromEnv } from './codec/payload-codec.js';
 import { loadConfig } from './config.js';
 import { connectDb } from './db/client.js';
 import { logFormat, makeLineLogger, workerLogger } from './observability/logging.js';
@@ -43,6 +44,16 @@ function workflowBundlePath(): string | undefined {
   return file;
 }
 
+const payloadCodec = payloadCodecFromEnv();
+if (!payloadCodec) {
+  if (config.api.production) {
+    console.error(
+      'NODE_ENV=production and PAYLOAD_KEYS is empty: refusing to write customer data in plain text.',
+    );
+    process.exit(1);
+  }
+  console.warn('PAYLOAD_KEYS is not set: workflow payloads travel and are stored in plain text');
+}
 const connection = await NativeConnection.connect({ address: config.temporal.address });
 // The activities' own client: it wakes webhook dispatchers after a transition commits.
 const clientConnection = await Connection.connect({ address: config.temporal.address });
@@ -50,6 +61,7 @@ const temporal = new Client({
   connection: clientConnection,
   namespace: config.temporal.namespace,
   interceptors: tracing?.clientInterceptors,
+  dataConverter: dataConverterFor(payloadCodec),
 });
 const dbHandle = connectDb(config.databaseUrl, { max: Number(process.env.WORKER_DB_POOL ?? 10) });
 /** Optional non-negative integer from the environment (the SDK checks the range); unset keeps the default. */
@@ -76,6 +88,7 @@ const worker = await createWorker({
   maxConcurrentWorkflowTaskExecutions: optionalInt('WORKER_MAX_CONCURRENT_WORKFLOW_TASKS'),
   maxConcurrentActivityTaskExecutions: optionalInt('WORKER_MAX_CONCURRENT_ACTIVITIES'),
   tracing: tracing ? workerTracingOptions(tracing, { bundled: bundle !== undefined }) : undefined,
+  payloadCodec,
 });
 await ensureReorderSchedule(temporal, config.temporal.taskQueue, config.parts.reorderIntervalMs);
 await startNotificationSweeper(temporal, config.temporal.taskQueue);

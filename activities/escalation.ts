@@ -6,6 +6,7 @@ import { and, eq, lt, sql } from 'drizzle-orm';
 import type { Database } from '../db/client.js';
 import { cases, escalations } from '../db/schema.js';
 import type { CaseState } from '../domain/case.js';
+import { firedStepEventType } from '../domain/escalation-step.js';
 import type { ClockName } from '../domain/sla-policy.js';
 import { type CaseEvent, insertCaseEvent } from './case-projection.js';
 import { insertNotification } from './notification-record.js';
@@ -18,6 +19,8 @@ export interface Escalation {
   cycle: number;
   level: number;
   name: string;
+  /** The step's fraction of the clock's target; absent in records from before it was carried. */
+  at?: number;
   dueAt: string;
   firedAt: string;
   recipient: string;
@@ -25,8 +28,8 @@ export interface Escalation {
   severity: string;
 }
 
-export const escalationKind = (e: Pick<Escalation, 'level' | 'name'>) =>
-  e.level === 1 ? 'sla.warning' : e.name === 'breach' ? 'sla.breached' : 'sla.escalated';
+/** The notification kind of an escalation (sla.warning, sla.breached, sla.escalated). */
+export const escalationKind = (e: Pick<Escalation, 'level' | 'at'>) => firedStepEventType(e);
 
 /**
  * Returns the webhook subscriptions to wake (the sla.* event goes to the outbox in the same statement)

@@ -2,10 +2,12 @@
 // worker share one implementation. Every activity is idempotent (Temporal runs them at least once).
 import { Context } from '@temporalio/activity';
 import type { Client } from '@temporalio/client';
+import { ApplicationFailure } from '@temporalio/common';
 import type { Database } from '../db/client.js';
 import type { CaseState } from '../domain/case.js';
 import type { PartsSettings } from '../domain/parts/request.js';
 import type { SlaSnapshot } from '../domain/sla-policy.js';
+import { storableJson } from '../domain/storable-text.js';
 import { escalationsTotal } from '../observability/metrics.js';
 import { type CaseEvent, projectCase } from './case-projection.js';
 import { type Escalation, escalationKind, recordEscalation } from './escalation.js';
@@ -17,6 +19,12 @@ import {
 } from './notifications/index.js';
 import type { Notification, Notifier } from './notifier.js';
 import { createPartsActivities } from './parts/index.js';
+import {
+  classifyWriteError,
+  insertProjectionFailure,
+  type ProjectionFailure,
+  writeOrFailFor,
+} from './projection-failure.js';
 import { deliverPending } from './webhook-delivery.js';
 import { type WebhookDispatchSettings, wakeDispatchers } from './webhook-outbox.js';
 
@@ -41,7 +49,25 @@ export function createActivities(deps: ActivityDeps) {
   const { db } = deps;
   /** Queues a notification (once per key) and starts its delivery; the delivery workflow sends it. */
   async function notify(n: Notification): Promise<void> {
-    if (!(await recordNotification(db, n))) await startDelivery(deps, n.key);
+    if (!(await writeOrFailFor(() => recordNotification(db, n)))) await startDelivery(deps, n.key);
+  }
+
+  async function project(input: ProjectionInput): Promise<void> {
+    const wake = await projectCase(db, input.state, input.event, input.sla);
+    await wakeDispatchers(deps, wake);
+  }
+  async function escalate(input: EscalationInput): Promise<void> {
+    const e = input.escalation;
+    const n: Notification = {
+      key: `${e.caseId}:sla:${e.clock}:${e.cycle}:${e.level}`,
+      caseId: e.caseId,
+      kind: escalationKind(e),
+      recipient: e.recipient,
+      payload: { ...e },
+    };
+    const { wake, sent } = await recordEscalation(db, input.state, input.event, e, n);
+    await Promise.all([wakeDispatchers(deps, wake), sent ? undefined : startDelivery(deps, n.key)]);
+    if (!sent) escalationsTotal.inc({ level: String(e.level), clock: e.clock });
   }
 
   return {
@@ -49,9 +75,8 @@ export function createActivities(deps: ActivityDeps) {
     notify,
     ...createNotificationActivities(deps),
 
-    async projectCase(input: { state: CaseState; event: CaseEvent; sla?: SlaSnapshot }): Promise<void> {
-      const wake = await projectCase(db, input.state, input.event, input.sla);
-      await wakeDispatchers(deps, wake);
+    async projectCase(input: ProjectionInput): Promise<void> {
+      await writeOrFailFor(() => project(input));
     },
 
     /**
@@ -61,23 +86,33 @@ export function createActivities(deps: ActivityDeps) {
      * machine's clock: the workflow times the clock's next step from then rather than from when its
      * task began.
      */
-    async escalate(input: {
-      state: CaseState;
-      event: CaseEvent;
-      escalation: Escalation;
-    }): Promise<{ recordedAt: string }> {
-      const e = input.escalation;
-      const n: Notification = {
-        key: `${e.caseId}:sla:${e.clock}:${e.cycle}:${e.level}`,
-        caseId: e.caseId,
-        kind: escalationKind(e),
-        recipient: e.recipient,
-        payload: { ...e },
-      };
-      const { wake, sent } = await recordEscalation(db, input.state, input.event, e, n);
-      await Promise.all([wakeDispatchers(deps, wake), sent ? undefined : startDelivery(deps, n.key)]);
-      if (!sent) escalationsTotal.inc({ level: String(e.level), clock: e.clock });
+    async escalate(input: EscalationInput): Promise<{ recordedAt: string }> {
+      await writeOrFailFor(() => escalate(input));
       return { recordedAt: new Date().toISOString() };
+    },
+
+    /**
+     * After a write failed for good (UnstorableData, or retries exhausted): writes the transition once
+     * more with its text made storable, records the failure and alerts. A database that is down still
+     * fails this activity, which is retried; a transition that cannot be written even so is recorded
+     * as not repaired.
+     */
+    async recordProjectionFailure(input: {
+      failure: ProjectionFailure;
+      projection?: ProjectionInput;
+      escalation?: EscalationInput;
+    }): Promise<{ repaired: boolean }> {
+      let repaired = false;
+      try {
+        if (input.escalation) await escalate(storableJson(input.escalation));
+        else if (input.projection) await project(storableJson(input.projection));
+        repaired = true;
+      } catch (err) {
+        const classified = classifyWriteError(err);
+        if (!(classified instanceof ApplicationFailure && classified.nonRetryable)) throw classified;
+      }
+      await notify(await insertProjectionFailure(db, input.failure, repaired));
+      return { repaired };
     },
 
     /** One batch of a webhook subscription's pending deliveries, in order; throws at the first failure. */
@@ -90,7 +125,19 @@ export function createActivities(deps: ActivityDeps) {
   };
 }
 
+export interface ProjectionInput {
+  state: CaseState;
+  event: CaseEvent;
+  sla?: SlaSnapshot;
+}
+export interface EscalationInput {
+  state: CaseState;
+  event: CaseEvent;
+  escalation: Escalation;
+}
+
 export type CaseActivities = ReturnType<typeof createActivities>;
 export type { CaseEvent } from './case-projection.js';
 export type { Escalation } from './escalation.js';
 export type { Notification } from './notifier.js';
+export type { ProjectionFailure } from './projection-failure.js';

@@ -7,6 +7,7 @@ import type { Client } from '@temporalio/client';
 import { type SQL, sql } from 'drizzle-orm';
 import type { Database } from '../db/client.js';
 import type { CaseState } from '../domain/case.js';
+import { firedStepEventType, isFiredStepTransition } from '../domain/escalation-step.js';
 import { familyWildcard, type WebhookEventType } from '../domain/webhooks.js';
 import {
   type WebhookDispatcherInput,
@@ -31,12 +32,6 @@ export interface OutboxEvent {
   } & Record<string, unknown>;
 }
 
-const SLA_TYPES: Record<string, WebhookEventType> = {
-  sla_warning: 'sla.warning',
-  sla_breached: 'sla.breached',
-  sla_escalated: 'sla.escalated',
-};
-
 /** Transitions within a stage that the help desk must hear about: it is the one to contact the customer. */
 const CUSTOMER_TYPES: Record<string, WebhookEventType> = {
   waiting_for_customer: 'case.waiting_for_customer',
@@ -53,7 +48,9 @@ const CUSTOMER_TYPES: Record<string, WebhookEventType> = {
  * (reassignment, rescheduling) emit none.
  */
 export function caseWebhookEvents(state: CaseState, event: CaseEvent): OutboxEvent[] {
-  const sla = SLA_TYPES[event.type];
+  const sla: WebhookEventType | undefined = isFiredStepTransition(event.type)
+    ? firedStepEventType(event.data as { at?: number; level: number })
+    : undefined;
   const customer = CUSTOMER_TYPES[event.type];
   const types: string[] =
     event.type === 'created'

@@ -3,6 +3,7 @@ import { randomUUID } from 'node:crypto';
 import type { Client } from '@temporalio/client';
 import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
 import type { WebhookDispatchSettings } from '../activities/webhook-outbox.js';
+import type { AesGcmPayloadCodec } from '../codec/payload-codec.js';
 import type { Database } from '../db/client.js';
 import type { PartsSettings } from '../domain/parts/request.js';
 import { traceRequests } from '../observability/tracing.js';
@@ -26,6 +27,7 @@ import { auditRoutes } from './routes/audit.js';
 import { calendarRoutes } from './routes/calendars.js';
 import { caseStepRoutes } from './routes/case-steps.js';
 import { caseRoutes } from './routes/cases.js';
+import { codecRoutes, DEFAULT_CODEC_ORIGINS, registerCodecCors } from './routes/codec.js';
 import { escalationRoutes } from './routes/escalations.js';
 import { healthRoutes } from './routes/health.js';
 import { partsRoutes } from './routes/parts/index.js';
@@ -59,6 +61,10 @@ export interface AppDeps {
   logger?: FastifyServerOptions['logger'];
   /** One OpenTelemetry span per request (api/server.ts switches it on with tracing). */
   traceRequests?: boolean;
+  /** Encrypts workflow payloads; the codec endpoint decrypts them for the Temporal UI (none: 503). */
+  payloadCodec?: AesGcmPayloadCodec;
+  /** Browser origins allowed to call the codec endpoint (default: the local Temporal UI). */
+  codecCorsOrigins?: readonly string[];
 }
 
 export const DEFAULT_STEP_TIMEOUT_MS = 30_000;
@@ -83,6 +89,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   // Shared schemas: components of the OpenAPI document, referenced as { $ref: '<$id>#' }.
   for (const schema of [PROBLEM_SCHEMA, ...CASE_SCHEMAS]) app.addSchema(schema);
   registerProblems(app);
+  registerCodecCors(app, deps.codecCorsOrigins ?? DEFAULT_CODEC_ORIGINS);
   registerAuth(app, {
     db: deps.db,
     bootstrapKeys: deps.bootstrapKeys ?? [],
@@ -108,6 +115,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     await auditRoutes(scope, deps);
     await partsRoutes(scope, deps);
     await peopleRoutes(scope, deps);
+    await codecRoutes(scope, deps);
   });
   return app;
 }

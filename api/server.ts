@@ -1,5 +1,6 @@
 // The API process. Production: node dist/api/server.js (npm run build); from source: node --import tsx api/server.ts
 import { Client, Connection } from '@temporalio/client';
+import { dataConverterFor, payloadCodecFromEnv } from '../codec/payload-codec.js';
 import { loadConfig } from '../config.js';
 import { connectDb } from '../db/client.js';
 import { logFormat, prettyPinoStream } from '../observability/logging.js';
@@ -23,12 +24,20 @@ if (config.api.production && bootstrapKeys.length === 0) {
 }
 const tracing = startTracing('shouhou-api');
 const format = logFormat();
+const payloadCodec = payloadCodecFromEnv();
+if (!payloadCodec && config.api.production) {
+  console.error(
+    'NODE_ENV=production and PAYLOAD_KEYS is empty: refusing to write customer data in plain text.',
+  );
+  process.exit(1);
+}
 const dbHandle = connectDb(config.databaseUrl, { max: Number(process.env.API_DB_POOL ?? 10) });
 const connection = await Connection.connect({ address: config.temporal.address });
 const temporal = new Client({
   connection,
   namespace: config.temporal.namespace,
   interceptors: tracing?.clientInterceptors,
+  dataConverter: dataConverterFor(payloadCodec),
 });
 const app = await buildApp({
   db: dbHandle.db,
@@ -51,6 +60,8 @@ const app = await buildApp({
     ...(format === 'pretty' ? { stream: prettyPinoStream() } : {}),
   },
   traceRequests: tracing !== undefined,
+  payloadCodec,
+  ...(config.api.codecCorsOrigins ? { codecCorsOrigins: config.api.codecCorsOrigins } : {}),
 });
 
 let stopping = false;

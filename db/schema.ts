@@ -315,3 +315,4 @@ export const webhookAttempts = pgTable(
 export * from './parts.js';
 
 export * from './people.js';
+export * from './projection-failures.js';

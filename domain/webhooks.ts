@@ -11,11 +11,11 @@ export const CASE_WEBHOOK_EVENT_TYPES = [
   'case.contact_attempted', // somebody tried to reach the customer
 ] as const;
 
-/** SLA event types: one per fired escalation step. */
+/** SLA event types: one per fired escalation step (domain/escalation-step.ts classifies it). */
 export const SLA_WEBHOOK_EVENT_TYPES = [
-  'sla.warning', // level 1 of an SLA clock
-  'sla.breached', // the deadline passed, escalated to the service manager
-  'sla.escalated', // the steps after the breach
+  'sla.warning', // a step before the deadline
+  'sla.breached', // the step at the deadline (100 %), whatever the ladder calls it
+  'sla.escalated', // a step after the deadline
 ] as const;
 
 /** Event types the system emits today. */

@@ -410,6 +410,9 @@ async function main() {
   env.WEBHOOK_ALLOW_PRIVATE_TARGETS ??= 'true';
   const devKeys = env.API_KEYS ? undefined : developmentKeys();
   if (devKeys) env.API_KEYS = devKeys.map((k) => `${k.key}=${k.role}:${k.personId}`).join(',');
+  // Workflow payloads are encrypted (docs/payload-encryption.md): a development key kept in .data.
+  env.PAYLOAD_KEYS ||= developmentPayloadKeys();
+  env.CODEC_CORS_ORIGINS ??= `http://127.0.0.1:${uiPort},http://localhost:${uiPort}`;
 
   say(`starting ${workerProcesses === 1 ? 'the worker' : `${workerProcesses} worker processes`} and the API`);
   for (let i = 1; i <= workerProcesses; i++) {
@@ -455,6 +458,15 @@ const tracingRequested = () =>
       env.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT ||
       env.OTEL_TRACES_EXPORTER === 'console',
   );
+/** The development payload key (PAYLOAD_KEYS form), made once and kept in .data: histories stay readable. */
+function developmentPayloadKeys() {
+  const file = join(dataDir, 'payload-keys');
+  if (existsSync(file)) return readFileSync(file, 'utf8').trim();
+  const keys = `dev1:${randomBytes(32).toString('base64')}`;
+  mkdirSync(dataDir, { recursive: true });
+  writeFileSync(file, `${keys}\n`, { mode: 0o600 });
+  return keys;
+}
 
 /** One key per role for local use, made once and kept in .data so they survive restarts. */
 function developmentKeys() {

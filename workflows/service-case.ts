@@ -13,6 +13,7 @@ import {
   defineQuery,
   defineUpdate,
   getExternalWorkflowHandle,
+  log,
   ParentClosePolicy,
   patched,
   proxyActivities,
@@ -22,7 +23,13 @@ import {
   upsertSearchAttributes,
   workflowInfo,
 } from '@temporalio/workflow';
-import type { CaseActivities, CaseEvent } from '../activities/index.js';
+import type {
+  CaseActivities,
+  CaseEvent,
+  EscalationInput,
+  ProjectionFailure,
+  ProjectionInput,
+} from '../activities/index.js';
 import {
   type AssignStep,
   type CancelStep,
@@ -46,6 +53,7 @@ import {
   stepMisfit,
   type WaitForCustomerStep,
 } from '../domain/case.js';
+import { firedStepTransition } from '../domain/escalation-step.js';
 import { type PartsRequestInput, partsRequestId, partsRequestWorkflowId } from '../domain/parts/request.js';
 import {
   type Clock,
@@ -60,6 +68,7 @@ import {
   stopClock,
 } from '../domain/sla-clock.js';
 import type { ClockName, PauseReason, SlaSnapshot } from '../domain/sla-policy.js';
+import { makeStorableInPlace, storableJson, storableText, UNSTORABLE_DATA } from '../domain/storable-text.js';
 import {
   changePartsRequestUpdate,
   partsChangedSignal,
@@ -68,12 +77,25 @@ import {
 } from './parts-signals.js';
 import { CASE_ASSIGNEE, CASE_BREACHED, CASE_STAGE } from './search-attributes.js';
 
+// A write no retry can cure fails at once (UnstorableData, thrown by the activity); any other failure is
+// retried for about half an hour (60 attempts, at most 30 s apart), then the workflow records it and
+// goes on instead of holding every later step of the case behind it.
 const activityOptions = {
   startToCloseTimeout: '30 seconds',
-  retry: { initialInterval: '1 second', maximumInterval: '30 seconds' },
-} as const;
+  retry: {
+    initialInterval: '1 second',
+    maximumInterval: '30 seconds',
+    maximumAttempts: 60,
+    nonRetryableErrorTypes: [UNSTORABLE_DATA],
+  },
+};
 const { projectCase, notify, escalate, cancelPartsRequest } =
   proxyActivities<CaseActivities>(activityOptions);
+// Recording a failed write retries until the database takes it: it writes only text made storable.
+const { recordProjectionFailure } = proxyActivities<CaseActivities>({
+  startToCloseTimeout: '30 seconds',
+  retry: { initialInterval: '1 second', maximumInterval: '30 seconds' },
+});
 /** Stages in which the engineer may still change the parts of a case. */
 const CHANGEABLE: readonly Stage[] = ['awaiting_parts', 'diagnosed', 'scheduled'];
 // An escalation is recorded by a local activity: it runs inside the workflow task its timer woke, so a
@@ -131,10 +153,13 @@ export async function serviceCase(input: ServiceCaseInput): Promise<CaseState> {
   };
   const now = () => new Date().toISOString();
   const caseStart = { reportedAt: input.intake.reportedAt, createdAt: input.createdAt };
+  // Read-model writes in seq order (inSeqOrder) and, once one failed for good, storable text only (writeFailed).
+  let writes: Promise<unknown> = Promise.resolve();
+  let storableOnly = false;
 
   // Intake (受理) is the first transition. It is projected before any handler is registered, because
   // an update that raced the start is delivered the moment its handler is set.
-  const created = projectCase({
+  const created = project({
     state: JSON.parse(JSON.stringify(state)),
     event: {
       seq: 1,
@@ -176,12 +201,84 @@ export async function serviceCase(input: ServiceCaseInput): Promise<CaseState> {
     }
     upsertSearchAttributes([
       { key: CASE_STAGE, value: to },
-      ...(state.assignee ? [{ key: CASE_ASSIGNEE, value: state.assignee }] : []),
+      ...(state.assignee ? [{ key: CASE_ASSIGNEE, value: storableText(state.assignee) }] : []),
     ]);
     const event: CaseEvent = { seq: state.seq, type, fromStage: from, toStage: to, actor, at: now(), data };
     const snapshot = JSON.parse(JSON.stringify(state)) as CaseState;
-    await projectCase({ state: snapshot, event });
+    await project({ state: snapshot, event });
     return snapshot;
+  }
+
+  // Writes to the read model go out strictly in seq order: update handlers interleave at their awaits,
+  // and two steps (or a step and an escalation) projected concurrently could otherwise commit — and
+  // emit their webhooks — out of order. Each write starts when the one before it is done. Histories
+  // from before wrote each at once.
+  function inSeqOrder<T>(write: () => Promise<T>): Promise<T> {
+    if (!patched('projections-in-seq-order')) return write();
+    const done = writes.then(write);
+    writes = done.catch(() => undefined);
+    return done;
+  }
+
+  function project(input: ProjectionInput): Promise<void> {
+    return inSeqOrder(async () => {
+      const payload = storableOnly ? storableJson(input) : input;
+      try {
+        await projectCase(payload);
+      } catch (err) {
+        await writeFailed('projectCase', err, payload.event, { projection: payload });
+      }
+    });
+  }
+
+  /** Sends a notification; one that cannot be sent is logged (its row stays unsent), the step goes on. */
+  async function alert(n: Parameters<typeof notify>[0]): Promise<void> {
+    try {
+      await notify(storableOnly ? storableJson(n) : n);
+    } catch (err) {
+      if (!(err instanceof ActivityFailure)) throw err;
+      log.warn('notification failed for good', {
+        caseId: state.caseId,
+        kind: n.kind,
+        error: err.cause?.message,
+      });
+    }
+  }
+
+  /**
+   * A write to the read model failed for good: records the failure (the transition written with its text
+   * made storable, a projection_failures row, an alert to the administrators) and lets the case go on.
+   */
+  async function writeFailed(
+    activity: ProjectionFailure['activity'],
+    err: unknown,
+    event: CaseEvent,
+    what: { projection?: ProjectionInput; escalation?: EscalationInput },
+  ): Promise<void> {
+    // Only an activity's failure is the read model's; histories from before never saw one (retried forever).
+    if (!(err instanceof ActivityFailure) || !patched('projection-failure-recorded')) throw err;
+    storableOnly = true;
+    makeStorableInPlace(state);
+    const cause = err.cause;
+    const failure: ProjectionFailure = {
+      caseId: state.caseId,
+      seq: event.seq,
+      activity,
+      eventType: storableText(event.type),
+      errorType:
+        cause instanceof ApplicationFailure ? (cause.type ?? 'ApplicationFailure') : 'ActivityFailure',
+      errorCode:
+        (cause instanceof ApplicationFailure ? (cause.details?.[0] as { code?: string })?.code : undefined) ??
+        undefined,
+      message: cause?.message ?? err.message,
+    };
+    log.warn('read-model write failed for good; recording it and going on', {
+      caseId: state.caseId,
+      seq: event.seq,
+      activity,
+      errorType: failure.errorType,
+    });
+    await recordProjectionFailure({ failure, ...storableJson(what) });
   }
 
   /** Registers a human step: the validator checks stage fit (and the step's own rule), the handler acts. */
@@ -225,11 +322,11 @@ export async function serviceCase(input: ServiceCaseInput): Promise<CaseState> {
           expectedHandling,
         },
       );
-      await notify({
+      await alert({
         key: `${state.caseId}:assigned:${state.seq}`,
         caseId: state.caseId,
         kind: 'case.assigned',
-        recipient: engineer,
+        recipient: state.assignee ?? engineer,
         payload: { caseId: state.caseId, stage: state.stage },
       });
       return snapshot;
@@ -386,7 +483,7 @@ export async function serviceCase(input: ServiceCaseInput): Promise<CaseState> {
       comment,
       round: state.disputes,
     });
-    await notify({
+    await alert({
       key: `${state.caseId}:disputed:${state.disputes}`,
       caseId: state.caseId,
       kind: 'case.disputed',
@@ -505,6 +602,7 @@ export async function serviceCase(input: ServiceCaseInput): Promise<CaseState> {
           cycle: clock.cycle,
           level: due.level,
           name: due.name,
+          at: due.at,
           dueAt: due.dueAt!,
           firedAt: due.firedAt!,
           recipient,
@@ -512,7 +610,7 @@ export async function serviceCase(input: ServiceCaseInput): Promise<CaseState> {
           severity: state.severity,
         };
         state.seq += 1;
-        const type = due.level === 1 ? 'sla_warning' : due.at === 1 ? 'sla_breached' : 'sla_escalated';
+        const type = firedStepTransition(due);
         const event: CaseEvent = {
           seq: state.seq,
           type,
@@ -520,11 +618,21 @@ export async function serviceCase(input: ServiceCaseInput): Promise<CaseState> {
           toStage: state.stage,
           actor: 'system',
           at: escalation.firedAt,
-          data: { clock: clock.name, level: due.level, dueAt: escalation.dueAt, recipient },
+          data: { clock: clock.name, level: due.level, at: due.at, dueAt: escalation.dueAt, recipient },
         };
-        const record = { state: JSON.parse(JSON.stringify(state)), event, escalation };
-        // Histories from before the local activity scheduled a regular one.
-        const recorded = patched('escalation-as-local-activity') ? local.escalate(record) : escalate(record);
+        const record: EscalationInput = { state: JSON.parse(JSON.stringify(state)), event, escalation };
+        const recorded = inSeqOrder(async () => {
+          const payload = storableOnly ? storableJson(record) : record;
+          try {
+            // Histories from before the local activity scheduled a regular one.
+            return await (patched('escalation-as-local-activity')
+              ? local.escalate(payload)
+              : escalate(payload));
+          } catch (err) {
+            await writeFailed('escalate', err, payload.event, { escalation: payload });
+            return undefined;
+          }
+        });
         // Steps due together are recorded together; the clock re-arms once they are done (the task
         // could not complete before that anyway). Earlier histories re-armed at once and awaited the
         // records only when the case closed, and before that awaited each record in turn.
@@ -547,7 +655,7 @@ export async function serviceCase(input: ServiceCaseInput): Promise<CaseState> {
     survey.sentAt = now();
     survey.expiresAt = new Date(Date.now() + input.timing.surveyExpiryMs).toISOString();
     await transition('survey_sent', 'survey', 'system', { expiresAt: survey.expiresAt });
-    await notify({
+    await alert({
       key: `${state.caseId}:survey`,
       caseId: state.caseId,
       kind: 'survey.sent',

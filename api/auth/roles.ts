@@ -71,6 +71,8 @@ export const PERMISSIONS = {
   'me.notifications': everyone,
   'notifications.read': ['manager', 'admin'],
   'cases.assignment-suggestions': ['specialist', 'manager'],
+  // Decrypt workflow payloads (customer data in histories) in the Temporal UI or CLI.
+  'payloads.codec': ['manager', 'admin'],
 } as const satisfies Record<string, readonly Role[]>;
 
 export type Permission = keyof typeof PERMISSIONS;

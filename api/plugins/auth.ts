@@ -41,7 +41,8 @@ const unauthorized = (detail: string, error?: 'invalid_token') =>
   );
 export const forbidden = (detail: string) => new Problem(403, 'forbidden', 'Forbidden', detail);
 
-const isApiRoute = (url: string) => url === '/api' || url.startsWith('/api/');
+const isApiRoute = (url: string) =>
+  url === '/api' || url.startsWith('/api/') || url === '/codec' || url.startsWith('/codec/');
 
 function presentedKey(req: FastifyRequest): string | undefined {
   const header = req.headers.authorization;

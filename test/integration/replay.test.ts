@@ -8,11 +8,14 @@ import { join } from 'node:path';
 import { temporal } from '@temporalio/proto';
 import { Worker } from '@temporalio/worker';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { AesGcmPayloadCodec, parsePayloadKeys } from '../../codec/payload-codec.js';
+import { RECORDING_PAYLOAD_KEYS } from '../support/payload-keys.js';
 import { fastPolicy, seconds } from '../support/sla.js';
 import { eventually, get, intakeBody, post, repairReport, type Stack, startStack } from '../support/stack.js';
 
 const dir = new URL('../replay/histories/', import.meta.url).pathname;
 const recording = process.env.RECORD_HISTORIES === '1';
+const recordingCodec = new AesGcmPayloadCodec(parsePayloadKeys(RECORDING_PAYLOAD_KEYS));
 
 describe('a full case', () => {
   let stack: Stack;
@@ -57,8 +60,12 @@ describe('a full case', () => {
     const types = history.events.map((e) => e.eventType);
     expect(types).toContain(temporal.api.enums.v1.EventType.EVENT_TYPE_MARKER_RECORDED);
     expect(types.at(-1)).toBe(temporal.api.enums.v1.EventType.EVENT_TYPE_WORKFLOW_EXECUTION_COMPLETED);
+    // The fresh history is encrypted: replay decrypts it with the run's key.
     await Worker.runReplayHistory(
-      { workflowBundle: { codePath: inject('workflowBundlePath') } },
+      {
+        workflowBundle: { codePath: inject('workflowBundlePath') },
+        dataConverter: { payloadCodecs: [stack.payloadCodec] },
+      },
       history,
       `replay-fresh-${id}`,
     );
@@ -78,8 +85,13 @@ describe('replaying recorded histories', () => {
     for (const file of files) {
       const history = temporal.api.history.v1.History.decode(readFileSync(join(dir, file)));
       expect(history.events.length).toBeGreaterThan(20);
+      // Histories recorded before payload encryption hold plain payloads, which the codec passes through;
+      // later ones are encrypted under the recording key (RECORD_HISTORIES=1 runs use it).
       await Worker.runReplayHistory(
-        { workflowBundle: { codePath: inject('workflowBundlePath') } },
+        {
+          workflowBundle: { codePath: inject('workflowBundlePath') },
+          dataConverter: { payloadCodecs: [recordingCodec] },
+        },
         history,
         `replay-${file}`,
       );

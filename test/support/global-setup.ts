@@ -6,18 +6,22 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import postgres from 'postgres';
 import type { TestProject } from 'vitest/node';
+import { newPayloadKey } from '../../codec/payload-codec.js';
 import { runMigrations } from '../../db/migrate.js';
 import { bundleWorkflows } from '../../scripts/bundle-workflows.js';
 import { type EmbeddedPostgresServer, startEmbeddedPostgres } from '../../scripts/embedded-postgres.js';
 import { findTemporalCli, freePort } from '../../scripts/process-helpers.mjs';
 import { connectWhenReady, ensureSearchAttributes, startDevServer } from '../../scripts/setup-temporal.js';
 import { clearContractRecords } from './contract-records.js';
+import { RECORDING_PAYLOAD_KEYS } from './payload-keys.js';
 
 declare module 'vitest' {
   export interface ProvidedContext {
     temporalAddress: string;
     databaseUrl: string;
     workflowBundlePath: string;
+    /** PAYLOAD_KEYS of this run: a fresh key, as npm start makes one for development. */
+    payloadKeys: string;
   }
 }
 
@@ -64,6 +68,10 @@ export default async function setup(project: TestProject) {
   project.provide('temporalAddress', server.address);
   project.provide('databaseUrl', databaseUrl);
   project.provide('workflowBundlePath', workflowBundlePath);
+  project.provide(
+    'payloadKeys',
+    process.env.RECORD_HISTORIES === '1' ? RECORDING_PAYLOAD_KEYS : newPayloadKey('test'),
+  );
 
   return async () => {
     await server.stop();

@@ -7,6 +7,7 @@ import { DefaultLogger, Runtime } from '@temporalio/worker';
 import type { FastifyInstance } from 'fastify';
 import { inject } from 'vitest';
 import { buildApp } from '../../api/app.js';
+import { AesGcmPayloadCodec, dataConverterFor, parsePayloadKeys } from '../../codec/payload-codec.js';
 import { connectDb, type DbHandle } from '../../db/client.js';
 import { createWorker, NativeConnection } from '../../worker-factory.js';
 import { assertContract, type ContractCheck, checkContract } from './contract.js';
@@ -32,7 +33,9 @@ export interface Stack {
   /** A bootstrap engineer key for each person of `opts.engineers` (cases are assigned only to engineers). */
   engineerKeys: Record<string, string>;
   db: DbHandle;
+  /** A client with the run's payload codec (what the API and worker use). */
   client: Client;
+  payloadCodec: AesGcmPayloadCodec;
   taskQueue: string;
   notifications: Notification[];
   /** Every answer checked against the OpenAPI document; close() fails when one did not match. */
@@ -68,7 +71,8 @@ export async function startStack(
   const taskQueue = `test-${randomUUID()}`;
   const db = connectDb(inject('databaseUrl'), { max: 5 });
   const connection = await Connection.connect({ address });
-  const client = new Client({ connection });
+  const payloadCodec = testPayloadCodec();
+  const client = new Client({ connection, dataConverter: dataConverterFor(payloadCodec) });
   const nativeConnection = await NativeConnection.connect({ address });
   const notifications: Notification[] = [];
   const notifier: Notifier = {
@@ -106,6 +110,7 @@ export async function startStack(
     timing: { surveyDelayMs: opts.surveyDelayMs ?? 1_000, surveyExpiryMs: opts.surveyExpiryMs ?? 2_000 },
     webhooks,
     parts: opts.parts,
+    payloadCodec,
   });
   const contract = await checkContract(app);
 
@@ -117,6 +122,7 @@ export async function startStack(
     engineerKeys,
     db,
     client,
+    payloadCodec,
     taskQueue,
     notifications,
     contract,
@@ -135,6 +141,7 @@ export async function startStack(
         notifications: { maxAttempts: 3, retryMaxIntervalMs: 1_000, ...opts.notifications },
         workflowBundle: { codePath: inject('workflowBundlePath') },
         maxCachedWorkflows: 100,
+        payloadCodec,
       });
       running = worker.run();
     },
@@ -156,6 +163,9 @@ export async function startStack(
   await stack.startWorker();
   return stack;
 }
+
+/** The payload codec of this test run (the key global setup made). */
+export const testPayloadCodec = () => new AesGcmPayloadCodec(parsePayloadKeys(inject('payloadKeys')));
 
 let ticket = 0;
 /** A valid intake body; override any part. */

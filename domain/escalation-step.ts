@@ -1,0 +1,30 @@
+// What a fired escalation step of an SLA clock means, by where it sits on the clock: before the
+// deadline a warning, at the deadline the breach, after it an escalation. The ladder's names and levels
+// are the policy's own words (a ladder may call its 100 % step anything), so they decide nothing here.
+// The workflow (the timeline's transition type), the escalation activity (the notification's kind) and
+// the webhook outbox (the event type) all classify through this one function. Pure.
+
+export const FIRED_STEP_KINDS = ['warning', 'breached', 'escalated'] as const;
+export type FiredStepKind = (typeof FIRED_STEP_KINDS)[number];
+
+export interface FiredStep {
+  /** The step's fraction of the clock's target (0.75, 1, 1.5…). */
+  at?: number;
+  level: number;
+}
+
+export function firedStepKind(step: FiredStep): FiredStepKind {
+  // Records written before the fraction was carried: the default ladder's levels (1 warning, 2 breach).
+  const at = step.at ?? (step.level === 1 ? 0.75 : step.level === 2 ? 1 : 1.5);
+  return at < 1 ? 'warning' : at === 1 ? 'breached' : 'escalated';
+}
+
+/** The timeline transition of a fired step: sla_warning, sla_breached, sla_escalated. */
+export const firedStepTransition = (step: FiredStep) => `sla_${firedStepKind(step)}` as const;
+
+/** The notification kind and webhook event type of a fired step: sla.warning, sla.breached, sla.escalated. */
+export const firedStepEventType = (step: FiredStep) => `sla.${firedStepKind(step)}` as const;
+
+/** Whether a timeline transition is a fired escalation step. */
+export const isFiredStepTransition = (type: string) =>
+  (FIRED_STEP_KINDS as readonly string[]).some((k) => type === `sla_${k}`);
