@@ -17,7 +17,11 @@ import { eventually, get, intakeBody, post, repairReport, type Stack, startStack
 
 let stack: Stack;
 beforeAll(async () => {
-  stack = await startStack({ surveyDelayMs: 60_000, surveyExpiryMs: 60_000 });
+  stack = await startStack({
+    surveyDelayMs: 60_000,
+    surveyExpiryMs: 60_000,
+    engineers: ['eng-1', 'eng-order'],
+  });
 });
 afterAll(() => stack?.close());
 
