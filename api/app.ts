@@ -12,6 +12,7 @@ import type { FailureThrottleSettings } from './auth/failure-throttle.js';
 import type { BootstrapKey } from './auth/keys.js';
 import { type CaseAccessSettings, DEFAULT_CASE_ACCESS } from './case-access.js';
 import { CASE_SCHEMAS } from './case-schemas.js';
+import { INSIGHT_SCHEMAS } from './insight/schemas.js';
 import { registerAudit } from './plugins/audit.js';
 import { registerAuth } from './plugins/auth.js';
 import { registerIdempotency } from './plugins/idempotency.js';
@@ -24,14 +25,18 @@ import { registerSecurity } from './plugins/security.js';
 import { PROBLEM_SCHEMA } from './problem.js';
 import { apiKeyRoutes } from './routes/api-keys.js';
 import { auditRoutes } from './routes/audit.js';
+import { budgetRoutes } from './routes/budgets.js';
 import { calendarRoutes } from './routes/calendars.js';
 import { caseStepRoutes } from './routes/case-steps.js';
 import { caseRoutes } from './routes/cases.js';
 import { codecRoutes, DEFAULT_CODEC_ORIGINS, registerCodecCors } from './routes/codec.js';
+import { costRoutes } from './routes/costs.js';
 import { escalationRoutes } from './routes/escalations.js';
 import { healthRoutes } from './routes/health.js';
 import { partsRoutes } from './routes/parts/index.js';
 import { peopleRoutes } from './routes/people/index.js';
+import { productModelRoutes } from './routes/product-models.js';
+import { reportRoutes } from './routes/reports.js';
 import { slaPolicyRoutes } from './routes/sla-policies.js';
 import { webhookRoutes } from './routes/webhooks.js';
 
@@ -87,7 +92,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   });
   registerRequestId(app);
   // Shared schemas: components of the OpenAPI document, referenced as { $ref: '<$id>#' }.
-  for (const schema of [PROBLEM_SCHEMA, ...CASE_SCHEMAS]) app.addSchema(schema);
+  for (const schema of [PROBLEM_SCHEMA, ...CASE_SCHEMAS, ...INSIGHT_SCHEMAS]) app.addSchema(schema);
   registerProblems(app);
   registerCodecCors(app, deps.codecCorsOrigins ?? DEFAULT_CODEC_ORIGINS);
   registerAuth(app, {
@@ -116,6 +121,10 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     await partsRoutes(scope, deps);
     await peopleRoutes(scope, deps);
     await codecRoutes(scope, deps);
+    await reportRoutes(scope, deps);
+    await costRoutes(scope, deps);
+    await budgetRoutes(scope, deps);
+    await productModelRoutes(scope, deps);
   });
   return app;
 }

@@ -65,10 +65,15 @@ export const cases = pgTable(
       .on(sql`coalesce(${t.createdByKey}, '')`, t.externalSystem, t.externalId)
       .where(sql`${t.externalSystem} is not null`),
     index('cases_external_ref_idx').on(t.externalSystem, t.externalId),
-    index('cases_stage_idx').on(t.stage, t.createdAt),
-    index('cases_assignee_idx').on(t.assignee, t.createdAt),
+    // The list's filters, each followed by its order (migration 0010); the period reports' cohorts.
+    index('cases_stage_idx').on(t.stage, t.createdAt, t.id),
+    index('cases_assignee_idx').on(t.assignee, t.createdAt, t.id),
     index('cases_created_idx').on(t.createdAt, t.id),
-    index('cases_breached_idx').on(t.breached, t.createdAt),
+    index('cases_breached_idx').on(t.breached, t.createdAt, t.id),
+    index('cases_severity_idx').on(t.severity, t.createdAt, t.id),
+    index('cases_opened_by_idx').on(t.createdByKey, t.createdAt, t.id),
+    index('cases_reported_idx').on(t.reportedAt),
+    index('cases_serial_idx').on(t.serialNumber, t.reportedAt),
   ],
 );
 
@@ -312,6 +317,7 @@ export const webhookAttempts = pgTable(
   },
   (t) => [index('webhook_attempts_delivery_idx').on(t.deliveryId, t.id)],
 );
+export * from './insight.js';
 export * from './parts.js';
 
 export * from './people.js';

@@ -73,6 +73,30 @@ export const PERMISSIONS = {
   'cases.assignment-suggestions': ['specialist', 'manager'],
   // Decrypt workflow payloads (customer data in histories) in the Temporal UI or CLI.
   'payloads.codec': ['manager', 'admin'],
+  // Manager insight (docs/kpis.md): the manager reads every report; an engineer reads their own
+  // scorecard; finance enters budgets and the service's own costs, the manager approves budgets.
+  'reports.kpis': ['manager'],
+  'reports.scorecards': ['engineer', 'manager'],
+  'reports.budget': ['manager', 'finance'],
+  'reports.settings.read': ['manager', 'finance'],
+  'reports.settings.write': ['manager'],
+  'costs.read': ['specialist', 'engineer', 'manager', 'finance'],
+  'costs.write': ['engineer', 'manager', 'finance'],
+  'costs.service.write': ['manager', 'finance'],
+  'budgets.read': ['manager', 'finance'],
+  'budgets.write': ['finance'],
+  'budgets.approve': ['manager'],
+  'product-models.read': [
+    'specialist',
+    'engineer',
+    'manager',
+    'procurement',
+    'rnd',
+    'production',
+    'finance',
+    'admin',
+  ],
+  'product-models.write': ['manager', 'admin'],
 } as const satisfies Record<string, readonly Role[]>;
 
 export type Permission = keyof typeof PERMISSIONS;

@@ -1,0 +1,226 @@
+// The KPI report's one query (docs/kpis.md): the cases the customer reported in the period (the
+// cohort), with the key of the requested grouping, counted from the kpi_* facts of each case row
+// (migration 0010), their escalations, their open stages and their cost lines — all in one statement so
+// the cohort is read once. domain/insight/kpis.ts turns the counts into figures.
+import { type SQL, sql } from 'drizzle-orm';
+import type { Database } from '../../db/client.js';
+import { OPEN_STAGES } from '../../domain/case.js';
+import { BACKLOG_AGES, emptyCounts, type GroupBy, type KpiCounts } from '../../domain/insight/kpis.js';
+import type { Period } from '../../domain/insight/period.js';
+import type { InsightSettings } from '../../domain/insight/settings.js';
+import { costLinesSql } from './cost-lines.js';
+
+/** Key and label of each grouping, over cases c, the assignee p, their team t and the model pm. */
+const GROUPINGS: Record<GroupBy, { key: SQL; label: SQL }> = {
+  engineer: { key: sql`c.assignee`, label: sql`coalesce(p.name, c.assignee)` },
+  team: { key: sql`p.team_id`, label: sql`coalesce(t.name, p.team_id)` },
+  region: { key: sql`coalesce(p.region, t.region)`, label: sql`coalesce(p.region, t.region)` },
+  model: { key: sql`c.product_model`, label: sql`c.product_model` },
+  line: {
+    key: sql`coalesce(c.product_line, pm.product_line)`,
+    label: sql`coalesce(c.product_line, pm.product_line)`,
+  },
+  customer: { key: sql`c.customer_name`, label: sql`c.customer_name` },
+  channel: { key: sql`c.channel`, label: sql`c.channel` },
+};
+
+export interface KpiQuery {
+  period: Period;
+  groupBy?: GroupBy;
+  filters: Partial<Record<GroupBy, string>>;
+  settings: InsightSettings;
+  now: Date;
+}
+
+export interface KpiGroupCounts {
+  key: string | null;
+  label: string | null;
+  counts: KpiCounts;
+}
+
+const NONE_LABEL = '(未指定)';
+
+type Part =
+  | { part: 'main'; total: boolean; gkey: string | null; glabel: string | null; [k: string]: unknown }
+  | { part: 'backlog'; gkey: string | null; stage: string; band: string; n: number }
+  | { part: 'escalations'; gkey: string | null; level: number; n: number }
+  | { part: 'costs'; gkey: string | null; category: string; coverage: string | null; amount: number };
+
+/** Counts of the whole cohort and, with groupBy, of each group (largest first). */
+export async function kpiCounts(
+  db: Database,
+  q: KpiQuery,
+): Promise<{ totals: KpiCounts; groups: KpiGroupCounts[] }> {
+  const g = q.groupBy ? GROUPINGS[q.groupBy] : { key: sql`NULL::text`, label: sql`NULL::text` };
+  const where: SQL[] = [
+    sql`c.reported_at >= ${q.period.fromInstant.toISOString()}::timestamptz`,
+    sql`c.reported_at < ${q.period.toInstant.toISOString()}::timestamptz`,
+  ];
+  for (const [name, value] of Object.entries(q.filters)) {
+    if (value !== undefined) where.push(sql`${GROUPINGS[name as GroupBy].key} = ${value}`);
+  }
+  const window = q.settings.repeatFailureWindowDays;
+  const now = q.now.toISOString();
+  const bands = BACKLOG_AGES.filter((a) => Number.isFinite(a.maxDays));
+  const band = sql.join(
+    [
+      sql`CASE`,
+      ...bands.map(
+        (a) =>
+          sql`WHEN ${now}::timestamptz - c.reported_at < make_interval(days => ${a.maxDays}::int) THEN ${a.band}`,
+      ),
+      sql`ELSE ${BACKLOG_AGES[BACKLOG_AGES.length - 1]!.band} END`,
+    ],
+    sql` `,
+  );
+  const grouping = q.groupBy ? sql`GROUPING SETS ((gkey, glabel), ())` : sql`()`;
+  // GROUPING() names the totals row of the grouping sets; without groupBy the one row is the totals.
+  const isTotal = q.groupBy ? sql`GROUPING(gkey, glabel) = 3` : sql`true`;
+  const rows = await db.execute<{ row: Part }>(sql`
+    WITH cohort AS MATERIALIZED (
+      SELECT c.id, c.stage, c.outcome, ${g.key} AS gkey, ${g.label} AS glabel,
+        c.kpi_responded_at IS NOT NULL AS responded,
+        greatest(0, extract(epoch FROM c.kpi_responded_at - c.reported_at)) / 60 AS response_minutes,
+        c.kpi_response_clock_ms / 60000.0 AS response_clock_minutes,
+        c.kpi_response_on_time, c.kpi_arrival_on_time, c.kpi_repair_on_time, c.kpi_first_time_fix,
+        c.kpi_repaired_at IS NOT NULL AS repaired,
+        c.kpi_repaired_at IS NOT NULL AND EXISTS (
+          SELECT 1 FROM cases d
+          WHERE d.serial_number = c.serial_number AND d.id <> c.id
+            AND d.reported_at > c.kpi_repaired_at
+            AND d.reported_at <= c.kpi_repaired_at + make_interval(days => ${window}::int)
+        ) AS repeat_failure,
+        c.kpi_survey_service, c.kpi_survey_effect, c.kpi_survey_attitude,
+        ${band} AS age_band
+      FROM cases c
+        LEFT JOIN people p ON p.id = c.assignee
+        LEFT JOIN teams t ON t.id = p.team_id
+        LEFT JOIN product_models pm ON pm.model = c.product_model
+      WHERE ${sql.join(where, sql` AND `)}
+    ),
+    main AS (
+      SELECT 'main' AS part, ${isTotal} AS total, gkey, glabel,
+        count(*)::int AS cases,
+        count(*) FILTER (WHERE responded)::int AS responded,
+        percentile_disc(0.5) WITHIN GROUP (ORDER BY response_minutes)::float8 AS response_minutes_median,
+        percentile_disc(0.9) WITHIN GROUP (ORDER BY response_minutes)::float8 AS response_minutes_p90,
+        percentile_disc(0.5) WITHIN GROUP (ORDER BY response_clock_minutes)::float8 AS response_clock_minutes_median,
+        percentile_disc(0.9) WITHIN GROUP (ORDER BY response_clock_minutes)::float8 AS response_clock_minutes_p90,
+        count(kpi_response_on_time)::int AS response_decided,
+        count(*) FILTER (WHERE kpi_response_on_time)::int AS responded_on_time,
+        count(kpi_arrival_on_time)::int AS arrival_decided,
+        count(*) FILTER (WHERE kpi_arrival_on_time)::int AS arrived_on_time,
+        count(kpi_repair_on_time)::int AS repair_decided,
+        count(*) FILTER (WHERE kpi_repair_on_time)::int AS repaired_on_time,
+        count(kpi_first_time_fix)::int AS accepted,
+        count(*) FILTER (WHERE kpi_first_time_fix)::int AS fixed_first_time,
+        count(*) FILTER (WHERE repaired)::int AS repaired,
+        count(*) FILTER (WHERE repeat_failure)::int AS repeat_failures,
+        count(*) FILTER (WHERE outcome IN ('survey_answered', 'survey_expired'))::int AS surveys_closed,
+        count(*) FILTER (WHERE outcome = 'survey_answered' AND kpi_survey_service IS NOT NULL)::int AS surveys_answered,
+        coalesce(sum(kpi_survey_service) FILTER (WHERE outcome = 'survey_answered'), 0)::int AS sum_service,
+        coalesce(sum(kpi_survey_effect) FILTER (WHERE outcome = 'survey_answered'), 0)::int AS sum_effect,
+        coalesce(sum(kpi_survey_attitude) FILTER (WHERE outcome = 'survey_answered'), 0)::int AS sum_attitude
+      FROM cohort GROUP BY ${grouping}
+    ),
+    backlog AS (
+      SELECT 'backlog' AS part, gkey, stage, age_band AS band, count(*)::int AS n
+      FROM cohort WHERE stage IN (${sql.join(
+        OPEN_STAGES.map((s) => sql`${s}`),
+        sql`, `,
+      )})
+      GROUP BY gkey, stage, age_band
+    ),
+    escalated AS (
+      SELECT 'escalations' AS part, k.gkey, e.level, count(*)::int AS n
+      FROM cohort k JOIN escalations e ON e.case_id = k.id
+      GROUP BY k.gkey, e.level
+    ),
+    costs AS (
+      SELECT 'costs' AS part, k.gkey, l.category, l.coverage, sum(l.amount)::float8 AS amount
+      FROM cohort k JOIN ${costLinesSql(q.settings)} l ON l.case_id = k.id
+      GROUP BY k.gkey, l.category, l.coverage
+    )
+    SELECT row_to_json(main) AS row FROM main
+    UNION ALL SELECT row_to_json(backlog) FROM backlog
+    UNION ALL SELECT row_to_json(escalated) FROM escalated
+    UNION ALL SELECT row_to_json(costs) FROM costs
+  `);
+
+  const totals = emptyCounts();
+  const groups = new Map<string | null, KpiGroupCounts>();
+  const groupOf = (key: string | null, label?: string | null) => {
+    let found = groups.get(key);
+    if (!found) {
+      found = { key, label: label ?? null, counts: emptyCounts() };
+      groups.set(key, found);
+    }
+    if (label !== undefined && label !== null) found.label = label;
+    return found.counts;
+  };
+  // Without groupBy every row carries the NULL key of the one group: the totals alone.
+  const targetsOf = (key: string | null) => (q.groupBy ? [totals, groupOf(key)] : [totals]);
+  for (const { row } of rows) {
+    switch (row.part) {
+      case 'main': {
+        const into = row.total || !q.groupBy ? totals : groupOf(row.gkey, row.glabel);
+        const r = row as Record<string, number | null>;
+        const n = (k: string) => r[k] ?? 0;
+        Object.assign(into, {
+          cases: n('cases'),
+          responded: n('responded'),
+          responseMinutesMedian: r.response_minutes_median ?? null,
+          responseMinutesP90: r.response_minutes_p90 ?? null,
+          responseClockMinutesMedian: r.response_clock_minutes_median ?? null,
+          responseClockMinutesP90: r.response_clock_minutes_p90 ?? null,
+          responseDecided: n('response_decided'),
+          respondedOnTime: n('responded_on_time'),
+          arrivalDecided: n('arrival_decided'),
+          arrivedOnTime: n('arrived_on_time'),
+          repairDecided: n('repair_decided'),
+          repairedOnTime: n('repaired_on_time'),
+          accepted: n('accepted'),
+          fixedFirstTime: n('fixed_first_time'),
+          repaired: n('repaired'),
+          repeatFailures: n('repeat_failures'),
+          surveysClosed: n('surveys_closed'),
+          surveysAnswered: n('surveys_answered'),
+          surveySums: {
+            serviceQuality: n('sum_service'),
+            repairEffect: n('sum_effect'),
+            attitude: n('sum_attitude'),
+          },
+        } satisfies Partial<KpiCounts>);
+        break;
+      }
+      case 'backlog':
+        for (const c of targetsOf(row.gkey)) {
+          const stage = row.stage as keyof KpiCounts['openByStage'];
+          const band = row.band as keyof KpiCounts['openByAge'];
+          c.openByStage[stage] = (c.openByStage[stage] ?? 0) + row.n;
+          c.openByAge[band] = (c.openByAge[band] ?? 0) + row.n;
+        }
+        break;
+      case 'escalations':
+        for (const c of targetsOf(row.gkey)) {
+          const level = String(row.level);
+          c.escalationsByLevel[level] = (c.escalationsByLevel[level] ?? 0) + row.n;
+        }
+        break;
+      case 'costs':
+        for (const c of targetsOf(row.gkey)) {
+          const category = row.category as keyof KpiCounts['costsByCategory'];
+          c.costsByCategory[category] = (c.costsByCategory[category] ?? 0) + row.amount;
+          if (row.coverage) {
+            const coverage = row.coverage as keyof KpiCounts['costsByCoverage'];
+            c.costsByCoverage[coverage] = (c.costsByCoverage[coverage] ?? 0) + row.amount;
+          }
+        }
+        break;
+    }
+  }
+  const list = [...groups.values()]
+    .map((x) => ({ ...x, label: x.label ?? (x.key === null ? NONE_LABEL : x.key) }))
+    .sort((a, b) => b.counts.cases - a.counts.cases || String(a.key).localeCompare(String(b.key)));
+  return { totals, groups: list };
+}
