@@ -104,7 +104,39 @@ export async function caseView(db: Database, row: CaseRow) {
   };
 }
 
-export function summary(row: CaseRow) {
+/**
+ * The columns a case summary shows: a list reads these, not the state and SLA snapshot documents, which
+ * are the largest part of a row (stored out of line) and which a summary does not show.
+ */
+const summaryColumns = {
+  id: cases.id,
+  workflowId: cases.workflowId,
+  stage: cases.stage,
+  outcome: cases.outcome,
+  severity: cases.severity,
+  complexity: cases.complexity,
+  assignee: cases.assignee,
+  channel: cases.channel,
+  externalSystem: cases.externalSystem,
+  externalId: cases.externalId,
+  customerName: cases.customerName,
+  customerPhone: cases.customerPhone,
+  customerEmail: cases.customerEmail,
+  customerTier: cases.customerTier,
+  productModel: cases.productModel,
+  serialNumber: cases.serialNumber,
+  purchaseDate: cases.purchaseDate,
+  productLine: cases.productLine,
+  description: cases.description,
+  reportedAt: cases.reportedAt,
+  createdAt: cases.createdAt,
+  updatedAt: cases.updatedAt,
+  closedAt: cases.closedAt,
+  breached: cases.breached,
+};
+type SummaryRow = Pick<CaseRow, keyof typeof summaryColumns>;
+
+export function summary(row: SummaryRow) {
   return {
     id: row.id,
     workflowId: row.workflowId,
@@ -202,7 +234,7 @@ export async function listCases(db: Database, f: CaseFilter, visible: SQL | unde
     where.push(sql`(${cases.createdAt}, ${cases.id}) < (${c.at}::timestamptz, ${c.id})`);
   }
   const rows = await db
-    .select()
+    .select(summaryColumns)
     .from(cases)
     .where(and(...where))
     .orderBy(desc(cases.createdAt), desc(cases.id))

@@ -25,6 +25,10 @@
 //     --parts 10000 --warehouses 5 --requests 20000 --concurrency 50 --rounds 3 --seed N
 //     --out <file> (default bench/results/parts.json)
 //
+//   queries      the case list and the period reports over N cases generated in Postgres (issue 13)
+//     --cases 100000 --rounds 3 --samples 200 (per list scenario; reports take a tenth) --seed N
+//     --keep (keep the temp dir), --out <file> (default bench/results/queries.json)
+//
 //   burst        N steps due at ONE instant among M open cases, against raw Temporal (issue 16)
 //     --steps 2000 --cases 10000   N and M
 //     --gap 60                 seconds between a baseline wave and the product wave after it
@@ -46,12 +50,14 @@ import {
 import { runBurstBench } from './burst.js';
 import { runEscalationBench, TUNED_TEMPORAL_ARGS } from './escalation.js';
 import { runPartsBench } from './parts.js';
+import { runQueriesBench } from './queries.js';
 import { REPO_ROOT, stopAllStacks } from './support/stack.js';
 
 const USAGE =
   'usage: npm run bench -- escalation [--sizes 1000,10000] [options]\n' +
   '       npm run bench -- burst [--steps 2000] [--cases 10000] [options]\n' +
-  '       npm run bench -- parts [options]  (see bench/README.md)';
+  '       npm run bench -- parts [options]\n' +
+  '       npm run bench -- queries [--cases 100000] [options]  (see bench/README.md)';
 
 function fail(msg: string): never {
   console.error(`bench: ${msg}\n${USAGE}`);
@@ -85,7 +91,7 @@ process.on('SIGINT', onSignal);
 process.on('SIGTERM', onSignal);
 
 const [name, ...rest] = process.argv.slice(2);
-if (name !== 'escalation' && name !== 'burst' && name !== 'parts')
+if (name !== 'escalation' && name !== 'burst' && name !== 'parts' && name !== 'queries')
   fail(name ? `unknown benchmark "${name}"` : 'name a benchmark');
 
 if (name === 'parts') {
@@ -110,6 +116,39 @@ if (name === 'parts') {
     rounds: positiveInt(pv.rounds, '--rounds'),
     seed: positiveInt(pv.seed, '--seed'),
     out: pv.out,
+    command: `npm run bench -- ${process.argv.slice(2).join(' ')}`,
+  });
+  process.exit(0);
+}
+
+if (name === 'queries') {
+  let qv: ReturnType<typeof parseQueries>['values'];
+  function parseQueries() {
+    return parseArgs({
+      args: rest,
+      options: {
+        cases: { type: 'string', default: '100000' },
+        rounds: { type: 'string', default: '3' },
+        samples: { type: 'string', default: '200' },
+        seed: { type: 'string', default: '20261213' },
+        keep: { type: 'boolean', default: false },
+        out: { type: 'string', default: join(REPO_ROOT, 'bench/results/queries.json') },
+      },
+      strict: true,
+    });
+  }
+  try {
+    qv = parseQueries().values;
+  } catch (err) {
+    fail((err as Error).message);
+  }
+  await runQueriesBench({
+    cases: positiveInt(qv.cases, '--cases'),
+    rounds: positiveInt(qv.rounds, '--rounds'),
+    samples: positiveInt(qv.samples, '--samples'),
+    seed: positiveInt(qv.seed, '--seed'),
+    keep: qv.keep,
+    out: qv.out,
     command: `npm run bench -- ${process.argv.slice(2).join(' ')}`,
   });
   process.exit(0);

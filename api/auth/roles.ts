@@ -80,7 +80,8 @@ export const PERMISSIONS = {
   'reports.budget': ['manager', 'finance'],
   'reports.settings.read': ['manager', 'finance'],
   'reports.settings.write': ['manager'],
-  'costs.read': ['specialist', 'engineer', 'manager', 'finance'],
+  // Costs are read by those who read the stock ledger's costs; engineers enter their labour and travel.
+  'costs.read': ['manager', 'finance'],
   'costs.write': ['engineer', 'manager', 'finance'],
   'costs.service.write': ['manager', 'finance'],
   'budgets.read': ['manager', 'finance'],

@@ -21,6 +21,8 @@ export function warrantyCoverageSql(s: InsightSettings, c = sql.raw('c'), pm = s
 
 export interface CostLineScope {
   caseId?: string;
+  /** A subquery of case ids (a report's cohort): only their lines. */
+  caseIds?: SQL;
   /** Local dates of the reporting time zone: lines incurred on or after `fromDate` and before `toDate`. */
   fromDate?: string;
   toDate?: string;
@@ -33,6 +35,10 @@ export function costLinesSql(s: InsightSettings, scope: CostLineScope = {}): SQL
   if (scope.caseId) {
     entryWhere.push(sql`e.case_id = ${scope.caseId}`);
     stockWhere.push(sql`m.case_id = ${scope.caseId}`);
+  }
+  if (scope.caseIds) {
+    entryWhere.push(sql`e.case_id IN (${scope.caseIds})`);
+    stockWhere.push(sql`m.case_id IN (${scope.caseIds})`);
   }
   if (scope.fromDate) {
     entryWhere.push(sql`e.incurred_on >= ${scope.fromDate}::date`);

@@ -46,11 +46,8 @@ type Part =
   | { part: 'escalations'; gkey: string | null; level: number; n: number }
   | { part: 'costs'; gkey: string | null; category: string; coverage: string | null; amount: number };
 
-/** Counts of the whole cohort and, with groupBy, of each group (largest first). */
-export async function kpiCounts(
-  db: Database,
-  q: KpiQuery,
-): Promise<{ totals: KpiCounts; groups: KpiGroupCounts[] }> {
+/** The one statement of a report: a row (JSON) per group and part (main, backlog, escalations, costs). */
+export function kpiSql(q: KpiQuery): SQL {
   const g = q.groupBy ? GROUPINGS[q.groupBy] : { key: sql`NULL::text`, label: sql`NULL::text` };
   const where: SQL[] = [
     sql`c.reported_at >= ${q.period.fromInstant.toISOString()}::timestamptz`,
@@ -76,7 +73,8 @@ export async function kpiCounts(
   const grouping = q.groupBy ? sql`GROUPING SETS ((gkey, glabel), ())` : sql`()`;
   // GROUPING() names the totals row of the grouping sets; without groupBy the one row is the totals.
   const isTotal = q.groupBy ? sql`GROUPING(gkey, glabel) = 3` : sql`true`;
-  const rows = await db.execute<{ row: Part }>(sql`
+  const keys = q.groupBy ? sql`gkey, glabel` : sql`NULL::text AS gkey, NULL::text AS glabel`;
+  return sql`
     WITH cohort AS MATERIALIZED (
       SELECT c.id, c.stage, c.outcome, ${g.key} AS gkey, ${g.label} AS glabel,
         c.kpi_responded_at IS NOT NULL AS responded,
@@ -99,7 +97,7 @@ export async function kpiCounts(
       WHERE ${sql.join(where, sql` AND `)}
     ),
     main AS (
-      SELECT 'main' AS part, ${isTotal} AS total, gkey, glabel,
+      SELECT 'main' AS part, ${isTotal} AS total, ${keys},
         count(*)::int AS cases,
         count(*) FILTER (WHERE responded)::int AS responded,
         percentile_disc(0.5) WITHIN GROUP (ORDER BY response_minutes)::float8 AS response_minutes_median,
@@ -138,14 +136,22 @@ export async function kpiCounts(
     ),
     costs AS (
       SELECT 'costs' AS part, k.gkey, l.category, l.coverage, sum(l.amount)::float8 AS amount
-      FROM cohort k JOIN ${costLinesSql(q.settings)} l ON l.case_id = k.id
+      FROM cohort k JOIN ${costLinesSql(q.settings, { caseIds: sql`SELECT id FROM cohort` })} l ON l.case_id = k.id
       GROUP BY k.gkey, l.category, l.coverage
     )
     SELECT row_to_json(main) AS row FROM main
     UNION ALL SELECT row_to_json(backlog) FROM backlog
     UNION ALL SELECT row_to_json(escalated) FROM escalated
     UNION ALL SELECT row_to_json(costs) FROM costs
-  `);
+  `;
+}
+
+/** Counts of the whole cohort and, with groupBy, of each group (largest first). */
+export async function kpiCounts(
+  db: Database,
+  q: KpiQuery,
+): Promise<{ totals: KpiCounts; groups: KpiGroupCounts[] }> {
+  const rows = await db.execute<{ row: Part }>(kpiSql(q));
 
   const totals = emptyCounts();
   const groups = new Map<string | null, KpiGroupCounts>();

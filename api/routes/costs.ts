@@ -105,6 +105,14 @@ function incurredOnOf(body: CostBody, settings: InsightSettings, earliest?: stri
   return on;
 }
 
+/** An entered line as the cost lines show it. */
+async function lineOf(db: Database, settings: InsightSettings, entryId: number) {
+  const [line] = await db.execute<CostLineRow>(
+    sql`SELECT * FROM ${costLinesSql(settings)} l WHERE l.id = ${`entry-${entryId}`}`,
+  );
+  return costLineView(line!);
+}
+
 export async function costRoutes(app: FastifyInstance, deps: AppDeps) {
   const { db } = deps;
 
@@ -136,11 +144,11 @@ export async function costRoutes(app: FastifyInstance, deps: AppDeps) {
         summary:
           'Enter a cost of a case: labour (hours × rate of the role), travel, other or parts not from stock',
         description:
-          "Labour takes hours and role and is priced at the rate the settings give the role; every other category takes amount in integer fen. coverage defaults to warranty when the case is in warranty (purchase date + the model's warranty months), else chargeable. incurredOn (default today) may not lie in the future or before the case was reported. Answers the whole cost sheet.",
+          "Labour takes hours and role and is priced at the rate the settings give the role; every other category takes amount in integer fen. coverage defaults to warranty when the case is in warranty (purchase date + the model's warranty months), else chargeable. incurredOn (default today) may not lie in the future or before the case was reported. Answers the line entered (the sheet is for those who read costs: GET).",
         params: caseIdParams,
         body: caseCostBody,
         response: {
-          201: { description: 'The cost was entered: the cost sheet now', $ref: 'CaseCosts#' },
+          201: { description: 'The cost was entered', $ref: 'CostLine#' },
           ...problemResponses(404),
         },
       },
@@ -154,18 +162,21 @@ export async function costRoutes(app: FastifyInstance, deps: AppDeps) {
       const warranty = await warrantyOfCase(db, row, settings);
       const price = priced(req.body, settings);
       const incurredOn = incurredOnOf(req.body, settings, warranty.reportedOn);
-      await db.insert(costEntries).values({
-        caseId: row.id,
-        category: req.body.category,
-        coverage: req.body.coverage ?? defaultCoverage(warranty),
-        ...price,
-        partNumber: req.body.partNumber ?? null,
-        quantity: req.body.quantity ?? null,
-        description: req.body.description ?? null,
-        incurredOn,
-        enteredBy: actorOf(req.principal!),
-      });
-      return reply.code(201).send(await costSheet(db, row, settings));
+      const [entry] = await db
+        .insert(costEntries)
+        .values({
+          caseId: row.id,
+          category: req.body.category,
+          coverage: req.body.coverage ?? defaultCoverage(warranty),
+          ...price,
+          partNumber: req.body.partNumber ?? null,
+          quantity: req.body.quantity ?? null,
+          description: req.body.description ?? null,
+          incurredOn,
+          enteredBy: actorOf(req.principal!),
+        })
+        .returning({ id: costEntries.id });
+      return reply.code(201).send(await lineOf(db, settings, entry!.id));
     },
   );
 
@@ -200,10 +211,7 @@ export async function costRoutes(app: FastifyInstance, deps: AppDeps) {
           enteredBy: actorOf(req.principal!),
         })
         .returning({ id: costEntries.id });
-      const [line] = await db.execute<CostLineRow>(
-        sql`SELECT * FROM ${costLinesSql(settings)} l WHERE l.id = ${`entry-${entry!.id}`}`,
-      );
-      return reply.code(201).send(costLineView(line!));
+      return reply.code(201).send(await lineOf(db, settings, entry!.id));
     },
   );
 }

@@ -40,7 +40,9 @@ const reportAnswer = (description: string, ref: string) => ({
     'text/csv': {
       schema: { type: 'string', description: 'UTF-8 with a byte-order mark; header: 中文名 (key)' },
     },
-    [XLSX_TYPE]: { schema: { type: 'string', format: 'binary' } },
+    [XLSX_TYPE]: {
+      schema: { type: 'string', contentMediaType: XLSX_TYPE, description: 'an Excel workbook' },
+    },
   },
 });
 

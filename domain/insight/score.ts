@@ -22,10 +22,12 @@ export function scoreComponents(k: Kpis): Record<ScoreComponent, number | null> 
     onTimeArrival: k.onTimeArrivalRate,
     onTimeRepair: k.onTimeRepairRate,
     firstTimeFix: k.firstTimeFixRate,
-    repeatFailure: repeat,
-    satisfaction: avg === null ? null : (avg - 1) / 4,
+    repeatFailure: round4(repeat),
+    satisfaction: round4(avg === null ? null : (avg - 1) / 4),
   };
 }
+
+const round4 = (x: number | null) => (x === null ? null : Math.round(x * 10_000) / 10_000);
 
 /**
  * 100 × Σ weight × component ÷ Σ weight, over the components that have a value (a person is not marked
@@ -44,7 +46,8 @@ export function weightedScore(
     weight += weights[c];
   }
   if (weight === 0) return null;
-  return Math.round((sum / weight) * 1000) / 10;
+  // One decimal, half up; the nudge keeps a tie such as 91.75 (stored as 91.7499…) from rounding down.
+  return Math.round((sum / weight) * 1000 + 1e-7) / 10;
 }
 
 /**
