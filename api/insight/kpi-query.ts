@@ -81,13 +81,7 @@ export function kpiSql(q: KpiQuery): SQL {
         greatest(0, extract(epoch FROM c.kpi_responded_at - c.reported_at)) / 60 AS response_minutes,
         c.kpi_response_clock_ms / 60000.0 AS response_clock_minutes,
         c.kpi_response_on_time, c.kpi_arrival_on_time, c.kpi_repair_on_time, c.kpi_first_time_fix,
-        c.kpi_repaired_at IS NOT NULL AS repaired,
-        c.kpi_repaired_at IS NOT NULL AND EXISTS (
-          SELECT 1 FROM cases d
-          WHERE d.serial_number = c.serial_number AND d.id <> c.id
-            AND d.reported_at > c.kpi_repaired_at
-            AND d.reported_at <= c.kpi_repaired_at + make_interval(days => ${window}::int)
-        ) AS repeat_failure,
+        c.kpi_repaired_at AS repaired_at, c.serial_number,
         c.kpi_survey_service, c.kpi_survey_effect, c.kpi_survey_attitude,
         ${band} AS age_band
       FROM cases c
@@ -95,6 +89,16 @@ export function kpiSql(q: KpiQuery): SQL {
         LEFT JOIN teams t ON t.id = p.team_id
         LEFT JOIN product_models pm ON pm.model = c.product_model
       WHERE ${sql.join(where, sql` AND `)}
+    ),
+    -- Repaired cases of the cohort whose serial came back within the window: one join over the cases
+    -- reported since the period began (no later case can be a repeat of the cohort's repairs).
+    repeats AS (
+      SELECT DISTINCT k.id
+      FROM cohort k JOIN cases d ON d.serial_number = k.serial_number
+      WHERE k.repaired_at IS NOT NULL AND d.id <> k.id
+        AND d.reported_at > ${q.period.fromInstant.toISOString()}::timestamptz
+        AND d.reported_at > k.repaired_at
+        AND d.reported_at <= k.repaired_at + make_interval(days => ${window}::int)
     ),
     main AS (
       SELECT 'main' AS part, ${isTotal} AS total, ${keys},
@@ -112,14 +116,14 @@ export function kpiSql(q: KpiQuery): SQL {
         count(*) FILTER (WHERE kpi_repair_on_time)::int AS repaired_on_time,
         count(kpi_first_time_fix)::int AS accepted,
         count(*) FILTER (WHERE kpi_first_time_fix)::int AS fixed_first_time,
-        count(*) FILTER (WHERE repaired)::int AS repaired,
-        count(*) FILTER (WHERE repeat_failure)::int AS repeat_failures,
+        count(repaired_at)::int AS repaired,
+        count(r.id)::int AS repeat_failures,
         count(*) FILTER (WHERE outcome IN ('survey_answered', 'survey_expired'))::int AS surveys_closed,
         count(*) FILTER (WHERE outcome = 'survey_answered' AND kpi_survey_service IS NOT NULL)::int AS surveys_answered,
         coalesce(sum(kpi_survey_service) FILTER (WHERE outcome = 'survey_answered'), 0)::int AS sum_service,
         coalesce(sum(kpi_survey_effect) FILTER (WHERE outcome = 'survey_answered'), 0)::int AS sum_effect,
         coalesce(sum(kpi_survey_attitude) FILTER (WHERE outcome = 'survey_answered'), 0)::int AS sum_attitude
-      FROM cohort GROUP BY ${grouping}
+      FROM cohort LEFT JOIN repeats r USING (id) GROUP BY ${grouping}
     ),
     backlog AS (
       SELECT 'backlog' AS part, gkey, stage, age_band AS band, count(*)::int AS n
