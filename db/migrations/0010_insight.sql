@@ -11,7 +11,9 @@ CREATE FUNCTION "insight_instant"(text) RETURNS timestamptz LANGUAGE sql IMMUTAB
 --> statement-breakpoint
 -- The facts of a case, each an expression over its state (the workflow's, as projected): the reports
 -- count these columns instead of reading every case's state document. Each on-time fact is true (on
--- time), false (late) or null (not decided yet, or never: a case cancelled before the step).
+-- time), false (late) or null (not decided yet, or never: a case cancelled before the step). A missing
+-- part of the state gives null (`x->0 IS NOT NULL` asks for a non-empty list without caring what x is);
+-- the casts read only what the workflow always writes as numbers, booleans and ISO instants.
 ALTER TABLE "cases"
   -- First response: the first assignment to an engineer or the answer given at intake.
   ADD COLUMN "kpi_responded_at" timestamptz GENERATED ALWAYS AS (
@@ -19,13 +21,13 @@ ALTER TABLE "cases"
   ) STORED,
   -- Clock time the response took as the SLA counts it (working time for business-hour targets).
   ADD COLUMN "kpi_response_clock_ms" bigint GENERATED ALWAYS AS (
-    CASE WHEN jsonb_array_length(coalesce("state"->'assignments', '[]'::jsonb)) > 0 OR "state" ? 'resolution'
+    CASE WHEN ("state"->'assignments'->0) IS NOT NULL OR "state" ? 'resolution'
       THEN ("state"->'clocks'->'response'->>'consumedMs')::numeric::bigint END
   ) STORED,
   ADD COLUMN "kpi_response_on_time" boolean GENERATED ALWAYS AS (
     CASE
       WHEN "state"->'clocks'->'response' IS NULL THEN NULL
-      WHEN jsonb_array_length(coalesce("state"->'assignments', '[]'::jsonb)) > 0 OR "state" ? 'resolution'
+      WHEN ("state"->'assignments'->0) IS NOT NULL OR "state" ? 'resolution'
         THEN NOT coalesce(("state"->'clocks'->'response'->>'breached')::boolean, false)
           AND ("state"->'clocks'->'response'->>'consumedMs')::numeric <= ("state"->'clocks'->'response'->>'totalMs')::numeric
       WHEN coalesce(("state"->'clocks'->'response'->>'breached')::boolean, false) THEN false
@@ -36,7 +38,7 @@ ALTER TABLE "cases"
     CASE
       WHEN "state"->'clocks'->'arrival' IS NULL THEN NULL
       WHEN coalesce(("state"->'clocks'->'arrival'->>'breached')::boolean, false) THEN false
-      WHEN ("state" ? 'checkIn' OR jsonb_array_length(coalesce("state"->'repairReports', '[]'::jsonb)) > 0)
+      WHEN ("state" ? 'checkIn' OR ("state"->'repairReports'->0) IS NOT NULL)
         AND "state"->'clocks'->'arrival'->>'status' = 'stopped'
         THEN ("state"->'clocks'->'arrival'->>'consumedMs')::numeric <= ("state"->'clocks'->'arrival'->>'totalMs')::numeric
     END
@@ -47,7 +49,7 @@ ALTER TABLE "cases"
     CASE
       WHEN "state"->'clocks'->'repair' IS NULL THEN NULL
       WHEN coalesce(("state"->'clocks'->'repair'->>'breached')::boolean, false) THEN false
-      WHEN jsonb_array_length(coalesce("state"->'repairReports', '[]'::jsonb)) > 0
+      WHEN ("state"->'repairReports'->0) IS NOT NULL
         AND "state"->'clocks'->'repair'->>'status' = 'stopped'
         AND coalesce("state"->>'outcome', '') <> 'cancelled'
         THEN ("state"->'clocks'->'repair'->>'consumedMs')::numeric <= ("state"->'clocks'->'repair'->>'totalMs')::numeric
