@@ -177,11 +177,12 @@ export async function generate(
       OR (repaired_at IS NOT NULL AND repair_days >= repair_days_target)
       OR (severity = 'emergency' AND checkin_at IS NOT NULL AND arrival_hours >= 8);
   `);
-  // Serials: units of a model at a customer. A repeat failure (返修) for about 2 % of repairs: a case
+  // Serials: units of a model at a customer (up to 2,000 each, so a large customer's units seldom fail
+  // twice by chance). A repeat failure (返修) for about 2 % of repairs: a case
   // reported within 30 days after a repair is made one on the repaired unit.
   await q.unsafe(`
     ALTER TABLE bench_sim ADD COLUMN serial text;
-    UPDATE bench_sim SET serial = 'SN-' || model_ix || '-' || lpad((customer * 7 + floor(r_buy * 40)::int)::text, 6, '0') || '-' || (g % 3);
+    UPDATE bench_sim SET serial = 'SN-' || model_ix || '-' || lpad(customer::text, 4, '0') || '-' || lpad(floor(r_buy * 2000)::int::text, 4, '0');
     CREATE INDEX ON bench_sim (reported_at);
   `);
   await q.unsafe(`

@@ -19,6 +19,10 @@ export function warrantyCoverageSql(s: InsightSettings, c = sql.raw('c'), pm = s
     THEN 'warranty' ELSE 'chargeable' END`;
 }
 
+/** The cost of a stock issue m: quantity × the unit cost the ledger charged, rounded to the fen. */
+export const stockIssueAmountSql = (m = sql.raw('m')) =>
+  sql`round(${m}.quantity * coalesce(${m}.unit_cost, 0) * 100)::bigint`;
+
 export interface CostLineScope {
   caseId?: string;
   /** A subquery of case ids (a report's cohort): only their lines. */
@@ -57,14 +61,15 @@ export function costLinesSql(s: InsightSettings, scope: CostLineScope = {}): SQL
     FROM cost_entries e
     WHERE ${sql.join(entryWhere, sql` AND `)}
     UNION ALL
-    SELECT 'stock-' || m.id, m.case_id, 'stock_issue', 'parts', ${warrantyCoverageSql(s)},
-      round(m.quantity * coalesce(m.unit_cost, 0) * 100)::bigint,
-      NULL::float8, NULL, NULL::bigint, m.part_number, m.quantity, p.name,
+    SELECT 'stock-' || m.id, m.case_id, 'stock_issue', 'parts',
+      -- Per line, through the case's primary key: a report's few lines never scan every case.
+      (SELECT ${warrantyCoverageSql(s)} FROM cases c LEFT JOIN product_models pm ON pm.model = c.product_model
+        WHERE c.id = m.case_id),
+      ${stockIssueAmountSql()},
+      NULL::float8, NULL, NULL::bigint, m.part_number, m.quantity,
+      (SELECT p.name FROM parts p WHERE p.part_number = m.part_number),
       (m.at AT TIME ZONE ${s.timeZone})::date, m.actor, m.at
     FROM stock_movements m
-      JOIN cases c ON c.id = m.case_id
-      LEFT JOIN product_models pm ON pm.model = c.product_model
-      LEFT JOIN parts p ON p.part_number = m.part_number
     WHERE ${sql.join(stockWhere, sql` AND `)}
   )`;
 }

@@ -8,7 +8,7 @@ import { OPEN_STAGES } from '../../domain/case.js';
 import { BACKLOG_AGES, emptyCounts, type GroupBy, type KpiCounts } from '../../domain/insight/kpis.js';
 import type { Period } from '../../domain/insight/period.js';
 import type { InsightSettings } from '../../domain/insight/settings.js';
-import { costLinesSql } from './cost-lines.js';
+import { stockIssueAmountSql, warrantyCoverageSql } from './cost-lines.js';
 
 /** Key and label of each grouping, over cases c, the assignee p, their team t and the model pm. */
 const GROUPINGS: Record<GroupBy, { key: SQL; label: SQL }> = {
@@ -64,7 +64,7 @@ export function kpiSql(q: KpiQuery): SQL {
       sql`CASE`,
       ...bands.map(
         (a) =>
-          sql`WHEN ${now}::timestamptz - c.reported_at < make_interval(days => ${a.maxDays}::int) THEN ${a.band}`,
+          sql`WHEN ${now}::timestamptz - reported_at < make_interval(days => ${a.maxDays}::int) THEN ${a.band}`,
       ),
       sql`ELSE ${BACKLOG_AGES[BACKLOG_AGES.length - 1]!.band} END`,
     ],
@@ -78,12 +78,12 @@ export function kpiSql(q: KpiQuery): SQL {
     WITH cohort AS MATERIALIZED (
       SELECT c.id, c.stage, c.outcome, ${g.key} AS gkey, ${g.label} AS glabel,
         c.kpi_responded_at IS NOT NULL AS responded,
-        greatest(0, extract(epoch FROM c.kpi_responded_at - c.reported_at)) / 60 AS response_minutes,
-        c.kpi_response_clock_ms / 60000.0 AS response_clock_minutes,
+        greatest(0, date_part('epoch', c.kpi_responded_at - c.reported_at)) / 60 AS response_minutes,
+        c.kpi_response_clock_ms / 60000.0::float8 AS response_clock_minutes,
         c.kpi_response_on_time, c.kpi_arrival_on_time, c.kpi_repair_on_time, c.kpi_first_time_fix,
         c.kpi_repaired_at AS repaired_at, c.serial_number,
         c.kpi_survey_service, c.kpi_survey_effect, c.kpi_survey_attitude,
-        ${band} AS age_band
+        c.purchase_date, c.reported_at, pm.warranty_months
       FROM cases c
         LEFT JOIN people p ON p.id = c.assignee
         LEFT JOIN teams t ON t.id = p.team_id
@@ -104,10 +104,9 @@ export function kpiSql(q: KpiQuery): SQL {
       SELECT 'main' AS part, ${isTotal} AS total, ${keys},
         count(*)::int AS cases,
         count(*) FILTER (WHERE responded)::int AS responded,
-        percentile_disc(0.5) WITHIN GROUP (ORDER BY response_minutes)::float8 AS response_minutes_median,
-        percentile_disc(0.9) WITHIN GROUP (ORDER BY response_minutes)::float8 AS response_minutes_p90,
-        percentile_disc(0.5) WITHIN GROUP (ORDER BY response_clock_minutes)::float8 AS response_clock_minutes_median,
-        percentile_disc(0.9) WITHIN GROUP (ORDER BY response_clock_minutes)::float8 AS response_clock_minutes_p90,
+        -- Both percentiles from one sort each: [median, p90].
+        percentile_disc(ARRAY[0.5, 0.9]) WITHIN GROUP (ORDER BY response_minutes) AS response_minutes,
+        percentile_disc(ARRAY[0.5, 0.9]) WITHIN GROUP (ORDER BY response_clock_minutes) AS response_clock_minutes,
         count(kpi_response_on_time)::int AS response_decided,
         count(*) FILTER (WHERE kpi_response_on_time)::int AS responded_on_time,
         count(kpi_arrival_on_time)::int AS arrival_decided,
@@ -126,22 +125,31 @@ export function kpiSql(q: KpiQuery): SQL {
       FROM cohort LEFT JOIN repeats r USING (id) GROUP BY ${grouping}
     ),
     backlog AS (
-      SELECT 'backlog' AS part, gkey, stage, age_band AS band, count(*)::int AS n
+      SELECT 'backlog' AS part, gkey, stage, ${band} AS band, count(*)::int AS n
       FROM cohort WHERE stage IN (${sql.join(
         OPEN_STAGES.map((s) => sql`${s}`),
         sql`, `,
       )})
-      GROUP BY gkey, stage, age_band
+      GROUP BY gkey, stage, band
     ),
     escalated AS (
       SELECT 'escalations' AS part, k.gkey, e.level, count(*)::int AS n
       FROM cohort k JOIN escalations e ON e.case_id = k.id
       GROUP BY k.gkey, e.level
     ),
+    -- The cohort's cost lines as api/insight/cost-lines.ts defines them (entered lines; stock issues at
+    -- the ledger's cost, covered as the case's warranty says), joined from the cohort's side so a period
+    -- reads only its own cases' lines.
     costs AS (
-      SELECT 'costs' AS part, k.gkey, l.category, l.coverage, sum(l.amount)::float8 AS amount
-      FROM cohort k JOIN ${costLinesSql(q.settings, { caseIds: sql`SELECT id FROM cohort` })} l ON l.case_id = k.id
-      GROUP BY k.gkey, l.category, l.coverage
+      SELECT 'costs' AS part, gkey, category, coverage, sum(amount)::float8 AS amount
+      FROM (
+        SELECT k.gkey, e.category, e.coverage, e.amount
+        FROM cohort k JOIN cost_entries e ON e.case_id = k.id
+        UNION ALL
+        SELECT k.gkey, 'parts', ${warrantyCoverageSql(q.settings, sql.raw('k'), sql.raw('k'))}, ${stockIssueAmountSql()}
+        FROM cohort k JOIN stock_movements m ON m.case_id = k.id AND m.kind = 'issue'
+      ) l
+      GROUP BY gkey, category, coverage
     )
     SELECT row_to_json(main) AS row FROM main
     UNION ALL SELECT row_to_json(backlog) FROM backlog
@@ -176,13 +184,16 @@ export async function kpiCounts(
         const into = row.total || !q.groupBy ? totals : groupOf(row.gkey, row.glabel);
         const r = row as Record<string, number | null>;
         const n = (k: string) => r[k] ?? 0;
+        const [wallMedian, wallP90] = (row.response_minutes as [number | null, number | null] | null) ?? [];
+        const [clockMedian, clockP90] =
+          (row.response_clock_minutes as [number | null, number | null] | null) ?? [];
         Object.assign(into, {
           cases: n('cases'),
           responded: n('responded'),
-          responseMinutesMedian: r.response_minutes_median ?? null,
-          responseMinutesP90: r.response_minutes_p90 ?? null,
-          responseClockMinutesMedian: r.response_clock_minutes_median ?? null,
-          responseClockMinutesP90: r.response_clock_minutes_p90 ?? null,
+          responseMinutesMedian: wallMedian ?? null,
+          responseMinutesP90: wallP90 ?? null,
+          responseClockMinutesMedian: clockMedian ?? null,
+          responseClockMinutesP90: clockP90 ?? null,
           responseDecided: n('response_decided'),
           respondedOnTime: n('responded_on_time'),
           arrivalDecided: n('arrival_decided'),

@@ -116,7 +116,7 @@ END $$;
 -- state documents), and the later cases of a repaired serial.
 CREATE INDEX "cases_reported_idx" ON "cases" ("reported_at") INCLUDE (
   "id", "stage", "outcome", "assignee", "channel", "product_model", "product_line", "customer_name",
-  "serial_number", "kpi_responded_at", "kpi_response_clock_ms", "kpi_response_on_time",
+  "serial_number", "purchase_date", "kpi_responded_at", "kpi_response_clock_ms", "kpi_response_on_time",
   "kpi_arrival_on_time", "kpi_repair_on_time", "kpi_repaired_at", "kpi_first_time_fix",
   "kpi_survey_service", "kpi_survey_effect", "kpi_survey_attitude"
 );
