@@ -221,6 +221,13 @@ describe('parts request', () => {
     expect((await postAs(`/api/v1/purchases/${purchase.id}/rfqs`, { supplierId: suspended })).status).toBe(
       409,
     );
+    // A supplier qualified after the purchase began is asked too; asking twice changes nothing.
+    const late = await supplier([p]);
+    const asked = await postAs(`/api/v1/purchases/${purchase.id}/rfqs`, { supplierId: late });
+    expect(asked.status).toBe(200);
+    expect(asked.body.rfqs.sort()).toEqual([s1, s2, late].sort());
+    const again = await postAs(`/api/v1/purchases/${purchase.id}/rfqs`, { supplierId: late });
+    expect(again.body.rfqs).toHaveLength(3);
     await quote(purchase.id, s1, 3000, '2h');
     await quote(purchase.id, s2, 2900, '4h');
     expect((await postAs(`/api/v1/purchases/${purchase.id}/award`, {}, as('engineer'))).status).toBe(403);
