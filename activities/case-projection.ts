@@ -34,6 +34,7 @@ export function intakeColumns(intake: Intake) {
     purchaseDate: intake.product.purchaseDate ?? null,
     description: intake.problem.description,
     reportedAt: new Date(intake.reportedAt),
+    imported: intake.imported === true,
   };
 }
 

@@ -26,6 +26,8 @@ export interface Escalation {
   recipient: string;
   assignee: string | null;
   severity: string;
+  /** Overdue when its imported case arrived: recorded, but nobody is notified and no webhook goes out. */
+  imported?: boolean;
 }
 
 /** The notification kind of an escalation (sla.warning, sla.breached, sla.escalated). */
@@ -65,8 +67,16 @@ export async function recordEscalation(
       recipient: e.recipient,
       assignee: e.assignee,
       severity: e.severity,
+      imported: e.imported === true,
     })
     .onConflictDoNothing();
+  if (e.imported) {
+    // History, not news: no notification, no sla.* webhook; reported as sent so nothing is delivered.
+    await db.execute(sql`
+      with moved as ${moved}, logged as ${insertCaseEvent(db, state.caseId, event)}, escalated as ${escalated}
+      select 1`);
+    return { wake: [], sent: true };
+  }
   // Each builder renders itself in parentheses.
   const [row] = await db.execute<{ sent_at: string | null; wake: string[] }>(sql`
     with moved as ${moved}, logged as ${insertCaseEvent(db, state.caseId, event)},

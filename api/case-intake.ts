@@ -142,5 +142,6 @@ function intakeOf(row: CaseRow): Intake {
     problem: { description: row.description, severity: row.severity as Intake['problem']['severity'] },
     reportedAt: row.reportedAt.toISOString(),
     ...(row.externalSystem ? { externalRef: { system: row.externalSystem, id: row.externalId! } } : {}),
+    ...(row.imported ? { imported: true } : {}),
   };
 }

@@ -134,6 +134,7 @@ export function summary(row: CaseRow) {
     updatedAt: row.updatedAt.toISOString(),
     closedAt: row.closedAt?.toISOString() ?? null,
     breached: row.breached,
+    imported: row.imported,
   };
 }
 
@@ -160,6 +161,7 @@ export function escalationView(e: typeof escalations.$inferSelect) {
     assignee: e.assignee,
     severity: e.severity,
     notified: e.notified ?? null,
+    imported: e.imported,
   };
 }
 

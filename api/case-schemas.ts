@@ -92,6 +92,11 @@ export const ESCALATION_SCHEMA = {
           at: { type: 'string', format: 'date-time' },
         },
       },
+      imported: {
+        type: 'boolean',
+        description:
+          'overdue when its imported case arrived: recorded as fired, nobody notified, no sla.* webhook',
+      },
     },
     [
       'id',
@@ -106,6 +111,7 @@ export const ESCALATION_SCHEMA = {
       'recipient',
       'assignee',
       'severity',
+      'imported',
     ],
   ),
 } as const;
@@ -199,6 +205,10 @@ const summaryProps = {
   updatedAt: dateTime,
   closedAt: nullableDateTime,
   breached: { type: 'boolean', description: 'some SLA clock passed its deadline' },
+  imported: {
+    type: 'boolean',
+    description: 'carried over from another system: steps overdue on arrival paged nobody (docs/process.md)',
+  },
 } as const;
 
 export const CASE_SUMMARY_SCHEMA = {

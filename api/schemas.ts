@@ -70,6 +70,12 @@ export const intakeBody = {
       description: 'when the customer reported; default now',
     },
     externalRef: externalRefSchema,
+    imported: {
+      type: 'boolean',
+      default: false,
+      description:
+        'a case carried over from another system: escalation steps already overdue when it arrives are recorded as fired without notifying anyone or sending sla.* webhooks; steps due later fire as usual',
+    },
   },
   examples: [
     {

@@ -53,6 +53,8 @@ export const cases = pgTable(
     state: jsonb('state'),
     /** Some SLA clock of the case has passed its deadline. */
     breached: boolean('breached').notNull().default(false),
+    /** Carried over from another system: steps overdue on arrival were recorded without paging anyone. */
+    imported: boolean('imported').notNull().default(false),
     /** The SLA policy version and calendar the case started under. */
     sla: jsonb('sla').$type<SlaSnapshot>(),
     /** The API key and person that opened the case (a help desk key sees what it created). */
@@ -181,6 +183,8 @@ export const escalations = pgTable(
     severity: text('severity').notNull(),
     /** The people it reached and why, written when its notification is resolved (migration 0009). */
     notified: jsonb('notified').$type<Resolution>(),
+    /** Overdue when its imported case arrived: recorded as fired, nobody notified, no webhook. */
+    imported: boolean('imported').notNull().default(false),
   },
   (t) => [
     uniqueIndex('escalations_once_uq').on(t.caseId, t.clock, t.cycle, t.level),

@@ -58,6 +58,11 @@ export interface Intake {
   /** When the customer reported the problem (ISO 8601). */
   reportedAt: string;
   externalRef?: ExternalRef;
+  /**
+   * Carried over from another system (history import): escalation steps already overdue when the case
+   * arrives are recorded as fired, without notifying anyone or sending sla.* webhooks.
+   */
+  imported?: boolean;
 }
 
 export interface PartLine {

@@ -26,6 +26,7 @@ import {
 import type {
   CaseActivities,
   CaseEvent,
+  Escalation,
   EscalationInput,
   ProjectionFailure,
   ProjectionInput,
@@ -596,7 +597,11 @@ export async function serviceCase(input: ServiceCaseInput): Promise<CaseState> {
           upsertSearchAttributes([{ key: CASE_BREACHED, value: true }]);
         }
         const recipient = due.recipient === 'assignee' ? (state.assignee ?? 'service-desk') : due.recipient;
-        const escalation = {
+        // A case imported from another system arrives with its overdue steps: they are history, recorded
+        // as fired without paging anyone. Steps that fall due after it arrived fire as usual.
+        const imported =
+          state.intake.imported === true && Date.parse(due.dueAt!) <= Date.parse(input.createdAt);
+        const escalation: Escalation = {
           caseId: state.caseId,
           clock: clock.name,
           cycle: clock.cycle,
@@ -608,6 +613,7 @@ export async function serviceCase(input: ServiceCaseInput): Promise<CaseState> {
           recipient,
           assignee: state.assignee ?? null,
           severity: state.severity,
+          ...(imported ? { imported: true } : {}),
         };
         state.seq += 1;
         const type = firedStepTransition(due);
@@ -618,7 +624,14 @@ export async function serviceCase(input: ServiceCaseInput): Promise<CaseState> {
           toStage: state.stage,
           actor: 'system',
           at: escalation.firedAt,
-          data: { clock: clock.name, level: due.level, at: due.at, dueAt: escalation.dueAt, recipient },
+          data: {
+            clock: clock.name,
+            level: due.level,
+            at: due.at,
+            dueAt: escalation.dueAt,
+            recipient,
+            ...(imported ? { imported: true } : {}),
+          },
         };
         const record: EscalationInput = { state: JSON.parse(JSON.stringify(state)), event, escalation };
         const recorded = inSeqOrder(async () => {

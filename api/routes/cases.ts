@@ -35,7 +35,7 @@ export async function caseRoutes(app: FastifyInstance, deps: AppDeps) {
         tags: ['cases'],
         summary: 'Open a service case (受理)',
         description:
-          'Records a fault report and starts its workflow. With externalRef, the same ticket again from the same API key returns the existing case (200); a ticket reference belongs to the key that sent it. reportedAt may lie at most INTAKE_MAX_BACKDATE (default 30 days) in the past.',
+          'Records a fault report and starts its workflow. With externalRef, the same ticket again from the same API key returns the existing case (200); a ticket reference belongs to the key that sent it. reportedAt may lie at most INTAKE_MAX_BACKDATE (default 30 days) in the past. A case carried over from another system is sent with imported: true — the steps already overdue are recorded without paging anyone (docs/process.md, "Importing cases").',
         body: intakeBody,
         response: {
           201: { description: 'The case was opened', ...caseRef },

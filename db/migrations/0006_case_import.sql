@@ -1,0 +1,4 @@
+-- Cases carried over from another system (POST /api/v1/cases with "imported": true). Escalation steps
+-- already overdue when such a case arrives are recorded as fired but page nobody: `imported` marks them.
+ALTER TABLE "cases" ADD COLUMN "imported" boolean DEFAULT false NOT NULL;--> statement-breakpoint
+ALTER TABLE "escalations" ADD COLUMN "imported" boolean DEFAULT false NOT NULL;
