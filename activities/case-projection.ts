@@ -28,6 +28,7 @@ export function intakeColumns(intake: Intake) {
     customerPhone: intake.customer.phone ?? null,
     customerEmail: intake.customer.email ?? null,
     customerTier: intake.customer.tier ?? null,
+    customerRegion: intake.customer.region ?? null,
     productModel: intake.product.model,
     productLine: intake.product.line ?? null,
     serialNumber: intake.product.serialNumber,

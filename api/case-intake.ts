@@ -132,6 +132,7 @@ function intakeOf(row: CaseRow): Intake {
       ...(row.customerPhone ? { phone: row.customerPhone } : {}),
       ...(row.customerEmail ? { email: row.customerEmail } : {}),
       ...(row.customerTier ? { tier: row.customerTier } : {}),
+      ...(row.customerRegion ? { region: row.customerRegion } : {}),
     },
     product: {
       model: row.productModel,

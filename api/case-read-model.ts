@@ -121,6 +121,7 @@ export function summary(row: CaseRow) {
       phone: row.customerPhone,
       email: row.customerEmail,
       tier: row.customerTier,
+      region: row.customerRegion,
     },
     product: {
       model: row.productModel,

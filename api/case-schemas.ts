@@ -192,6 +192,7 @@ const summaryProps = {
     phone: nullableString,
     email: nullableString,
     tier: nullableString,
+    region: { ...nullableString, description: 'where the customer is, e.g. 华东' },
   }),
   product: object({
     model: { type: 'string' },

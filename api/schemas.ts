@@ -40,6 +40,12 @@ export const intakeBody = {
           maxLength: 50,
           description: 'customer tier, selects the SLA policy',
         },
+        region: {
+          type: 'string',
+          minLength: 1,
+          maxLength: 50,
+          description: 'where the customer is (e.g. 华东): assignment suggestions prefer engineers of that region',
+        },
       },
     },
     product: {

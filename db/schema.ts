@@ -40,6 +40,8 @@ export const cases = pgTable(
     productModel: text('product_model').notNull(),
     productLine: text('product_line'),
     customerTier: text('customer_tier'),
+    /** Where the customer is (华东 …): suggestions prefer engineers of that region (migration 0006). */
+    customerRegion: text('customer_region'),
     serialNumber: text('serial_number').notNull(),
     purchaseDate: text('purchase_date'),
     description: text('description').notNull(),

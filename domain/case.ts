@@ -52,7 +52,7 @@ export interface ExternalRef {
 
 export interface Intake {
   channel: Channel;
-  customer: { name: string; phone?: string; email?: string; tier?: string };
+  customer: { name: string; phone?: string; email?: string; tier?: string; region?: string };
   product: { model: string; serialNumber: string; purchaseDate?: string; line?: string };
   problem: { description: string; severity: Severity };
   /** When the customer reported the problem (ISO 8601). */
