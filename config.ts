@@ -21,8 +21,8 @@ export interface Config {
     stepTimeoutMs: number;
     /** INTAKE_MAX_BACKDATE: how far before now a case's reportedAt may lie. */
     intakeMaxBackdateMs: number;
-    /** ENGINEER_CASE_SCOPE: which cases engineers read — `assigned` (to them) or `all`. */
-    engineerCaseScope: 'assigned' | 'all';
+    /** ENGINEER_CASE_SCOPE: which cases engineers read — `team` (theirs and their team's), `assigned`, `all`. */
+    engineerCaseScope: 'team' | 'assigned' | 'all';
     /**
      * TRUST_PROXY: which proxies' X-Forwarded-For to believe for the client address (throttling and
      * rate limits count per address): unset — none; `true` — any; a number — that many hops; else a
@@ -70,7 +70,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       },
       stepTimeoutMs: atLeastSecond(env.STEP_TIMEOUT ?? '30s', 'STEP_TIMEOUT'),
       intakeMaxBackdateMs: atLeastSecond(env.INTAKE_MAX_BACKDATE ?? '30d', 'INTAKE_MAX_BACKDATE'),
-      engineerCaseScope: oneOf(env.ENGINEER_CASE_SCOPE, ['assigned', 'all'], 'ENGINEER_CASE_SCOPE'),
+      engineerCaseScope: oneOf(env.ENGINEER_CASE_SCOPE, ['team', 'assigned', 'all'], 'ENGINEER_CASE_SCOPE'),
       trustProxy: trustProxyFrom(env.TRUST_PROXY),
       codecCorsOrigins: env.CODEC_CORS_ORIGINS
         ? env.CODEC_CORS_ORIGINS.split(',')

@@ -1,6 +1,6 @@
 // Authentication by API key and authorisation by role. Every /api route names a permission in
 // `config.permission`; a route that names none is refused (fail closed). Health and docs are public.
-import { eq } from 'drizzle-orm';
+import { eq, sql } from 'drizzle-orm';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { Database } from '../../db/client.js';
 import { apiKeys } from '../../db/schema.js';
@@ -78,13 +78,24 @@ export function registerAuth(app: FastifyInstance, deps: AuthDeps) {
   const lastTouched = new Map<string, number>();
 
   const throttle = new FailureThrottle(deps.authFailures);
-  const principal = (keyId: string, role: Role, personId: string | null, name: string): Principal => ({
-    keyId,
-    role,
-    personId,
-    name,
-    reach: caseReachOf(role, deps.caseAccess),
-  });
+  async function principal(
+    keyId: string,
+    role: Role,
+    personId: string | null,
+    name: string,
+  ): Promise<Principal> {
+    const reach = caseReachOf(role, deps.caseAccess);
+    // Read when the key is used, not cached: a person moved to another team reads its cases at once.
+    const teamMates =
+      reach === 'team' && personId
+        ? (
+            await deps.db.execute<{ id: string }>(sql`
+              select m.id from people p join people m on m.team_id = p.team_id
+              where p.id = ${personId} and p.team_id is not null`)
+          ).map((r) => r.id)
+        : undefined;
+    return { keyId, role, personId, name, reach, ...(teamMates ? { teamMates } : {}) };
+  }
 
   async function authenticate(key: string): Promise<Principal | undefined> {
     const parsed = parseKey(key);
