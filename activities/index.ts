@@ -5,11 +5,17 @@ import type { Client } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
 import type { Database } from '../db/client.js';
 import type { CaseState } from '../domain/case.js';
+import type { CaseSummary, StatePatch } from '../domain/case-projection.js';
 import type { PartsSettings } from '../domain/parts/request.js';
-import type { SlaSnapshot } from '../domain/sla-policy.js';
 import { storableJson } from '../domain/storable-text.js';
 import { escalationsTotal } from '../observability/metrics.js';
-import { type CaseEvent, projectCase } from './case-projection.js';
+import {
+  asPatch,
+  type CaseEvent,
+  type ProjectionInput,
+  projectCase,
+  type WholeStateProjection,
+} from './case-projection.js';
 import { type Escalation, escalationKind, recordEscalation } from './escalation.js';
 import { recordNotification } from './notification-record.js';
 import {
@@ -52,11 +58,12 @@ export function createActivities(deps: ActivityDeps) {
     if (!(await writeOrFailFor(() => recordNotification(db, n)))) await startDelivery(deps, n.key);
   }
 
-  async function project(input: ProjectionInput): Promise<void> {
-    const wake = await projectCase(db, input.state, input.event, input.sla);
+  async function project(input: ProjectionInput | WholeStateProjection): Promise<void> {
+    const wake = await projectCase(db, input);
     await wakeDispatchers(deps, wake);
   }
-  async function escalate(input: EscalationInput): Promise<void> {
+  async function escalate(whole: EscalationInput | WholeStateEscalation): Promise<void> {
+    const input = asPatch(whole);
     const e = input.escalation;
     const n: Notification = {
       key: `${e.caseId}:sla:${e.clock}:${e.cycle}:${e.level}`,
@@ -65,7 +72,7 @@ export function createActivities(deps: ActivityDeps) {
       recipient: e.recipient,
       payload: { ...e },
     };
-    const { wake, sent } = await recordEscalation(db, input.state, input.event, e, n);
+    const { wake, sent } = await recordEscalation(db, input, e, n);
     await Promise.all([wakeDispatchers(deps, wake), sent ? undefined : startDelivery(deps, n.key)]);
     if (!sent) escalationsTotal.inc({ level: String(e.level), clock: e.clock });
   }
@@ -75,7 +82,7 @@ export function createActivities(deps: ActivityDeps) {
     notify,
     ...createNotificationActivities(deps),
 
-    async projectCase(input: ProjectionInput): Promise<void> {
+    async projectCase(input: ProjectionInput | WholeStateProjection): Promise<void> {
       await writeOrFailFor(() => project(input));
     },
 
@@ -86,7 +93,7 @@ export function createActivities(deps: ActivityDeps) {
      * machine's clock: the workflow times the clock's next step from then rather than from when its
      * task began.
      */
-    async escalate(input: EscalationInput): Promise<{ recordedAt: string }> {
+    async escalate(input: EscalationInput | WholeStateEscalation): Promise<{ recordedAt: string }> {
       await writeOrFailFor(() => escalate(input));
       return { recordedAt: new Date().toISOString() };
     },
@@ -125,16 +132,19 @@ export function createActivities(deps: ActivityDeps) {
   };
 }
 
-export interface ProjectionInput {
-  state: CaseState;
-  event: CaseEvent;
-  sla?: SlaSnapshot;
-}
 export interface EscalationInput {
+  case: CaseSummary;
+  patch: StatePatch;
+  event: CaseEvent;
+  escalation: Escalation;
+}
+/** As workflow code before state patches sent it (tasks scheduled then may still run): the whole state. */
+export interface WholeStateEscalation {
   state: CaseState;
   event: CaseEvent;
   escalation: Escalation;
 }
+export type { ProjectionInput, WholeStateProjection } from './case-projection.js';
 
 export type CaseActivities = ReturnType<typeof createActivities>;
 export type { CaseEvent } from './case-projection.js';

@@ -6,7 +6,7 @@
 import type { Client } from '@temporalio/client';
 import { type SQL, sql } from 'drizzle-orm';
 import type { Database } from '../db/client.js';
-import type { CaseState } from '../domain/case.js';
+import type { CaseSummary } from '../domain/case-projection.js';
 import { firedStepEventType, isFiredStepTransition } from '../domain/escalation-step.js';
 import { familyWildcard, type WebhookEventType } from '../domain/webhooks.js';
 import {
@@ -47,7 +47,7 @@ const CUSTOMER_TYPES: Record<string, WebhookEventType> = {
  * it (the same seq: receivers deduplicate on the event id). Other transitions within a stage
  * (reassignment, rescheduling) emit none.
  */
-export function caseWebhookEvents(state: CaseState, event: CaseEvent): OutboxEvent[] {
+export function caseWebhookEvents(c: CaseSummary, event: CaseEvent): OutboxEvent[] {
   const sla: WebhookEventType | undefined = isFiredStepTransition(event.type)
     ? firedStepEventType(event.data as { at?: number; level: number })
     : undefined;
@@ -67,15 +67,14 @@ export function caseWebhookEvents(state: CaseState, event: CaseEvent): OutboxEve
             : [];
   if (types.length === 0) return [];
 
-  const ext = state.intake.externalRef;
   const summary = {
-    id: state.caseId,
-    stage: state.stage,
-    severity: state.severity,
-    assignee: state.assignee ?? null,
-    outcome: state.outcome ?? null,
-    externalRef: ext ? { system: ext.system, id: ext.id } : null,
-    waitingForCustomer: state.waitingForCustomer !== undefined,
+    id: c.caseId,
+    stage: c.stage,
+    severity: c.severity,
+    assignee: c.assignee,
+    outcome: c.outcome,
+    externalRef: c.externalRef,
+    waitingForCustomer: c.waitingForCustomer,
   };
   const data: Record<string, unknown> = {
     seq: event.seq,
@@ -92,11 +91,16 @@ export function caseWebhookEvents(state: CaseState, event: CaseEvent): OutboxEve
     for (const [k, v] of Object.entries({ ...fields, ...contact })) if (v !== undefined) data[k] = v;
   }
   if (sla) {
-    const d = event.data as { clock: string; level: number; dueAt: string; recipient: string };
-    const clock = (state.clocks as Record<string, { cycle?: number } | undefined>)[d.clock];
+    const d = event.data as {
+      clock: string;
+      cycle?: number;
+      level: number;
+      dueAt: string;
+      recipient: string;
+    };
     Object.assign(data, {
       clock: d.clock,
-      cycle: clock?.cycle ?? null,
+      cycle: d.cycle ?? null,
       level: d.level,
       dueAt: d.dueAt,
       firedAt: event.at,
@@ -104,10 +108,10 @@ export function caseWebhookEvents(state: CaseState, event: CaseEvent): OutboxEve
     });
   }
   return types.map((type) => ({
-    dedupeKey: `${state.caseId}:${event.seq}:${type}`,
+    dedupeKey: `${c.caseId}:${event.seq}:${type}`,
     type,
-    caseId: state.caseId,
-    payload: { type, occurredAt: event.at, caseId: state.caseId, data, case: summary },
+    caseId: c.caseId,
+    payload: { type, occurredAt: event.at, caseId: c.caseId, data, case: summary },
   }));
 }
 
@@ -159,10 +163,9 @@ export async function writeWebhookEvent(tx: Tx, e: OutboxEvent): Promise<string[
 }
 
 /** Writes the webhook events of a case transition inside its transaction; returns subscriptions to wake. */
-export async function emitCaseWebhooks(tx: Tx, state: CaseState, event: CaseEvent): Promise<string[]> {
+export async function emitCaseWebhooks(tx: Tx, c: CaseSummary, event: CaseEvent): Promise<string[]> {
   const wake = new Set<string>();
-  for (const e of caseWebhookEvents(state, event))
-    for (const id of await writeWebhookEvent(tx, e)) wake.add(id);
+  for (const e of caseWebhookEvents(c, event)) for (const id of await writeWebhookEvent(tx, e)) wake.add(id);
   return [...wake];
 }
 

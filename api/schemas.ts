@@ -44,7 +44,8 @@ export const intakeBody = {
           type: 'string',
           minLength: 1,
           maxLength: 50,
-          description: 'where the customer is (e.g. 华东): assignment suggestions prefer engineers of that region',
+          description:
+            'where the customer is (e.g. 华东): assignment suggestions prefer engineers of that region',
         },
       },
     },

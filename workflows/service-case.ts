@@ -54,6 +54,7 @@ import {
   stepMisfit,
   type WaitForCustomerStep,
 } from '../domain/case.js';
+import { caseSummary, type Projected, type StatePatch, statePatch } from '../domain/case-projection.js';
 import { firedStepTransition } from '../domain/escalation-step.js';
 import { type PartsRequestInput, partsRequestId, partsRequestWorkflowId } from '../domain/parts/request.js';
 import {
@@ -115,20 +116,34 @@ export interface ServiceCaseInput {
   createdBy?: string;
 }
 
-export const resolveAtIntakeUpdate = defineUpdate<CaseState, [ResolveAtIntakeStep]>('resolve-at-intake');
-export const assignUpdate = defineUpdate<CaseState, [AssignStep]>('assign');
-export const diagnoseUpdate = defineUpdate<CaseState, [DiagnoseStep]>('diagnose');
-export const partsReadyUpdate = defineUpdate<CaseState, [PartsReadyStep]>('parts-ready');
-export const scheduleUpdate = defineUpdate<CaseState, [ScheduleStep]>('schedule');
-export const checkInUpdate = defineUpdate<CaseState, [CheckInStep]>('check-in');
-export const completeRepairUpdate = defineUpdate<CaseState, [CompleteRepairStep]>('complete-repair');
-export const customerFeedbackUpdate = defineUpdate<CaseState, [CustomerFeedbackStep]>('customer-feedback');
-export const surveyResponseUpdate = defineUpdate<CaseState, [SurveyResponseStep]>('survey-response');
-export const waitForCustomerUpdate = defineUpdate<CaseState, [WaitForCustomerStep]>('wait-for-customer');
-export const customerRespondedUpdate = defineUpdate<CaseState, [CustomerRespondedStep]>('customer-responded');
-export const recordContactUpdate = defineUpdate<CaseState, [ContactStep]>('record-contact');
-export const cancelUpdate = defineUpdate<CaseState, [CancelStep]>('cancel');
+export const resolveAtIntakeUpdate = defineUpdate<CaseStepResult, [ResolveAtIntakeStep]>('resolve-at-intake');
+export const assignUpdate = defineUpdate<CaseStepResult, [AssignStep]>('assign');
+export const diagnoseUpdate = defineUpdate<CaseStepResult, [DiagnoseStep]>('diagnose');
+export const partsReadyUpdate = defineUpdate<CaseStepResult, [PartsReadyStep]>('parts-ready');
+export const scheduleUpdate = defineUpdate<CaseStepResult, [ScheduleStep]>('schedule');
+export const checkInUpdate = defineUpdate<CaseStepResult, [CheckInStep]>('check-in');
+export const completeRepairUpdate = defineUpdate<CaseStepResult, [CompleteRepairStep]>('complete-repair');
+export const customerFeedbackUpdate = defineUpdate<CaseStepResult, [CustomerFeedbackStep]>(
+  'customer-feedback',
+);
+export const surveyResponseUpdate = defineUpdate<CaseStepResult, [SurveyResponseStep]>('survey-response');
+export const waitForCustomerUpdate = defineUpdate<CaseStepResult, [WaitForCustomerStep]>('wait-for-customer');
+export const customerRespondedUpdate = defineUpdate<CaseStepResult, [CustomerRespondedStep]>(
+  'customer-responded',
+);
+export const recordContactUpdate = defineUpdate<CaseStepResult, [ContactStep]>('record-contact');
+export const cancelUpdate = defineUpdate<CaseStepResult, [CancelStep]>('cancel');
 export const caseStateQuery = defineQuery<CaseState>('state');
+
+/**
+ * What a step answers: the case, its stage and the seq of the step's transition (the API reads the rest
+ * from the read model). Not the whole state: every answer is kept in the case's history.
+ */
+export interface CaseStepResult {
+  caseId: string;
+  stage: Stage;
+  seq: number;
+}
 
 export async function serviceCase(input: ServiceCaseInput): Promise<CaseState> {
   const { policy, calendar } = input.sla;
@@ -157,11 +172,27 @@ export async function serviceCase(input: ServiceCaseInput): Promise<CaseState> {
   // Read-model writes in seq order (inSeqOrder) and, once one failed for good, storable text only (writeFailed).
   let writes: Promise<unknown> = Promise.resolve();
   let storableOnly = false;
+  // What the read model was last sent of the state: each write sends only what changed since
+  // (domain/case-projection.ts), so the history grows with what happened, not with its square.
+  let projected: Projected;
+  let wasInSeqOrder = true;
+  /** The state's patch since the last write; the whole state when writes are not (yet) in seq order. */
+  function patchNow(): StatePatch {
+    // Executions from before seq-ordered writes wrote concurrently: the row may hold any of their
+    // states, so they send it whole — and so does the first ordered write after them.
+    const inOrder = patched('projections-in-seq-order');
+    if (!inOrder || !wasInSeqOrder) projected = undefined;
+    wasInSeqOrder = inOrder;
+    const next = statePatch(projected, state as unknown as Record<string, unknown>);
+    projected = next.projected;
+    return next.patch;
+  }
 
   // Intake (受理) is the first transition. It is projected before any handler is registered, because
   // an update that raced the start is delivered the moment its handler is set.
   const created = project({
-    state: JSON.parse(JSON.stringify(state)),
+    case: caseSummary(state),
+    patch: patchNow(),
     event: {
       seq: 1,
       type: 'created',
@@ -205,9 +236,8 @@ export async function serviceCase(input: ServiceCaseInput): Promise<CaseState> {
       ...(state.assignee ? [{ key: CASE_ASSIGNEE, value: storableText(state.assignee) }] : []),
     ]);
     const event: CaseEvent = { seq: state.seq, type, fromStage: from, toStage: to, actor, at: now(), data };
-    const snapshot = JSON.parse(JSON.stringify(state)) as CaseState;
-    await project({ state: snapshot, event });
-    return snapshot;
+    await project({ case: caseSummary(state), patch: patchNow(), event });
+    return { caseId: state.caseId, stage: to, seq: event.seq };
   }
 
   // Writes to the read model go out strictly in seq order: update handlers interleave at their awaits,
@@ -260,6 +290,8 @@ export async function serviceCase(input: ServiceCaseInput): Promise<CaseState> {
     if (!(err instanceof ActivityFailure) || !patched('projection-failure-recorded')) throw err;
     storableOnly = true;
     makeStorableInPlace(state);
+    // The read model may lack what this write carried: the next write sends the whole state.
+    projected = undefined;
     const cause = err.cause;
     const failure: ProjectionFailure = {
       caseId: state.caseId,
@@ -284,9 +316,9 @@ export async function serviceCase(input: ServiceCaseInput): Promise<CaseState> {
 
   /** Registers a human step: the validator checks stage fit (and the step's own rule), the handler acts. */
   function step<A>(
-    update: UpdateDefinition<CaseState, [A]>,
+    update: UpdateDefinition<CaseStepResult, [A]>,
     name: StepName,
-    handler: (input: A) => Promise<CaseState>,
+    handler: (input: A) => Promise<CaseStepResult>,
     rule?: (input: A) => string | undefined,
   ) {
     setHandler(update, handler, {
@@ -633,7 +665,7 @@ export async function serviceCase(input: ServiceCaseInput): Promise<CaseState> {
             ...(imported ? { imported: true } : {}),
           },
         };
-        const record: EscalationInput = { state: JSON.parse(JSON.stringify(state)), event, escalation };
+        const record: EscalationInput = { case: caseSummary(state), patch: patchNow(), event, escalation };
         const recorded = inSeqOrder(async () => {
           const payload = storableOnly ? storableJson(record) : record;
           try {

@@ -5,7 +5,6 @@ import type { UpdateDefinition } from '@temporalio/common';
 import { ApplicationFailure, WorkflowNotFoundError } from '@temporalio/common';
 import type { FastifyInstance } from 'fastify';
 import {
-  type CaseState,
   caseWorkflowId,
   instantMisfit,
   isOpen,
@@ -14,6 +13,7 @@ import {
 } from '../../domain/case.js';
 import {
   assignUpdate,
+  type CaseStepResult,
   cancelUpdate,
   checkInUpdate,
   completeRepairUpdate,
@@ -44,7 +44,7 @@ const STEPS: Array<{
   name: StepName;
   operationId: string;
   // biome-ignore lint/suspicious/noExplicitAny: each update takes its own step type
-  update: UpdateDefinition<CaseState, [any]>;
+  update: UpdateDefinition<CaseStepResult, [any]>;
   summary: string;
 }> = [
   {
