@@ -10,6 +10,7 @@ import type { SlaSnapshot } from '../domain/sla-policy.js';
 import { storableJson } from '../domain/storable-text.js';
 import { escalationsTotal } from '../observability/metrics.js';
 import { type CaseEvent, projectCase } from './case-projection.js';
+import { createComplaintActivities } from './complaints/index.js';
 import { type Escalation, escalationKind, recordEscalation } from './escalation.js';
 import { recordNotification } from './notification-record.js';
 import {
@@ -25,6 +26,7 @@ import {
   type ProjectionFailure,
   writeOrFailFor,
 } from './projection-failure.js';
+import { createQualityActivities } from './quality/index.js';
 import { deliverPending } from './webhook-delivery.js';
 import { type WebhookDispatchSettings, wakeDispatchers } from './webhook-outbox.js';
 
@@ -43,10 +45,13 @@ export interface ActivityDeps {
   parts?: PartsSettings;
   /** Channels notifications reach people through (SMTP, SMS) and their retry settings. */
   notifications?: NotificationSettings;
+  /** Continue-as-new threshold of the quality issues the activities raise (default: the workflow's). */
+  historyLimit?: number;
 }
 
 export function createActivities(deps: ActivityDeps) {
   const { db } = deps;
+  const { afterCaseProjected, ...quality } = createQualityActivities(deps);
   /** Queues a notification (once per key) and starts its delivery; the delivery workflow sends it. */
   async function notify(n: Notification): Promise<void> {
     if (!(await writeOrFailFor(() => recordNotification(db, n)))) await startDelivery(deps, n.key);
@@ -55,6 +60,8 @@ export function createActivities(deps: ActivityDeps) {
   async function project(input: ProjectionInput): Promise<void> {
     const wake = await projectCase(db, input.state, input.event, input.sla);
     await wakeDispatchers(deps, wake);
+    // Repeat-failure link and failure codes (quality loop); idempotent like the projection.
+    await afterCaseProjected(input.state, input.event);
   }
   async function escalate(input: EscalationInput): Promise<void> {
     const e = input.escalation;
@@ -74,6 +81,8 @@ export function createActivities(deps: ActivityDeps) {
     ...createPartsActivities(deps),
     notify,
     ...createNotificationActivities(deps),
+    ...createComplaintActivities(deps),
+    ...quality,
 
     async projectCase(input: ProjectionInput): Promise<void> {
       await writeOrFailFor(() => project(input));

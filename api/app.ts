@@ -28,10 +28,12 @@ import { calendarRoutes } from './routes/calendars.js';
 import { caseStepRoutes } from './routes/case-steps.js';
 import { caseRoutes } from './routes/cases.js';
 import { codecRoutes, DEFAULT_CODEC_ORIGINS, registerCodecCors } from './routes/codec.js';
+import { complaintRoutes } from './routes/complaints/index.js';
 import { escalationRoutes } from './routes/escalations.js';
 import { healthRoutes } from './routes/health.js';
 import { partsRoutes } from './routes/parts/index.js';
 import { peopleRoutes } from './routes/people/index.js';
+import { qualityRoutes } from './routes/quality/index.js';
 import { slaPolicyRoutes } from './routes/sla-policies.js';
 import { webhookRoutes } from './routes/webhooks.js';
 
@@ -65,6 +67,8 @@ export interface AppDeps {
   payloadCodec?: AesGcmPayloadCodec;
   /** Browser origins allowed to call the codec endpoint (default: the local Temporal UI). */
   codecCorsOrigins?: readonly string[];
+  /** Complaints and quality issues: continue-as-new threshold (history events), largest evidence file (bytes). */
+  complaints?: { historyLimit?: number; evidenceMaxBytes?: number };
 }
 
 export const DEFAULT_STEP_TIMEOUT_MS = 30_000;
@@ -116,6 +120,8 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     await partsRoutes(scope, deps);
     await peopleRoutes(scope, deps);
     await codecRoutes(scope, deps);
+    await complaintRoutes(scope, deps);
+    await qualityRoutes(scope, deps);
   });
   return app;
 }

@@ -134,6 +134,8 @@ export function summary(row: CaseRow) {
     updatedAt: row.updatedAt.toISOString(),
     closedAt: row.closedAt?.toISOString() ?? null,
     breached: row.breached,
+    /** The earlier case whose repair this one repeats within 30 days (返修), if any. */
+    repeatOf: row.repeatOf ?? null,
   };
 }
 

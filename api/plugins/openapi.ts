@@ -99,6 +99,23 @@ export async function registerOpenApi(app: FastifyInstance) {
           name: 'parts',
           description: '备件 spare parts: catalogue, stock ledger, parts requests, purchases, suppliers',
         },
+        { name: 'complaints', description: '投诉 complaints: intake, classification, routing, reports' },
+        {
+          name: 'complaint steps',
+          description: 'Human steps of a complaint; 409 when the step does not fit the stage',
+        },
+        {
+          name: 'complaint policies',
+          description: '投诉处理标准: classification matrix, targets, routing; versioned',
+        },
+        {
+          name: 'quality',
+          description: '质量改进 CAPA: failure codes, roll-ups, repeat failures, quality issues',
+        },
+        {
+          name: 'quality steps',
+          description: 'Steps of a quality issue; 409 when the step does not fit the stage',
+        },
         { name: 'access', description: 'API keys and the audit trail (admins)' },
         { name: 'system', description: 'Health' },
       ],

@@ -37,6 +37,7 @@ import { actorOf } from '../plugins/auth.js';
 import { conflict, notFound, Problem, timedOut, unavailable, unprocessable } from '../problem.js';
 import { problemResponses } from '../schema-parts.js';
 import { caseIdParams, stepBodies } from '../schemas.js';
+import { assertFailureCoding } from './quality/failure-coding.js';
 
 const STEPS: Array<{
   /** URL segment, when not the step name. */
@@ -196,6 +197,7 @@ export async function caseStepRoutes(app: FastifyInstance, deps: AppDeps) {
           });
         }
         await edgeCheck(deps, step.name, req.body, row);
+        await assertFailureCoding(deps.db, req.body);
         const handle = deps.temporal.workflow.getHandle(caseWorkflowId(row.id));
         const input = { ...req.body, actor: actorOf(principal) };
         const idempotencyKey = req.headers['idempotency-key'];

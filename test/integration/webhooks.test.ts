@@ -611,7 +611,7 @@ describe('webhook subscription API', () => {
 
     const ok = await create({
       url: hook,
-      eventTypes: ['complaint.opened', 'parts.*', 'case.closed'],
+      eventTypes: ['complaint.created', 'parts.*', 'case.closed'],
       active: false,
     });
     expect(ok.status, JSON.stringify(ok.body)).toBe(201);
@@ -620,7 +620,7 @@ describe('webhook subscription API', () => {
       url: hook,
       active: false,
       description: null,
-      eventTypes: ['complaint.opened', 'parts.*', 'case.closed'],
+      eventTypes: ['complaint.created', 'parts.*', 'case.closed'],
     });
     expect(ok.body.id).toMatch(/^wh_[0-9a-f]{16}$/);
 
