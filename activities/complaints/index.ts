@@ -121,7 +121,7 @@ async function projectIn(tx: Tx, state: ComplaintState, event: ComplaintEvent): 
     // Only cases that exist: a link to an unknown id was refused by the API already.
     await tx.execute(sql`
       insert into complaint_cases (complaint_id, case_id)
-      select ${state.complaintId}, id from cases where id = any(${state.linkedCases}::text[])
+      select ${state.complaintId}, id from cases where id in ${state.linkedCases}
       on conflict do nothing`);
   }
   if (event.update) {

@@ -2,7 +2,7 @@
 // linked cases and complaints, and — after each case transition — record the failure codes it carries,
 // link a repeat failure to the earlier repair, and raise a quality issue when failures cluster.
 import type { Client } from '@temporalio/client';
-import { and, eq, gte, lt, lte, sql } from 'drizzle-orm';
+import { and, eq, gte, inArray, lt, lte, sql } from 'drizzle-orm';
 import type { Database } from '../../db/client.js';
 import { currentQualityPolicy } from '../../db/complaint-store.js';
 import {
@@ -298,7 +298,7 @@ export function createQualityActivities(deps: QualityActivityDeps & { historyLim
           : await db
               .select({ id: cases.id, assignee: cases.assignee })
               .from(cases)
-              .where(sql`${cases.id} = any(${input.caseIds}::text[])`);
+              .where(inArray(cases.id, input.caseIds));
       for (const c of assignees) {
         await send({
           key: `quality:${input.issueId}:${phase}:case:${c.id}`,

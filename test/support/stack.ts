@@ -65,6 +65,8 @@ export async function startStack(
     engineerCaseScope?: 'assigned' | 'all';
     /** Notification channels (SMTP, SMS) and retries; deliveries retry at least every second in tests. */
     notifications?: NotificationSettings;
+    /** Complaint settings of the API (continue-as-new threshold, evidence size). */
+    complaints?: { historyLimit?: number; evidenceMaxBytes?: number };
   } = {},
 ): Promise<Stack> {
   const address = inject('temporalAddress');
@@ -111,6 +113,7 @@ export async function startStack(
     webhooks,
     parts: opts.parts,
     payloadCodec,
+    ...(opts.complaints ? { complaints: opts.complaints } : {}),
   });
   const contract = await checkContract(app);
 

@@ -218,20 +218,18 @@ export async function progressCompliance(db: Database, range: { from?: string; t
     on_time: number;
     missed: number;
   }>(sql`
-    with u as (
-      select owner, count(*)::int as updates, count(*) filter (where on_time)::int as on_time
-      from complaint_updates where at >= ${from.toISOString()}::timestamptz and at < ${to.toISOString()}::timestamptz
-      group by owner
-    ), m as (
-      select owner, count(*)::int as missed from complaint_escalations
+    select owner, sum(updates)::int as updates, sum(on_time)::int as on_time, sum(missed)::int as missed
+    from (
+      select owner, 1 as updates, case when on_time then 1 else 0 end as on_time, 0 as missed
+      from complaint_updates
+      where at >= ${from.toISOString()}::timestamptz and at < ${to.toISOString()}::timestamptz
+      union all
+      select owner, 0, 0, 1 from complaint_escalations
       where clock = 'progress' and name = 'missed'
         and due_at >= ${from.toISOString()}::timestamptz and due_at < ${to.toISOString()}::timestamptz
-      group by owner
-    )
-    select coalesce(u.owner, m.owner) as owner, coalesce(u.updates, 0) as updates,
-      coalesce(u.on_time, 0) as on_time, coalesce(m.missed, 0) as missed
-    from u full outer join m on u.owner is not distinct from m.owner
-    order by 1 nulls first`);
+    ) x
+    group by owner
+    order by owner nulls first`);
   return {
     items: rows.map((r) => {
       const denominator = r.updates + r.missed;
