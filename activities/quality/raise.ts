@@ -21,7 +21,7 @@ type IssueRow = typeof qualityIssues.$inferSelect;
 
 const OPEN_CLUSTER = sql`${qualityIssues.clusterKey} is not null and ${qualityIssues.stage} not in ('closed', 'cancelled')`;
 
-export const clusterKeyOf = (model: string, causeCode: string) => `${model}\u0000${causeCode}`;
+export const clusterKeyOf = (model: string, causeCode: string) => JSON.stringify([model, causeCode]);
 
 export async function findOpenCluster(db: Database, clusterKey: string): Promise<IssueRow | undefined> {
   const [row] = await db
