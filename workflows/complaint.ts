@@ -555,8 +555,15 @@ export async function complaint(input: ComplaintInput): Promise<ComplaintState> 
     }
   }
 
+  /**
+   * Fires every step that is due, then records them one by one. All are fired (and their records built)
+   * before the first await: a handler running meanwhile may replace or stop a clock, which clears the
+   * due instants of its steps.
+   */
   async function fireDueSteps() {
     const firedAt = new Date();
+    const records: Array<{ state: ComplaintState; event: ComplaintEvent; escalation: ComplaintEscalation }> =
+      [];
     for (const clock of clockList()) {
       for (const due of dueSteps(clock, firedAt)) {
         fireStep(clock, due, firedAt);
@@ -601,8 +608,9 @@ export async function complaint(input: ComplaintInput): Promise<ComplaintState> 
             ...(action ? { actionId: action.id } : {}),
           },
         };
-        await recordComplaintEscalation({ state: snapshot(), event, escalation });
+        records.push({ state: snapshot(), event, escalation });
       }
     }
+    for (const record of records) await recordComplaintEscalation(record);
   }
 }

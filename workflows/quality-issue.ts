@@ -336,8 +336,11 @@ export async function qualityIssue(input: QualityIssueInput): Promise<QualityIss
     }
   }
 
+  /** Fires every step that is due, then records them one by one (see the complaint workflow for why). */
   async function fireDueSteps() {
     const firedAt = new Date();
+    const records: Array<{ state: QualityIssueState; event: QualityEvent; escalation: QualityEscalation }> =
+      [];
     for (const clock of Object.values(state.clocks)) {
       for (const due of dueSteps(clock, firedAt)) {
         fireStep(clock, due, firedAt);
@@ -371,8 +374,9 @@ export async function qualityIssue(input: QualityIssueInput): Promise<QualityIss
             recipient,
           },
         };
-        await recordQualityEscalation({ state: snapshot(), event, escalation });
+        records.push({ state: snapshot(), event, escalation });
       }
     }
+    for (const record of records) await recordQualityEscalation(record);
   }
 }

@@ -6,9 +6,10 @@ import {
   complaintStep,
   fastComplaintPolicy,
   openComplaint,
+  waitFor,
 } from '../support/complaints.js';
 import { seconds } from '../support/sla.js';
-import { eventually, get, type Stack, startStack } from '../support/stack.js';
+import { get, type Stack, startStack } from '../support/stack.js';
 
 let stack: Stack;
 beforeAll(async () => {
@@ -21,7 +22,9 @@ const step = (id: string, name: string, body: Record<string, unknown>) =>
   complaintStep(stack, id, name, body);
 type Live = { seq: number; stage: string; runs: number; findings: unknown[] };
 
-it('survives a worker stop and restart mid-complaint, and continues as new with its state', async () => {
+it('survives a worker stop and restart mid-complaint, and continues as new with its state', {
+  timeout: 240_000,
+}, async () => {
   const line = await fastComplaintPolicy(stack);
   const c = await openComplaint(stack, line);
   await step(c.id, 'acknowledge', { message: '已受理', channel: 'phone' });
@@ -40,7 +43,7 @@ it('survives a worker stop and restart mid-complaint, and continues as new with 
   await stack.startWorker();
   const applied = await pending;
   expect(applied.status, JSON.stringify(applied.body)).toBe(200);
-  const fired = await eventually(async () => {
+  const fired = await waitFor(async () => {
     const rows = await complaintEscalations(stack, c.id, 'action:A1');
     return rows.length === 3 ? rows : undefined;
   });

@@ -10,9 +10,10 @@ import {
   complaintStep,
   fastComplaintPolicy,
   openComplaint,
+  waitFor,
 } from '../support/complaints.js';
 import { seconds } from '../support/sla.js';
-import { call, eventually, get, intakeBody, post, type Stack, startStack } from '../support/stack.js';
+import { call, get, intakeBody, post, type Stack, startStack } from '../support/stack.js';
 
 let stack: Stack;
 let server: Server;
@@ -48,7 +49,7 @@ const step = (id: string, name: string, body: Record<string, unknown>, key?: str
   complaintStep(stack, id, name, body, key ? { authorization: `Bearer ${key}` } : {});
 const types = (body: { timeline: Array<{ type: string }> }) => body.timeline.map((e) => e.type);
 
-describe.concurrent('complaints', () => {
+describe.concurrent('complaints', { timeout: 240_000 }, () => {
   it('runs the full path: intake, acknowledge, investigation with evidence and actions, a rejected answer, acceptance, effectiveness, close', async () => {
     const sub = await call(stack.app, 'POST', '/api/v1/webhooks', {
       key: stack.keys.admin,
@@ -194,11 +195,11 @@ describe.concurrent('complaints', () => {
     const updates = await stack.db.sql<Array<{ kind: string }>>`
       select kind from complaint_updates where complaint_id = ${c.id} order by seq`;
     expect(updates.map((u) => u.kind)).toEqual(['acknowledge', 'answer', 'answer']);
-    await eventually(async () => {
+    await waitFor(async () => {
       const mine = received.filter((e) => e.complaintId === c.id).map((e) => e.type);
       return mine.includes('complaint.closed') && mine.includes('complaint.created') ? mine : undefined;
     });
-  }, 180_000);
+  });
 
   it('a corrective action past its deadline reminds the responsible person, then escalates to the owner and the manager', async () => {
     const line = await fastComplaintPolicy(stack);
@@ -212,7 +213,7 @@ describe.concurrent('complaints', () => {
       within: seconds(2),
     });
     const deadline = Date.parse(r.body.actions[0].deadline);
-    const fired = await eventually(async () => {
+    const fired = await waitFor(async () => {
       const rows = await complaintEscalations(stack, c.id, 'action:A1');
       return rows.length === 3 ? rows : undefined;
     });
@@ -240,7 +241,7 @@ describe.concurrent('complaints', () => {
       },
     });
     expect(c.priority).toBe('P3');
-    const missed = await eventually(async () => {
+    const missed = await waitFor(async () => {
       const rows = await complaintEscalations(stack, c.id, 'progress');
       return rows.some((e) => e.name === 'missed') ? rows : undefined;
     });
@@ -284,7 +285,7 @@ describe.concurrent('complaints', () => {
       },
     });
     expect(c.priority).toBe('P1');
-    await eventually(async () =>
+    await waitFor(async () =>
       stack.notifications.some(
         (n) => n.caseId === c.id && n.kind === 'complaint.p1' && n.recipient === 'upper-management',
       ),

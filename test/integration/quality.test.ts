@@ -2,7 +2,7 @@
 // a quality issue raised on its own by a failure cluster, repeat-failure linking, and a quality issue
 // from a complaint through analysis, plan, production change and verification, with stage escalations.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { complaintStep, fastComplaintPolicy, openComplaint } from '../support/complaints.js';
+import { complaintStep, fastComplaintPolicy, openComplaint, waitFor } from '../support/complaints.js';
 import { seconds } from '../support/sla.js';
 import {
   call,
@@ -55,7 +55,7 @@ async function diagnosedCase(model: string, causeCode: string, serialNumber?: st
   return id as string;
 }
 
-describe.concurrent('quality loop', () => {
+describe.concurrent('quality loop', { timeout: 240_000 }, () => {
   it('failure codes come from the managed list; a cluster of three raises a quality issue on its own', async () => {
     const cause = unique('CB');
     const model = unique('QM');
@@ -89,7 +89,7 @@ describe.concurrent('quality loop', () => {
     await defineCode('cause', cause);
     const first = [await diagnosedCase(model, cause), await diagnosedCase(model, cause)];
     const third = await diagnosedCase(model, cause);
-    const issue = await eventually(async () => {
+    const issue = await waitFor(async () => {
       const r = await get(
         stack.app,
         `/api/v1/quality-issues?source=cluster&model=${encodeURIComponent(model)}`,
@@ -103,7 +103,7 @@ describe.concurrent('quality loop', () => {
       stage: 'analysis',
       owner: 'desk:rnd',
     });
-    const detail = await eventually(async () => {
+    const detail = await waitFor(async () => {
       const r = await get(stack.app, `/api/v1/quality-issues/${issue.id}`);
       return r.body.timeline.length > 0 ? r.body : undefined;
     });
@@ -111,7 +111,7 @@ describe.concurrent('quality loop', () => {
 
     // A fourth case joins the open issue instead of raising another.
     const fourth = await diagnosedCase(model, cause);
-    await eventually(async () =>
+    await waitFor(async () =>
       (await get(stack.app, `/api/v1/quality-issues/${issue.id}`)).body.caseIds.includes(fourth),
     );
     const all = await get(stack.app, `/api/v1/quality-issues?model=${encodeURIComponent(model)}`);
@@ -147,12 +147,12 @@ describe.concurrent('quality loop', () => {
         product: { ...other.product, serialNumber: serial },
       })
     ).body.id;
-    const repeat = await eventually(async () => {
+    const repeat = await waitFor(async () => {
       const r = await get(stack.app, `/api/v1/cases/${again}`);
       return r.body.repeatOf ? r.body : undefined;
     });
     expect(repeat.repeatOf).toBe(first);
-    await eventually(
+    await waitFor(
       async () =>
         (await stack.db.sql`select 1 from cases where id = ${unrelated} and version > 0`).length === 1,
     );
@@ -200,7 +200,7 @@ describe.concurrent('quality loop', () => {
     expect(raised.status, JSON.stringify(raised.body)).toBe(201);
     const id = raised.body.id;
     expect(id).toMatch(/^Q[0-9]{7}$/);
-    const fired = await eventually(async () => {
+    const fired = await waitFor(async () => {
       const r = await get(stack.app, `/api/v1/quality-issues/${id}`);
       return r.body.escalations.length === 3 ? r.body.escalations : undefined;
     });
@@ -209,7 +209,7 @@ describe.concurrent('quality loop', () => {
       ['stage:analysis', 'service-manager'],
       ['stage:analysis', 'upper-management'],
     ]);
-    await eventually(async () => {
+    await waitFor(async () => {
       const r = await get(stack.app, `/api/v1/complaints/${c.id}`);
       return r.body.timeline.some((e: { type: string }) => e.type === 'quality_issue_linked');
     });
@@ -262,13 +262,13 @@ describe.concurrent('quality loop', () => {
       'closed',
     ]);
     expect((await qstep('cancel', { reason: 'x' }, 'manager')).status).toBe(409);
-    await eventually(async () => {
+    await waitFor(async () => {
       const v = await get(stack.app, `/api/v1/complaints/${c.id}`);
       return v.body.qualityIssues.some(
         (q: { issueId: string; closed: boolean }) => q.issueId === id && q.closed,
       );
     });
-    await eventually(async () =>
+    await waitFor(async () =>
       stack.notifications.some((x) => x.kind === 'quality.closed' && x.caseId === caseId),
     );
     // The complaint goes on as before.

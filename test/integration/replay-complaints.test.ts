@@ -8,9 +8,9 @@ import { join } from 'node:path';
 import { temporal } from '@temporalio/proto';
 import { Worker } from '@temporalio/worker';
 import { afterAll, beforeAll, expect, inject, it } from 'vitest';
-import { complaintStep, fastComplaintPolicy, openComplaint } from '../support/complaints.js';
+import { complaintStep, fastComplaintPolicy, openComplaint, waitFor } from '../support/complaints.js';
 import { seconds } from '../support/sla.js';
-import { eventually, get, post, type Stack, startStack } from '../support/stack.js';
+import { get, post, type Stack, startStack } from '../support/stack.js';
 
 const dir = new URL('../replay/histories/', import.meta.url).pathname;
 const recording = process.env.RECORD_HISTORIES === '1';
@@ -40,12 +40,14 @@ async function replay(workflowId: string, name: string) {
     );
 }
 
-it('a full complaint (escalations, evidence, actions, a rejected answer) replays its own history', async () => {
+it('a full complaint (escalations, evidence, actions, a rejected answer) replays its own history', {
+  timeout: 240_000,
+}, async () => {
   const line = await fastComplaintPolicy(stack, {
     P2: { acknowledge: seconds(1), progressUpdate: seconds(1) },
   });
   const c = await openComplaint(stack, line);
-  await eventually(
+  await waitFor(
     async () => (await get(stack.app, `/api/v1/complaints/${c.id}`)).body.escalations.length >= 3,
   );
   const step = async (name: string, b: Record<string, unknown>) => {
@@ -68,7 +70,7 @@ it('a full complaint (escalations, evidence, actions, a rejected answer) replays
     responsible: 'eng-1',
     within: seconds(1),
   });
-  await eventually(async () =>
+  await waitFor(async () =>
     (await get(stack.app, `/api/v1/complaints/${c.id}`)).body.escalations.some(
       (e: { clock: string }) => e.clock === 'action:A1',
     ),
@@ -83,7 +85,9 @@ it('a full complaint (escalations, evidence, actions, a rejected answer) replays
   await replay(`complaint-${c.id}`, 'complaint');
 });
 
-it('a full quality issue (escalation, a failed verification) replays its own history', async () => {
+it('a full quality issue (escalation, a failed verification) replays its own history', {
+  timeout: 240_000,
+}, async () => {
   const raised = await post(stack.app, '/api/v1/quality-issues', {
     source: 'complaint',
     title: 'replay',
@@ -94,7 +98,7 @@ it('a full quality issue (escalation, a failed verification) replays its own his
   });
   expect(raised.status, JSON.stringify(raised.body)).toBe(201);
   const id = raised.body.id;
-  await eventually(
+  await waitFor(
     async () => (await get(stack.app, `/api/v1/quality-issues/${id}`)).body.escalations.length === 3,
   );
   const step = async (name: string, b: Record<string, unknown>) => {
