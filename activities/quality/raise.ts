@@ -6,7 +6,7 @@ import { and, eq, sql } from 'drizzle-orm';
 import type { Database } from '../../db/client.js';
 import { loadQualitySnapshot } from '../../db/complaint-store.js';
 import { qualityIssueLinks, qualityIssues } from '../../db/schema.js';
-import { type QualityIssueIntake, qualityWorkflowId } from '../../domain/quality/issue.js';
+import { type QualityIssueIntake, qualityWorkflowId, STAGE_DESKS } from '../../domain/quality/issue.js';
 import { type QualityIssueInput, qualityIssue } from '../../workflows/quality-issue.js';
 
 export interface RaiseDeps {
@@ -52,6 +52,7 @@ export async function raiseQualityIssue(
         model: intake.model,
         causeCode: intake.causeCode ?? null,
         stage: 'analysis',
+        owner: STAGE_DESKS.analysis,
         clusterKey: opts.clusterKey ?? null,
         policy: snapshot,
         intake,

@@ -251,7 +251,9 @@ describe.concurrent('complaints', { timeout: 240_000 }, () => {
     ]);
     let r = await step(c.id, 'acknowledge', { message: '抱歉，正在处理', channel: 'phone' });
     let progress = r.body.clocks.find((k: { name: string }) => k.name === 'progress');
-    expect(progress).toMatchObject({ state: 'running', cycle: 1 });
+    // Restarted as a new cycle (on a loaded machine its 2 s may already have run out again).
+    expect(progress.cycle).toBe(1);
+    expect(progress.state).not.toBe('stopped');
     r = await step(c.id, 'progress-update', { message: '财务已在开票', channel: 'email' });
     progress = r.body.clocks.find((k: { name: string }) => k.name === 'progress');
     expect(progress.cycle).toBe(2);
