@@ -6,7 +6,6 @@ import { complaintStep, fastComplaintPolicy, openComplaint, waitFor } from '../s
 import { seconds } from '../support/sla.js';
 import {
   call,
-  eventually,
   get,
   intakeBody,
   post,
@@ -17,7 +16,7 @@ import {
 
 let stack: Stack;
 beforeAll(async () => {
-  stack = await startStack({ surveyDelayMs: 60_000, surveyExpiryMs: 60_000 });
+  stack = await startStack({ surveyDelayMs: 60_000, surveyExpiryMs: 60_000, engineers: ['eng-q', 'eng-r'] });
 });
 afterAll(() => stack?.close());
 
