@@ -2,7 +2,6 @@
 // worker share one implementation. Every activity is idempotent (Temporal runs them at least once).
 import { Context } from '@temporalio/activity';
 import type { Client } from '@temporalio/client';
-import { ApplicationFailure } from '@temporalio/common';
 import type { Database } from '../db/client.js';
 import type { CaseState } from '../domain/case.js';
 import type { PartsSettings } from '../domain/parts/request.js';
@@ -20,12 +19,7 @@ import {
 } from './notifications/index.js';
 import type { Notification, Notifier } from './notifier.js';
 import { createPartsActivities } from './parts/index.js';
-import {
-  classifyWriteError,
-  insertProjectionFailure,
-  type ProjectionFailure,
-  writeOrFailFor,
-} from './projection-failure.js';
+import { type ProjectionFailure, repairAndRecord, writeOrFailFor } from './projection-failure.js';
 import { createQualityActivities } from './quality/index.js';
 import { deliverPending } from './webhook-delivery.js';
 import { type WebhookDispatchSettings, wakeDispatchers } from './webhook-outbox.js';
@@ -111,16 +105,17 @@ export function createActivities(deps: ActivityDeps) {
       projection?: ProjectionInput;
       escalation?: EscalationInput;
     }): Promise<{ repaired: boolean }> {
-      let repaired = false;
-      try {
-        if (input.escalation) await escalate(storableJson(input.escalation));
-        else if (input.projection) await project(storableJson(input.projection));
-        repaired = true;
-      } catch (err) {
-        const classified = classifyWriteError(err);
-        if (!(classified instanceof ApplicationFailure && classified.nonRetryable)) throw classified;
-      }
-      await notify(await insertProjectionFailure(db, input.failure, repaired));
+      const { escalation, projection } = input;
+      const { repaired, alert } = await repairAndRecord(
+        db,
+        input.failure,
+        escalation
+          ? () => escalate(storableJson(escalation))
+          : projection
+            ? () => project(storableJson(projection))
+            : undefined,
+      );
+      await notify(alert);
       return { repaired };
     },
 

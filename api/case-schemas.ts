@@ -52,6 +52,21 @@ const notifiedPerson = {
   },
 } as const;
 
+/** Who an escalation (of a case, a complaint or a quality issue) reached, once its notification was resolved. */
+export const NOTIFIED_SCHEMA = {
+  type: ['object', 'null'],
+  description:
+    'who the escalation reached and why (null until its notification is resolved, moments after it fired): recipients with their place in the chain, people skipped (absent, inactive) with the reason',
+  required: ['target', 'recipients', 'skipped', 'note', 'at'],
+  properties: {
+    target: { type: 'string' },
+    recipients: { type: 'array', items: notifiedPerson },
+    skipped: { type: 'array', items: notifiedPerson },
+    note: { type: ['string', 'null'] },
+    at: { type: 'string', format: 'date-time' },
+  },
+} as const;
+
 export const ESCALATION_SCHEMA = {
   $id: 'Escalation',
   description: 'A warning or escalation an SLA clock fired',
@@ -73,25 +88,7 @@ export const ESCALATION_SCHEMA = {
       },
       assignee: { ...nullableString, description: 'the assignee when it fired' },
       severity: { type: 'string', enum: SEVERITIES },
-      notified: {
-        type: ['object', 'null'],
-        description:
-          'who the escalation reached and why (null until its notification is resolved, moments after it fired): recipients with their place in the chain, people skipped (absent, inactive) with the reason',
-        required: ['target', 'recipients', 'skipped', 'note', 'at'],
-        properties: {
-          target: { type: 'string' },
-          recipients: {
-            type: 'array',
-            items: notifiedPerson,
-          },
-          skipped: {
-            type: 'array',
-            items: notifiedPerson,
-          },
-          note: { type: ['string', 'null'] },
-          at: { type: 'string', format: 'date-time' },
-        },
-      },
+      notified: NOTIFIED_SCHEMA,
     },
     [
       'id',
@@ -199,6 +196,10 @@ const summaryProps = {
   updatedAt: dateTime,
   closedAt: nullableDateTime,
   breached: { type: 'boolean', description: 'some SLA clock passed its deadline' },
+  repeatOf: {
+    ...nullableString,
+    description: 'the earlier case on the same serial whose repair this one repeats within 30 days (返修)',
+  },
 } as const;
 
 export const CASE_SUMMARY_SCHEMA = {

@@ -17,6 +17,7 @@ import {
 } from 'drizzle-orm/pg-core';
 import type { ComplaintIntake } from '../domain/complaints/complaint.js';
 import type { ComplaintPolicy, ComplaintPolicySnapshot } from '../domain/complaints/policy.js';
+import type { Resolution } from '../domain/people/chain.js';
 
 export const complaintNumber = pgSequence('complaint_number_seq', { startWith: 1 });
 
@@ -117,6 +118,8 @@ export const complaintEscalations = pgTable(
     recipient: text('recipient').notNull(),
     owner: text('owner'),
     priority: text('priority').notNull(),
+    /** The people it reached and why, written when its notification is resolved (as on case escalations). */
+    notified: jsonb('notified').$type<Resolution>(),
   },
   (t) => [uniqueIndex('complaint_escalations_once_uq').on(t.complaintId, t.clock, t.cycle, t.level)],
 );

@@ -14,6 +14,7 @@ import {
   timestamp,
   uniqueIndex,
 } from 'drizzle-orm/pg-core';
+import type { Resolution } from '../domain/people/chain.js';
 import type { QualityIssueIntake, QualityPolicy, QualityPolicySnapshot } from '../domain/quality/issue.js';
 
 export const qualityIssueNumber = pgSequence('quality_issue_number_seq', { startWith: 1 });
@@ -137,6 +138,8 @@ export const qualityEscalations = pgTable(
     firedAt: timestamp('fired_at', { withTimezone: true, precision: 3 }).notNull(),
     recipient: text('recipient').notNull(),
     owner: text('owner'),
+    /** The people it reached and why, written when its notification is resolved (as on case escalations). */
+    notified: jsonb('notified').$type<Resolution>(),
   },
   (t) => [uniqueIndex('quality_escalations_once_uq').on(t.issueId, t.clock, t.cycle, t.level)],
 );

@@ -4,9 +4,12 @@
 // Beside the stages run the clocks, all on the SLA engine: acknowledge and resolve targets per priority,
 // the progress-update clock (any customer-visible update restarts it; it stops once resolved) and one
 // clock per corrective action (a reminder before its deadline, escalations after). Complaints can last
-// long, so the workflow continues as new with its state once its history grows past a limit.
+// long, so the workflow continues as new with its state once its history grows past a limit. Writes to
+// the read model go out in seq order; one that fails for good is recorded and the complaint goes on
+// (as the case workflow does: workflows/activity-options.ts, activities/projection-failure.ts).
 import type { UpdateDefinition } from '@temporalio/common';
 import {
+  ActivityFailure,
   ApplicationFailure,
   allHandlersFinished,
   condition,
@@ -14,12 +17,18 @@ import {
   defineQuery,
   defineSignal,
   defineUpdate,
+  log,
   proxyActivities,
   setHandler,
   workflowInfo,
 } from '@temporalio/workflow';
-import type { ComplaintEscalation, ComplaintEvent } from '../activities/complaints/index.js';
-import type { CaseActivities } from '../activities/index.js';
+import type {
+  ComplaintEscalation,
+  ComplaintEscalationInput,
+  ComplaintEvent,
+  ComplaintProjection,
+} from '../activities/complaints/index.js';
+import type { CaseActivities, Notification, ProjectionFailure } from '../activities/index.js';
 import type { Target } from '../domain/calendar.js';
 import {
   type AcknowledgeStep,
@@ -32,6 +41,7 @@ import {
   type ComplaintStepName,
   type CompleteActionStep,
   type CustomerResponseStep,
+  complaintSeverity,
   complaintStepMisfit,
   complaintStepRule,
   type EffectivenessStep,
@@ -59,11 +69,12 @@ import {
   startClock,
   stopClock,
 } from '../domain/sla-clock.js';
+import { makeStorableInPlace, storableJson, storableText } from '../domain/storable-text.js';
+import { RECORD_FAILURE_OPTIONS, WRITE_ACTIVITY_OPTIONS } from './activity-options.js';
 
-const { projectComplaint, recordComplaintEscalation, notify } = proxyActivities<CaseActivities>({
-  startToCloseTimeout: '30 seconds',
-  retry: { initialInterval: '1 second', maximumInterval: '30 seconds' },
-});
+const { projectComplaint, recordComplaintEscalation, notify } =
+  proxyActivities<CaseActivities>(WRITE_ACTIVITY_OPTIONS);
+const { recordComplaintWriteFailure } = proxyActivities<CaseActivities>(RECORD_FAILURE_OPTIONS);
 
 /** Default history length after which a complaint continues as new (Temporal's own hint comes later). */
 export const COMPLAINT_HISTORY_LIMIT = 5_000;
@@ -172,10 +183,14 @@ export async function complaint(input: ComplaintInput): Promise<ComplaintState> 
     clockMoves += 1;
   };
 
+  // Set after a write failed for good: from then on every write carries only storable text.
+  let storableOnly = false;
+  let writes: Promise<unknown> = Promise.resolve();
+
   // Intake is projected before any handler is set: an update that raced the start is delivered as soon
   // as its handler is registered and must find the row already moved.
   const created = firstRun
-    ? projectComplaint({
+    ? writeProjection({
         state: snapshot(),
         event: {
           seq: 1,
@@ -194,6 +209,87 @@ export async function complaint(input: ComplaintInput): Promise<ComplaintState> 
         },
       })
     : Promise.resolve();
+
+  // Writes to the read model go out strictly in seq order: handlers interleave at their awaits, and two
+  // steps (or a step and an escalation) written concurrently could otherwise commit — and emit their
+  // webhooks — out of order. Each write starts when the one before it is done.
+  function inSeqOrder(write: () => Promise<void>): Promise<void> {
+    const done = writes.then(write);
+    writes = done.catch(() => undefined);
+    return done;
+  }
+
+  function writeProjection(input: ComplaintProjection): Promise<void> {
+    return inSeqOrder(async () => {
+      const payload = storableOnly ? storableJson(input) : input;
+      try {
+        await projectComplaint(payload);
+      } catch (err) {
+        await writeFailed('projectComplaint', err, payload.event, { projection: payload });
+      }
+    });
+  }
+
+  function writeEscalation(input: ComplaintEscalationInput): Promise<void> {
+    return inSeqOrder(async () => {
+      const payload = storableOnly ? storableJson(input) : input;
+      try {
+        await recordComplaintEscalation(payload);
+      } catch (err) {
+        await writeFailed('recordComplaintEscalation', err, payload.event, { escalation: payload });
+      }
+    });
+  }
+
+  /**
+   * A write to the read model failed for good: records the failure (the transition written with its
+   * text made storable, a projection_failures row, an alert to the administrators) and goes on.
+   */
+  async function writeFailed(
+    activity: ProjectionFailure['activity'],
+    err: unknown,
+    event: ComplaintEvent,
+    what: { projection?: ComplaintProjection; escalation?: ComplaintEscalationInput },
+  ): Promise<void> {
+    if (!(err instanceof ActivityFailure)) throw err;
+    storableOnly = true;
+    makeStorableInPlace(state);
+    const cause = err.cause;
+    const failure: ProjectionFailure = {
+      caseId: state.complaintId,
+      seq: event.seq,
+      activity,
+      eventType: storableText(event.type),
+      errorType:
+        cause instanceof ApplicationFailure ? (cause.type ?? 'ApplicationFailure') : 'ActivityFailure',
+      errorCode:
+        (cause instanceof ApplicationFailure ? (cause.details?.[0] as { code?: string })?.code : undefined) ??
+        undefined,
+      message: cause?.message ?? err.message,
+    };
+    log.warn('complaint write failed for good; recording it and going on', {
+      complaintId: state.complaintId,
+      seq: event.seq,
+      activity,
+      errorType: failure.errorType,
+    });
+    await recordComplaintWriteFailure({ failure, ...storableJson(what) });
+  }
+
+  /** Sends a notification; one that cannot be queued is logged, the step goes on. */
+  async function alert(n: Omit<Notification, 'caseId'>): Promise<void> {
+    const full: Notification = {
+      ...n,
+      caseId: state.complaintId,
+      payload: { ...n.payload, severity: complaintSeverity(state.classification.priority) },
+    };
+    try {
+      await notify(storableOnly ? storableJson(full) : full);
+    } catch (err) {
+      if (!(err instanceof ActivityFailure)) throw err;
+      log.warn('notification failed for good', { complaintId: state.complaintId, kind: n.kind });
+    }
+  }
 
   async function transition(
     type: string,
@@ -220,7 +316,7 @@ export async function complaint(input: ComplaintInput): Promise<ComplaintState> 
       ...(update ? { update } : {}),
     };
     const s = snapshot();
-    await projectComplaint({ state: s, event });
+    await writeProjection({ state: s, event });
     return s;
   }
 
@@ -268,9 +364,8 @@ export async function complaint(input: ComplaintInput): Promise<ComplaintState> 
   }
 
   async function tellUpperManagementOfP1(reason: string) {
-    await notify({
+    await alert({
       key: `complaint:${state.complaintId}:p1:${state.seq}`,
-      caseId: state.complaintId,
       kind: 'complaint.p1',
       recipient: 'upper-management',
       payload: { complaintId: state.complaintId, reason, classification: state.classification },
@@ -318,9 +413,8 @@ export async function complaint(input: ComplaintInput): Promise<ComplaintState> 
     state.owner = owner;
     state.routing.push({ department, ...(owner ? { owner } : {}), rule: null, reason, at: now(), by: actor });
     const s = await transition('routed', state.stage, actor, { department, owner: owner ?? null, reason });
-    await notify({
+    await alert({
       key: `complaint:${state.complaintId}:routed:${state.seq}`,
-      caseId: state.complaintId,
       kind: 'complaint.routed',
       recipient: ownerOrDesk(),
       payload: { complaintId: state.complaintId, department, owner: owner ?? null },
@@ -389,10 +483,9 @@ export async function complaint(input: ComplaintInput): Promise<ComplaintState> 
         responsible,
         deadline: clock.deadline,
       });
-      await notify({
+      await alert({
         key: `complaint:${state.complaintId}:action:${id}:assigned`,
-        caseId: state.complaintId,
-        kind: 'complaint.action.assigned',
+        kind: 'complaint.action_assigned',
         recipient: responsible,
         payload: { complaintId: state.complaintId, actionId: id, description, deadline: clock.deadline },
       });
@@ -458,9 +551,8 @@ export async function complaint(input: ComplaintInput): Promise<ComplaintState> 
       comment: comment ?? null,
       round: state.rejections,
     });
-    await notify({
+    await alert({
       key: `complaint:${state.complaintId}:rejected:${state.rejections}`,
-      caseId: state.complaintId,
       kind: 'complaint.answer_rejected',
       recipient: ownerOrDesk(),
       payload: { complaintId: state.complaintId, comment: comment ?? null, round: state.rejections },
@@ -507,9 +599,8 @@ export async function complaint(input: ComplaintInput): Promise<ComplaintState> 
   await created;
   if (firstRun) {
     if (state.classification.priority === 'P1') await tellUpperManagementOfP1('P1 at intake');
-    await notify({
+    await alert({
       key: `complaint:${state.complaintId}:routed:1`,
-      caseId: state.complaintId,
       kind: 'complaint.routed',
       recipient: ownerOrDesk(),
       payload: { complaintId: state.complaintId, department: state.department, owner: state.owner ?? null },
@@ -526,12 +617,14 @@ export async function complaint(input: ComplaintInput): Promise<ComplaintState> 
   );
   if (isComplaintOpen(state.stage)) {
     await signalled;
+    await writes;
     state.runs += 1;
     // Timers and handlers of this run end here; the next run re-arms the clocks from the state.
     return continueAsNew<typeof complaint>({ ...input, state });
   }
   await watching;
   await signalled;
+  await writes;
   await condition(allHandlersFinished);
   return state;
 
@@ -611,6 +704,6 @@ export async function complaint(input: ComplaintInput): Promise<ComplaintState> 
         records.push({ state: snapshot(), event, escalation });
       }
     }
-    for (const record of records) await recordComplaintEscalation(record);
+    for (const record of records) await writeEscalation(record);
   }
 }

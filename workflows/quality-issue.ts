@@ -3,8 +3,11 @@
 // has an owner (its department's desk until someone is named) and a deadline on the SLA engine's
 // calendar whose ladder escalates; a failed verification goes back to planning. When it closes, the
 // linked complaints and cases are told. Continues as new with its state once its history grows long.
+// Writes to the read model go out in seq order; one that fails for good is recorded and the issue goes on
+// (as the case workflow does: workflows/activity-options.ts, activities/projection-failure.ts).
 import type { UpdateDefinition } from '@temporalio/common';
 import {
+  ActivityFailure,
   ApplicationFailure,
   allHandlersFinished,
   condition,
@@ -12,12 +15,18 @@ import {
   defineQuery,
   defineSignal,
   defineUpdate,
+  log,
   proxyActivities,
   setHandler,
   workflowInfo,
 } from '@temporalio/workflow';
-import type { CaseActivities } from '../activities/index.js';
-import type { QualityEscalation, QualityEvent } from '../activities/quality/index.js';
+import type { CaseActivities, Notification, ProjectionFailure } from '../activities/index.js';
+import type {
+  QualityEscalation,
+  QualityEscalationInput,
+  QualityEvent,
+  QualityProjection,
+} from '../activities/quality/index.js';
 import {
   type AnalyzeStep,
   type AssignQualityStep,
@@ -37,11 +46,12 @@ import {
   type WorkingQualityStage,
 } from '../domain/quality/issue.js';
 import { type Clock, dueSteps, fireStep, nextDue, startClock, stopClock } from '../domain/sla-clock.js';
+import { makeStorableInPlace, storableJson, storableText } from '../domain/storable-text.js';
+import { RECORD_FAILURE_OPTIONS, WRITE_ACTIVITY_OPTIONS } from './activity-options.js';
 
-const { projectQualityIssue, recordQualityEscalation, tellLinked, notify } = proxyActivities<CaseActivities>({
-  startToCloseTimeout: '30 seconds',
-  retry: { initialInterval: '1 second', maximumInterval: '30 seconds' },
-});
+const { projectQualityIssue, recordQualityEscalation, tellLinked, notify } =
+  proxyActivities<CaseActivities>(WRITE_ACTIVITY_OPTIONS);
+const { recordQualityWriteFailure } = proxyActivities<CaseActivities>(RECORD_FAILURE_OPTIONS);
 
 export const QUALITY_HISTORY_LIMIT = 5_000;
 
@@ -103,9 +113,12 @@ export async function qualityIssue(input: QualityIssueInput): Promise<QualityIss
   let clockMoves = 0;
   let recording = 0;
   let pending = Promise.resolve<unknown>(undefined);
+  // Set after a write failed for good: from then on every write carries only storable text.
+  let storableOnly = false;
+  let writes: Promise<unknown> = Promise.resolve();
 
   const created = firstRun
-    ? projectQualityIssue({
+    ? writeProjection({
         state: snapshot(),
         event: {
           seq: 1,
@@ -118,6 +131,88 @@ export async function qualityIssue(input: QualityIssueInput): Promise<QualityIss
         },
       })
     : Promise.resolve();
+
+  // Writes to the read model go out strictly in seq order (see the complaint workflow for why).
+  function inSeqOrder(write: () => Promise<void>): Promise<void> {
+    const done = writes.then(write);
+    writes = done.catch(() => undefined);
+    return done;
+  }
+
+  function writeProjection(input: QualityProjection): Promise<void> {
+    return inSeqOrder(async () => {
+      const payload = storableOnly ? storableJson(input) : input;
+      try {
+        await projectQualityIssue(payload);
+      } catch (err) {
+        await writeFailed('projectQualityIssue', err, payload.event, { projection: payload });
+      }
+    });
+  }
+
+  function writeEscalation(input: QualityEscalationInput): Promise<void> {
+    return inSeqOrder(async () => {
+      const payload = storableOnly ? storableJson(input) : input;
+      try {
+        await recordQualityEscalation(payload);
+      } catch (err) {
+        await writeFailed('recordQualityEscalation', err, payload.event, { escalation: payload });
+      }
+    });
+  }
+
+  /** A write failed for good: recorded (made storable, projection_failures, an alert) and the issue goes on. */
+  async function writeFailed(
+    activity: ProjectionFailure['activity'],
+    err: unknown,
+    event: QualityEvent,
+    what: { projection?: QualityProjection; escalation?: QualityEscalationInput },
+  ): Promise<void> {
+    if (!(err instanceof ActivityFailure)) throw err;
+    storableOnly = true;
+    makeStorableInPlace(state);
+    const cause = err.cause;
+    const failure: ProjectionFailure = {
+      caseId: state.issueId,
+      seq: event.seq,
+      activity,
+      eventType: storableText(event.type),
+      errorType:
+        cause instanceof ApplicationFailure ? (cause.type ?? 'ApplicationFailure') : 'ActivityFailure',
+      errorCode:
+        (cause instanceof ApplicationFailure ? (cause.details?.[0] as { code?: string })?.code : undefined) ??
+        undefined,
+      message: cause?.message ?? err.message,
+    };
+    log.warn('quality-issue write failed for good; recording it and going on', {
+      issueId: state.issueId,
+      seq: event.seq,
+      activity,
+      errorType: failure.errorType,
+    });
+    await recordQualityWriteFailure({ failure, ...storableJson(what) });
+  }
+
+  /** Sends a notification; one that cannot be queued is logged, the step goes on. */
+  async function alert(n: Omit<Notification, 'caseId'>): Promise<void> {
+    const full: Notification = { ...n, caseId: state.issueId, payload: { ...n.payload, severity: 'normal' } };
+    try {
+      await notify(storableOnly ? storableJson(full) : full);
+    } catch (err) {
+      if (!(err instanceof ActivityFailure)) throw err;
+      log.warn('notification failed for good', { issueId: state.issueId, kind: n.kind });
+    }
+  }
+
+  /** Tells linked complaints and cases; one that cannot be told is logged, the step goes on. */
+  async function tell(input: Parameters<typeof tellLinked>[0]): Promise<void> {
+    try {
+      await tellLinked(input);
+    } catch (err) {
+      if (!(err instanceof ActivityFailure)) throw err;
+      log.warn('telling linked complaints and cases failed for good', { issueId: state.issueId });
+    }
+  }
 
   function enter(stage: QualityStage) {
     const from = state.stage as WorkingQualityStage;
@@ -157,11 +252,10 @@ export async function qualityIssue(input: QualityIssueInput): Promise<QualityIss
       data,
     };
     const s = snapshot();
-    await projectQualityIssue({ state: s, event });
+    await writeProjection({ state: s, event });
     if (to !== from && isQualityOpen(to)) {
-      await notify({
+      await alert({
         key: `quality:${state.issueId}:stage:${state.seq}`,
-        caseId: state.issueId,
         kind: 'quality.stage',
         recipient: state.owner,
         payload: { qualityIssueId: state.issueId, stage: to },
@@ -192,9 +286,8 @@ export async function qualityIssue(input: QualityIssueInput): Promise<QualityIss
       state.owner = owner;
       state.assignments.push({ stage: state.stage, owner, at: now(), by: actor });
       const s = await transition('assigned', state.stage, actor, { owner });
-      await notify({
+      await alert({
         key: `quality:${state.issueId}:assigned:${state.seq}`,
-        caseId: state.issueId,
         kind: 'quality.assigned',
         recipient: owner,
         payload: { qualityIssueId: state.issueId, stage: state.stage },
@@ -232,7 +325,7 @@ export async function qualityIssue(input: QualityIssueInput): Promise<QualityIss
     state.verifications.push({ effective, note, at: now(), by: actor });
     if (!effective) return transition('not_effective', 'planning', actor, { note });
     const s = await transition('closed', 'closed', actor, { note });
-    await tellLinked({
+    await tell({
       issueId: state.issueId,
       closed: true,
       summary: note,
@@ -255,7 +348,7 @@ export async function qualityIssue(input: QualityIssueInput): Promise<QualityIss
         complaintIds: newComplaints,
       });
       if (newComplaints.length > 0)
-        await tellLinked({
+        await tell({
           issueId: state.issueId,
           closed: false,
           summary: '',
@@ -293,7 +386,7 @@ export async function qualityIssue(input: QualityIssueInput): Promise<QualityIss
 
   await created;
   if (firstRun && state.complaintIds.length > 0) {
-    await tellLinked({
+    await tell({
       issueId: state.issueId,
       closed: false,
       summary: input.intake.title,
@@ -311,8 +404,10 @@ export async function qualityIssue(input: QualityIssueInput): Promise<QualityIss
     () => !isQualityOpen(state.stage) || (tooLong() && recording === 0 && allHandlersFinished()),
   );
   await pending;
+  await writes;
   if (isQualityOpen(state.stage)) return continueAsNew<typeof qualityIssue>({ ...input, state });
   await watching;
+  await writes;
   await condition(allHandlersFinished);
   return state;
 
@@ -377,6 +472,6 @@ export async function qualityIssue(input: QualityIssueInput): Promise<QualityIss
         records.push({ state: snapshot(), event, escalation });
       }
     }
-    for (const record of records) await recordQualityEscalation(record);
+    for (const record of records) await writeEscalation(record);
   }
 }

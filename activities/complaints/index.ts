@@ -2,12 +2,22 @@
 // linked cases, customer-visible updates, webhook outbox) and record the escalations its clocks fire.
 // Idempotent: the timeline is keyed on (complaint, seq), escalations on (complaint, clock, cycle, level),
 // notifications on their key, webhook events on their dedupe key; the row only moves forward in version.
+// Notifications are queued and handed to their delivery workflow (activities/notifications), which
+// resolves the people; a write no retry can cure fails as non-retryable UnstorableData.
 import { and, eq, lt, sql } from 'drizzle-orm';
 import type { Database } from '../../db/client.js';
 import { complaintEscalations, complaintEvents, complaints, complaintUpdates } from '../../db/schema.js';
-import { type ComplaintState, isComplaintOpen } from '../../domain/complaints/complaint.js';
-import { insertNotification, sendRecorded } from '../notification-record.js';
-import type { Notification, Notifier } from '../notifier.js';
+import {
+  type ComplaintState,
+  complaintSeverity,
+  isComplaintOpen,
+} from '../../domain/complaints/complaint.js';
+import { complaintEscalationKind } from '../../domain/escalation-step.js';
+import { storableJson } from '../../domain/storable-text.js';
+import { insertNotification, recordNotification } from '../notification-record.js';
+import { type NotificationDeps, startDelivery } from '../notifications/index.js';
+import type { Notification } from '../notifier.js';
+import { type ProjectionFailure, repairAndRecord, writeOrFailFor } from '../projection-failure.js';
 import { type OutboxEvent, type WakeDeps, wakeDispatchers, writeWebhookEvent } from '../webhook-outbox.js';
 
 type Tx = Parameters<Parameters<Database['transaction']>[0]>[0];
@@ -37,9 +47,14 @@ export interface ComplaintEscalation {
   priority: string;
 }
 
-export interface ComplaintActivityDeps extends WakeDeps {
-  db: Database;
-  notifier: Notifier;
+export type ComplaintActivityDeps = WakeDeps & NotificationDeps;
+
+export interface ComplaintProjection {
+  state: ComplaintState;
+  event: ComplaintEvent;
+}
+export interface ComplaintEscalationInput extends ComplaintProjection {
+  escalation: ComplaintEscalation;
 }
 
 /** The webhook events of a complaint transition: created, escalated, stage_changed and closed. */
@@ -154,52 +169,83 @@ async function projectIn(tx: Tx, state: ComplaintState, event: ComplaintEvent): 
   return [...wake];
 }
 
+/**
+ * The notification of a fired step. The owner rides along as the chain's start (owner → team lead →
+ * managers, docs/people.md) and the priority as the severity: a P1 complaint is an emergency.
+ */
 export const escalationNotification = (e: ComplaintEscalation): Notification => ({
   key: `complaint:${e.complaintId}:${e.clock}:${e.cycle}:${e.level}`,
   caseId: e.complaintId,
-  kind: `complaint.${e.clock.startsWith('action:') ? 'action' : e.clock}.${e.name}`,
+  kind: complaintEscalationKind(e.clock, e.name),
   recipient: e.recipient,
-  payload: { ...e },
+  payload: { ...e, assignee: e.owner, severity: complaintSeverity(e.priority) },
 });
 
 export function createComplaintActivities(deps: ComplaintActivityDeps) {
-  const { db, notifier } = deps;
+  const { db } = deps;
+
+  async function project(input: ComplaintProjection): Promise<void> {
+    const wake = await db.transaction((tx) => projectIn(tx, input.state, input.event));
+    await wakeDispatchers(deps, wake);
+  }
+
+  async function escalate(input: ComplaintEscalationInput): Promise<void> {
+    const e = input.escalation;
+    const n = escalationNotification(e);
+    const { wake, sent } = await db.transaction(async (tx) => {
+      const w = await projectIn(tx, input.state, input.event);
+      await tx
+        .insert(complaintEscalations)
+        .values({
+          complaintId: e.complaintId,
+          clock: e.clock,
+          cycle: e.cycle,
+          level: e.level,
+          name: e.name,
+          dueAt: new Date(e.dueAt),
+          firedAt: new Date(e.firedAt),
+          recipient: e.recipient,
+          owner: e.owner,
+          priority: e.priority,
+        })
+        .onConflictDoNothing();
+      const [noted] = await insertNotification(tx as unknown as Database, n);
+      return { wake: w, sent: noted?.sentAt != null };
+    });
+    await Promise.all([wakeDispatchers(deps, wake), sent ? undefined : startDelivery(deps, n.key)]);
+  }
+
   return {
-    async projectComplaint(input: { state: ComplaintState; event: ComplaintEvent }): Promise<void> {
-      const wake = await db.transaction((tx) => projectIn(tx, input.state, input.event));
-      await wakeDispatchers(deps, wake);
+    async projectComplaint(input: ComplaintProjection): Promise<void> {
+      await writeOrFailFor(() => project(input));
     },
 
-    /** Records an escalation with the transition that shows it, and sends its notification once. */
-    async recordComplaintEscalation(input: {
-      state: ComplaintState;
-      event: ComplaintEvent;
-      escalation: ComplaintEscalation;
-    }): Promise<void> {
-      const e = input.escalation;
-      const n = escalationNotification(e);
-      const { wake, sent } = await db.transaction(async (tx) => {
-        const w = await projectIn(tx, input.state, input.event);
-        await tx
-          .insert(complaintEscalations)
-          .values({
-            complaintId: e.complaintId,
-            clock: e.clock,
-            cycle: e.cycle,
-            level: e.level,
-            name: e.name,
-            dueAt: new Date(e.dueAt),
-            firedAt: new Date(e.firedAt),
-            recipient: e.recipient,
-            owner: e.owner,
-            priority: e.priority,
-          })
-          .onConflictDoNothing();
-        const [noted] = await insertNotification(tx as unknown as Database, n);
-        return { wake: w, sent: noted?.sentAt != null };
-      });
-      await wakeDispatchers(deps, wake);
-      if (!sent) await sendRecorded(db, notifier, n);
+    /** Records an escalation with the transition that shows it, and queues its notification once. */
+    async recordComplaintEscalation(input: ComplaintEscalationInput): Promise<void> {
+      await writeOrFailFor(() => escalate(input));
+    },
+
+    /**
+     * After a complaint write failed for good: writes the transition once more with its text made
+     * storable, records the failure (projection_failures) and alerts the administrators.
+     */
+    async recordComplaintWriteFailure(input: {
+      failure: ProjectionFailure;
+      projection?: ComplaintProjection;
+      escalation?: ComplaintEscalationInput;
+    }): Promise<{ repaired: boolean }> {
+      const { escalation, projection } = input;
+      const { repaired, alert } = await repairAndRecord(
+        db,
+        input.failure,
+        escalation
+          ? () => escalate(storableJson(escalation))
+          : projection
+            ? () => project(storableJson(projection))
+            : undefined,
+      );
+      if (!(await recordNotification(db, alert))) await startDelivery(deps, alert.key);
+      return { repaired };
     },
   };
 }

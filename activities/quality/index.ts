@@ -1,6 +1,8 @@
 // Activities of the quality loop: project quality-issue transitions, record their escalations, tell
 // linked cases and complaints, and — after each case transition — record the failure codes it carries,
 // link a repeat failure to the earlier repair, and raise a quality issue when failures cluster.
+// Notifications are queued and handed to their delivery workflow (activities/notifications); a write no
+// retry can cure fails as non-retryable UnstorableData.
 import type { Client } from '@temporalio/client';
 import { and, eq, gte, inArray, lt, lte, sql } from 'drizzle-orm';
 import type { Database } from '../../db/client.js';
@@ -15,13 +17,17 @@ import {
 } from '../../db/schema.js';
 import type { CaseState, FailureCoding } from '../../domain/case.js';
 import { complaintWorkflowId } from '../../domain/complaints/complaint.js';
+import { qualityEscalationKind } from '../../domain/escalation-step.js';
 import { clusterOf, REPEAT_WINDOW_DAYS } from '../../domain/quality/cluster.js';
 import { isQualityOpen, type QualityIssueState } from '../../domain/quality/issue.js';
+import { storableJson } from '../../domain/storable-text.js';
 import { qualityIssueSignal } from '../../workflows/complaint.js';
 import { casesLinkedSignal } from '../../workflows/quality-issue.js';
 import type { CaseEvent } from '../case-projection.js';
-import { insertNotification, sendRecorded } from '../notification-record.js';
-import type { Notification, Notifier } from '../notifier.js';
+import { insertNotification, recordNotification } from '../notification-record.js';
+import { type NotificationDeps, startDelivery } from '../notifications/index.js';
+import type { Notification } from '../notifier.js';
+import { type ProjectionFailure, repairAndRecord, writeOrFailFor } from '../projection-failure.js';
 import { type OutboxEvent, type WakeDeps, wakeDispatchers, writeWebhookEvent } from '../webhook-outbox.js';
 import { clusterKeyOf, raiseQualityIssue } from './raise.js';
 
@@ -49,12 +55,27 @@ export interface QualityEscalation {
   owner: string | null;
 }
 
-export interface QualityActivityDeps extends WakeDeps {
-  db: Database;
-  notifier: Notifier;
-  temporal?: Client;
-  taskQueue?: string;
+export type QualityActivityDeps = WakeDeps & NotificationDeps & { temporal?: Client; taskQueue?: string };
+
+export interface QualityProjection {
+  state: QualityIssueState;
+  event: QualityEvent;
 }
+export interface QualityEscalationInput extends QualityProjection {
+  escalation: QualityEscalation;
+}
+
+/**
+ * The notification of a fired stage deadline. An owner who is a person starts the chain (owner → team
+ * lead → managers); a department desk resolves to the people of that department (docs/people.md).
+ */
+export const qualityEscalationNotification = (e: QualityEscalation): Notification => ({
+  key: `quality:${e.issueId}:${e.clock}:${e.cycle}:${e.level}`,
+  caseId: e.issueId,
+  kind: qualityEscalationKind(e.name),
+  recipient: e.recipient,
+  payload: { ...e, assignee: e.owner, severity: 'normal' },
+});
 
 export function qualityWebhookEvents(state: QualityIssueState, event: QualityEvent): OutboxEvent[] {
   const types =
@@ -144,10 +165,30 @@ function codingOf(event: CaseEvent): { source: 'diagnosis' | 'repair_report'; f:
 }
 
 export function createQualityActivities(deps: QualityActivityDeps & { historyLimit?: number }) {
-  const { db, notifier } = deps;
+  const { db } = deps;
+  /** Queues a notification (once per key) and starts its delivery. */
   async function send(n: Notification) {
-    const [row] = await insertNotification(db, n);
-    if (row?.sentAt == null) await sendRecorded(db, notifier, n);
+    if (!(await recordNotification(db, n))) await startDelivery(deps, n.key);
+  }
+
+  async function project(input: QualityProjection): Promise<void> {
+    const wake = await db.transaction((tx) => projectIn(tx, input.state, input.event));
+    await wakeDispatchers(deps, wake);
+  }
+
+  async function escalate(input: QualityEscalationInput): Promise<void> {
+    const e = input.escalation;
+    const n = qualityEscalationNotification(e);
+    const { wake, sent } = await db.transaction(async (tx) => {
+      const w = await projectIn(tx, input.state, input.event);
+      await tx
+        .insert(qualityEscalations)
+        .values({ ...e, dueAt: new Date(e.dueAt), firedAt: new Date(e.firedAt) })
+        .onConflictDoNothing();
+      const [noted] = await insertNotification(tx as unknown as Database, n);
+      return { wake: w, sent: noted?.sentAt != null };
+    });
+    await Promise.all([wakeDispatchers(deps, wake), sent ? undefined : startDelivery(deps, n.key)]);
   }
 
   /** Marks a new case on a serial repaired within the window before it as a repeat of that case. */
@@ -238,35 +279,35 @@ export function createQualityActivities(deps: QualityActivityDeps & { historyLim
       await recordFailure(state, event);
     },
 
-    async projectQualityIssue(input: { state: QualityIssueState; event: QualityEvent }): Promise<void> {
-      const wake = await db.transaction((tx) => projectIn(tx, input.state, input.event));
-      await wakeDispatchers(deps, wake);
+    async projectQualityIssue(input: QualityProjection): Promise<void> {
+      await writeOrFailFor(() => project(input));
     },
 
-    async recordQualityEscalation(input: {
-      state: QualityIssueState;
-      event: QualityEvent;
-      escalation: QualityEscalation;
-    }): Promise<void> {
-      const e = input.escalation;
-      const n: Notification = {
-        key: `quality:${e.issueId}:${e.clock}:${e.cycle}:${e.level}`,
-        caseId: e.issueId,
-        kind: `quality.stage.${e.name}`,
-        recipient: e.recipient,
-        payload: { ...e },
-      };
-      const { wake, sent } = await db.transaction(async (tx) => {
-        const w = await projectIn(tx, input.state, input.event);
-        await tx
-          .insert(qualityEscalations)
-          .values({ ...e, dueAt: new Date(e.dueAt), firedAt: new Date(e.firedAt) })
-          .onConflictDoNothing();
-        const [noted] = await insertNotification(tx as unknown as Database, n);
-        return { wake: w, sent: noted?.sentAt != null };
-      });
-      await wakeDispatchers(deps, wake);
-      if (!sent) await sendRecorded(db, notifier, n);
+    async recordQualityEscalation(input: QualityEscalationInput): Promise<void> {
+      await writeOrFailFor(() => escalate(input));
+    },
+
+    /**
+     * After a quality-issue write failed for good: writes the transition once more with its text made
+     * storable, records the failure (projection_failures) and alerts the administrators.
+     */
+    async recordQualityWriteFailure(input: {
+      failure: ProjectionFailure;
+      projection?: QualityProjection;
+      escalation?: QualityEscalationInput;
+    }): Promise<{ repaired: boolean }> {
+      const { escalation, projection } = input;
+      const { repaired, alert } = await repairAndRecord(
+        db,
+        input.failure,
+        escalation
+          ? () => escalate(storableJson(escalation))
+          : projection
+            ? () => project(storableJson(projection))
+            : undefined,
+      );
+      await send(alert);
+      return { repaired };
     },
 
     /** Tells linked complaints (a signal their workflow records) and linked cases' engineers (a notification). */

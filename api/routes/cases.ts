@@ -165,9 +165,8 @@ export async function caseRoutes(app: FastifyInstance, deps: AppDeps) {
               cases: { type: 'array', items: { $ref: 'CaseSummary#' } },
               complaints: {
                 type: 'array',
-                maxItems: 0,
-                items: { type: 'object' },
-                description: 'reserved for complaints (客户投诉); empty until they exist',
+                items: { $ref: 'ComplaintSummary#' },
+                description: 'the complaint (投诉) opened with this ticket, if the caller may read it',
               },
             },
           },

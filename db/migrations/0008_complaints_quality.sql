@@ -95,7 +95,8 @@ CREATE TABLE "complaint_escalations" (
 	"fired_at" timestamp (3) with time zone NOT NULL,
 	"recipient" text NOT NULL,
 	"owner" text,
-	"priority" text NOT NULL
+	"priority" text NOT NULL,
+	"notified" jsonb
 );
 --> statement-breakpoint
 CREATE UNIQUE INDEX "complaint_escalations_once_uq" ON "complaint_escalations" ("complaint_id", "clock", "cycle", "level");
@@ -238,7 +239,8 @@ CREATE TABLE "quality_escalations" (
 	"due_at" timestamp (3) with time zone NOT NULL,
 	"fired_at" timestamp (3) with time zone NOT NULL,
 	"recipient" text NOT NULL,
-	"owner" text
+	"owner" text,
+	"notified" jsonb
 );
 --> statement-breakpoint
 CREATE UNIQUE INDEX "quality_escalations_once_uq" ON "quality_escalations" ("issue_id", "clock", "cycle", "level");

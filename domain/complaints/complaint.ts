@@ -265,3 +265,9 @@ export function complaintStepRule(
 
 export const complaintWorkflowId = (id: string) => `complaint-${id}`;
 export const actionClock = (actionId: string) => `action:${actionId}`;
+
+/**
+ * The severity every notification of a complaint carries: a P1 complaint is an emergency (it reaches
+ * whoever is on call and is not held for quiet hours), every other one is normal.
+ */
+export const complaintSeverity = (priority: string) => (priority === 'P1' ? 'emergency' : 'normal');

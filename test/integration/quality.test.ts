@@ -4,15 +4,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { complaintStep, fastComplaintPolicy, openComplaint, waitFor } from '../support/complaints.js';
 import { seconds } from '../support/sla.js';
-import {
-  call,
-  get,
-  intakeBody,
-  post,
-  repairReport,
-  type Stack,
-  startStack,
-} from '../support/stack.js';
+import { call, get, intakeBody, post, repairReport, type Stack, startStack } from '../support/stack.js';
 
 let stack: Stack;
 beforeAll(async () => {

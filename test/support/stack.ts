@@ -142,6 +142,9 @@ export async function startStack(
         // Test receivers listen on 127.0.0.1.
         allowPrivateWebhookTargets: opts.allowPrivateWebhookTargets ?? true,
         notifications: { maxAttempts: 3, retryMaxIntervalMs: 1_000, ...opts.notifications },
+        ...(opts.complaints?.historyLimit
+          ? { complaints: { historyLimit: opts.complaints.historyLimit } }
+          : {}),
         workflowBundle: { codePath: inject('workflowBundlePath') },
         maxCachedWorkflows: 100,
         payloadCodec,

@@ -42,8 +42,10 @@ import {
 import type { AppDeps } from '../../app.js';
 import type { Principal } from '../../auth/keys.js';
 import type { Permission } from '../../auth/roles.js';
+import { assertActivePerson, findActivePerson } from '../../engineers.js';
 import { actorOf } from '../../plugins/auth.js';
 import { conflict, notFound, Problem, unavailable, unprocessable } from '../../problem.js';
+import { problemResponses } from '../../schema-parts.js';
 import { assertCasesExist, openComplaint } from './intake.js';
 import {
   type ComplaintFilter,
@@ -58,17 +60,16 @@ import {
   complaintIdParams,
   complaintIntakeBody,
   complaintListQuery,
-  complaintListSchema,
   complaintPolicyBody,
-  complaintPolicyView,
+  complaintPolicyRef,
+  complaintRef,
   complaintStepBodies,
-  complaintViewSchema,
   complianceSchema,
   evidenceBody,
+  evidenceFileContent,
   evidenceParams,
-  evidenceViewSchema,
+  evidenceUploadSchema,
   policyIdParams,
-  problems,
   reportQuery,
 } from './schemas.js';
 
@@ -213,7 +214,7 @@ export async function complaintRoutes(app: FastifyInstance, deps: AppDeps) {
         description:
           'Starts the complaint workflow. With externalRef, the same ticket again returns the existing complaint (200).',
         body: complaintIntakeBody,
-        response: { 200: complaintViewSchema, 201: complaintViewSchema, ...problems(400, 409, 422, 503) },
+        response: { 200: complaintRef, 201: complaintRef, ...problemResponses(409, 422, 503) },
       },
       config: { permission: 'complaints.create' },
     },
@@ -247,7 +248,7 @@ export async function complaintRoutes(app: FastifyInstance, deps: AppDeps) {
         tags: ['complaints'],
         summary: 'List complaints, newest first, with filters and cursor pagination',
         querystring: complaintListQuery,
-        response: { 200: complaintListSchema, ...problems(400, 422) },
+        response: { 200: { $ref: 'ComplaintList#' }, ...problemResponses(422) },
       },
       config: { permission: 'complaints.read' },
     },
@@ -270,7 +271,7 @@ export async function complaintRoutes(app: FastifyInstance, deps: AppDeps) {
         tags: ['complaints'],
         summary: 'A complaint with its classification, route, investigation, actions, clocks and timeline',
         params: complaintIdParams,
-        response: { 200: complaintViewSchema, ...problems(400, 404) },
+        response: { 200: complaintRef, ...problemResponses(404) },
       },
       config: { permission: 'complaints.read' },
     },
@@ -312,7 +313,7 @@ export async function complaintRoutes(app: FastifyInstance, deps: AppDeps) {
             type: 'object',
             properties: { 'idempotency-key': { type: 'string', minLength: 1, maxLength: 200 } },
           },
-          response: { 200: complaintViewSchema, ...problems(400, 404, 409, 422, 503) },
+          response: { 200: complaintRef, ...problemResponses(404, 409, 422, 503) },
         },
         config: { permission: step.permission },
       },
@@ -325,6 +326,11 @@ export async function complaintRoutes(app: FastifyInstance, deps: AppDeps) {
           });
         const body = req.body;
         if (step.name === 'link-case') await assertCasesExist(db, [body.caseId as string]);
+        // Owners and responsible people are people the directory knows: their notifications reach them.
+        if (step.name === 'route' && body.owner)
+          await assertActivePerson(deps, 'owner', body.owner as string);
+        if (step.name === 'add-action')
+          await assertActivePerson(deps, 'responsible', body.responsible as string);
         if (step.name === 'record-finding') await assertCasesExist(db, (body.caseIds as string[]) ?? []);
         const key = req.headers['idempotency-key'];
         await runStep(
@@ -353,15 +359,9 @@ export async function complaintRoutes(app: FastifyInstance, deps: AppDeps) {
         params: complaintIdParams,
         body: evidenceBody,
         response: {
-          201: {
-            type: 'object',
-            properties: { evidence: evidenceViewSchema, complaint: complaintViewSchema },
-          },
-          200: {
-            type: 'object',
-            properties: { evidence: evidenceViewSchema, complaint: complaintViewSchema },
-          },
-          ...problems(400, 404, 409, 413, 415, 422, 503),
+          200: { ...evidenceUploadSchema, description: 'the same file was attached already' },
+          201: { ...evidenceUploadSchema, description: 'stored and attached' },
+          ...problemResponses(404, 409, 413, 415, 422, 503),
         },
       },
       config: { permission: 'complaints.investigate' },
@@ -455,11 +455,8 @@ export async function complaintRoutes(app: FastifyInstance, deps: AppDeps) {
         summary: 'The evidence file itself, with its content type and SHA-256 (ETag)',
         params: evidenceParams,
         response: {
-          200: {
-            description: 'the file',
-            content: { 'application/octet-stream': { schema: { type: 'string', format: 'binary' } } },
-          },
-          ...problems(400, 404),
+          200: { description: 'the file, in the type it was uploaded as', content: evidenceFileContent },
+          ...problemResponses(404),
         },
       },
       config: { permission: 'complaints.read' },
@@ -492,7 +489,7 @@ export async function complaintRoutes(app: FastifyInstance, deps: AppDeps) {
         tags: ['complaints'],
         summary: 'Progress-update compliance per owner: on time, late, missed',
         querystring: reportQuery,
-        response: { 200: complianceSchema, ...problems(400, 422) },
+        response: { 200: complianceSchema, ...problemResponses(422) },
       },
       config: { permission: 'complaints.reports' },
     },
@@ -523,8 +520,12 @@ export async function complaintRoutes(app: FastifyInstance, deps: AppDeps) {
         summary: 'The current version of every complaint policy (classification matrix, targets, routing)',
         querystring: { type: 'object', additionalProperties: false, properties: {} },
         response: {
-          200: { type: 'object', properties: { items: { type: 'array', items: complaintPolicyView } } },
-          ...problems(400),
+          200: {
+            type: 'object',
+            additionalProperties: false,
+            required: ['items'],
+            properties: { items: { type: 'array', items: complaintPolicyRef } },
+          },
         },
       },
       config: { permission: 'complaint-policies.read' },
@@ -548,8 +549,13 @@ export async function complaintRoutes(app: FastifyInstance, deps: AppDeps) {
         summary: 'A complaint policy with all its versions, newest first',
         params: policyIdParams,
         response: {
-          200: { type: 'object', properties: { versions: { type: 'array', items: complaintPolicyView } } },
-          ...problems(400, 404),
+          200: {
+            type: 'object',
+            additionalProperties: false,
+            required: ['versions'],
+            properties: { versions: { type: 'array', items: complaintPolicyRef } },
+          },
+          ...problemResponses(404),
         },
       },
       config: { permission: 'complaint-policies.read' },
@@ -581,7 +587,11 @@ export async function complaintRoutes(app: FastifyInstance, deps: AppDeps) {
         summary: 'Create a complaint policy or add a new version (open complaints keep theirs)',
         params: policyIdParams,
         body: complaintPolicyBody,
-        response: { 200: complaintPolicyView, 201: complaintPolicyView, ...problems(400, 409, 422) },
+        response: {
+          200: { ...complaintPolicyRef, description: 'a new version of the policy' },
+          201: { ...complaintPolicyRef, description: 'the policy, created' },
+          ...problemResponses(409, 422),
+        },
       },
       config: { permission: 'complaint-policies.write' },
     },
@@ -601,6 +611,9 @@ export async function complaintRoutes(app: FastifyInstance, deps: AppDeps) {
         routing: b.routing ?? base.routing,
       };
       const found = validateComplaintPolicy(def);
+      for (const [i, rule] of def.routing.entries())
+        if (rule.owner && !(await findActivePerson(deps, rule.owner)))
+          found.push(`routing[${i}].owner "${rule.owner}" is not an active person in the staff directory`);
       if (id === 'default' && def.match.productLine !== undefined)
         found.push('the default policy must match every complaint: its match must be {}');
       const result = await db.transaction(async (tx) => {

@@ -123,6 +123,7 @@ export async function complaintView(db: Database, row: ComplaintRow) {
       firedAt: e.firedAt.toISOString(),
       recipient: e.recipient,
       owner: e.owner,
+      notified: e.notified ?? null,
     })),
     timeline: timeline.map((e) => ({
       seq: e.seq,

@@ -1,23 +1,15 @@
 // JSON schemas of the complaint API: intake, each step, lists, evidence, reports and the versioned
-// complaint policy. Requests reject unknown fields; responses document every status in OpenAPI.
+// complaint policy. Requests reject unknown fields. Responses are exact (every field the read model
+// shows, nothing else) and registered as shared schemas — components of the OpenAPI document (Complaint,
+// ComplaintSummary, ComplaintList, ComplaintEvidence, ComplaintPolicy); Fastify also serialises the
+// answers with them, so a field missing here would vanish (test/support/contract.ts catches it).
 
 import { ACTION_TYPES, COMPLAINT_CHANNELS, COMPLAINT_STAGES } from '../../../domain/complaints/complaint.js';
 import { LEVELS, PRIORITIES } from '../../../domain/complaints/policy.js';
 import { CATEGORIES, DEPARTMENTS } from '../../../domain/complaints/routing.js';
-import { optionalText, text } from '../../schema-parts.js';
+import { CLOCK_SCHEMA, NOTIFIED_SCHEMA } from '../../case-schemas.js';
+import { dateTime, nullableDateTime, nullableString, optionalText, text } from '../../schema-parts.js';
 import { externalRefSchema } from '../../schemas.js';
-
-/** Problem responses: the given statuses plus 401/403. */
-export const problems = (...statuses: number[]) =>
-  Object.fromEntries(
-    [...statuses, 401, 403].map((s) => [
-      s,
-      {
-        description: 'problem details (RFC 9457)',
-        content: { 'application/problem+json': { schema: { $ref: 'Problem#' } } },
-      },
-    ]),
-  );
 
 export const CASE_ID = '^C[0-9]{7,}$';
 const caseIds = {
@@ -187,110 +179,274 @@ export const reportQuery = {
   },
 } as const;
 
-const anyObject = { type: 'object', additionalProperties: true } as const;
-const nullableString = { type: 'string', nullable: true } as const;
+const object = (properties: Record<string, unknown>, required: string[] = Object.keys(properties)) =>
+  ({ type: 'object', additionalProperties: false, required, properties }) as const;
+const nullable = <T extends { properties: unknown }>(schema: T) => ({ ...schema, type: ['object', 'null'] });
+const strings = { type: 'array', items: { type: 'string' } } as const;
+const EVIDENCE_TYPES = ['image/jpeg', 'image/png', 'application/pdf', 'text/plain'] as const;
 
-export const complaintSummarySchema = {
-  type: 'object',
-  additionalProperties: false,
-  properties: {
-    id: { type: 'string' },
-    workflowId: { type: 'string' },
-    stage: { type: 'string', enum: COMPLAINT_STAGES },
-    stageLabel: { type: 'string' },
-    priority: { type: 'string', enum: PRIORITIES },
-    urgency: level,
-    importance: level,
-    category: { type: 'string' },
-    department: { type: 'string' },
-    owner: nullableString,
-    channel: { type: 'string' },
-    externalRef: { ...anyObject, nullable: true },
-    customer: anyObject,
-    product: anyObject,
-    description: { type: 'string' },
-    rejections: { type: 'integer' },
-    breached: { type: 'boolean' },
-    reportedAt: { type: 'string' },
-    createdAt: { type: 'string' },
-    updatedAt: { type: 'string' },
-    closedAt: nullableString,
+/** Who did a step and when (server time). */
+const stamp = {
+  at: dateTime,
+  by: { type: 'string', description: 'person id, or key:<id> for a key without one' },
+};
+const classification = object({
+  urgency: level,
+  importance: level,
+  priority: { type: 'string', enum: PRIORITIES },
+});
+
+const summaryProps = {
+  id: { type: 'string', description: 'complaint id, e.g. CP0000042' },
+  workflowId: { type: 'string', description: 'the Temporal workflow id, complaint-<id>' },
+  stage: { type: 'string', enum: COMPLAINT_STAGES },
+  stageLabel: { type: 'string', description: 'the stage in Chinese, e.g. 调查处理中' },
+  priority: { type: 'string', enum: PRIORITIES, description: 'from the classification matrix' },
+  urgency: level,
+  importance: level,
+  category: { type: 'string', enum: CATEGORIES },
+  department: { type: 'string', enum: DEPARTMENTS },
+  owner: { ...nullableString, description: "person id; null while the department's desk has it" },
+  channel,
+  externalRef: {
+    ...nullable(object({ system: { type: 'string' }, id: { type: 'string' } })),
+    description: "the help desk's ticket",
   },
+  customer: object({
+    name: { type: 'string' },
+    phone: nullableString,
+    email: nullableString,
+    region: nullableString,
+  }),
+  product: object({
+    model: { type: 'string' },
+    line: nullableString,
+    serialNumber: nullableString,
+    purchaseDate: { type: 'string', format: 'date' },
+  }),
+  description: { type: 'string' },
+  rejections: { type: 'integer', description: 'answers the customer rejected' },
+  breached: { type: 'boolean', description: 'the acknowledge or resolve deadline passed' },
+  reportedAt: dateTime,
+  createdAt: dateTime,
+  updatedAt: dateTime,
+  closedAt: nullableDateTime,
 } as const;
 
-export const complaintViewSchema = {
-  type: 'object',
-  additionalProperties: false,
-  properties: {
-    ...complaintSummarySchema.properties,
-    policy: anyObject,
-    clocks: { type: 'array', items: anyObject },
-    linkedCases: { type: 'array', items: { type: 'string' } },
-    classification: anyObject,
-    reclassifications: { type: 'array', items: anyObject },
-    routing: { type: 'array', items: anyObject },
-    findings: { type: 'array', items: anyObject },
-    evidence: { type: 'array', items: anyObject },
-    actions: { type: 'array', items: anyObject },
-    waiver: { ...anyObject, nullable: true },
-    answers: { type: 'array', items: anyObject },
-    responses: { type: 'array', items: anyObject },
-    updates: { type: 'array', items: anyObject },
-    effectiveness: { type: 'array', items: anyObject },
-    withdrawal: { ...anyObject, nullable: true },
-    qualityIssues: { type: 'array', items: anyObject },
-    escalations: { type: 'array', items: anyObject },
-    timeline: { type: 'array', items: anyObject },
-  },
+export const COMPLAINT_SUMMARY_SCHEMA = {
+  $id: 'ComplaintSummary',
+  description: 'A complaint as lists show it',
+  ...object(summaryProps),
 } as const;
 
-export const complaintListSchema = {
-  type: 'object',
-  required: ['items', 'nextCursor'],
-  properties: { items: { type: 'array', items: complaintSummarySchema }, nextCursor: nullableString },
+/** A clock of a complaint or a quality issue: an SLA clock under its own name. */
+export function subjectClock(description: string) {
+  const { $id: _id, description: _description, ...clock } = CLOCK_SCHEMA;
+  return { ...clock, description, properties: { ...clock.properties, name: { type: 'string' } } };
+}
+const complaintClock = subjectClock(
+  'acknowledge, resolve, progress (the progress-update clock) or action:<id> (a corrective action)',
+);
+
+export const COMPLAINT_SCHEMA = {
+  $id: 'Complaint',
+  description:
+    'A complaint with its classification, route, investigation, corrective actions, answers, clocks, escalations and timeline',
+  ...object({
+    ...summaryProps,
+    policy: object({
+      id: { type: 'string' },
+      version: { type: 'integer' },
+      calendar: object({ id: { type: 'string' }, timeZone: { type: 'string' } }),
+    }),
+    classification,
+    clocks: { type: 'array', items: complaintClock },
+    linkedCases: { ...strings, description: 'service cases (repair records) linked to the complaint' },
+    reclassifications: {
+      type: 'array',
+      items: object({ from: classification, to: classification, reason: { type: 'string' }, ...stamp }),
+    },
+    routing: {
+      type: 'array',
+      description: 'every route the complaint took: the first by the rules, later ones overridden',
+      items: object(
+        {
+          department: { type: 'string', enum: DEPARTMENTS },
+          owner: { type: 'string' },
+          rule: { type: ['integer', 'null'], description: 'the routing rule that decided; null otherwise' },
+          reason: { type: 'string' },
+          ...stamp,
+        },
+        ['department', 'rule', 'at', 'by'],
+      ),
+    },
+    findings: {
+      type: 'array',
+      items: object({ text: { type: 'string' }, caseIds: strings, ...stamp }),
+    },
+    evidence: {
+      type: 'array',
+      items: object(
+        {
+          evidenceId: { type: 'string' },
+          fileName: { type: 'string' },
+          contentType: { type: 'string', enum: EVIDENCE_TYPES },
+          size: { type: 'integer' },
+          sha256: { type: 'string' },
+          note: { type: 'string' },
+          ...stamp,
+        },
+        ['evidenceId', 'fileName', 'contentType', 'size', 'sha256', 'at', 'by'],
+      ),
+    },
+    actions: {
+      type: 'array',
+      description: 'corrective actions (整改措施), each with its own clock action:<id>',
+      items: object(
+        {
+          id: { type: 'string', description: 'A1, A2 …' },
+          description: { type: 'string' },
+          type: { type: 'string', enum: ACTION_TYPES },
+          responsible: { type: 'string', description: 'person id' },
+          deadline: dateTime,
+          status: { type: 'string', enum: ['open', 'done'] },
+          completed: object({ result: { type: 'string' }, ...stamp }),
+          ...stamp,
+        },
+        ['id', 'description', 'type', 'responsible', 'deadline', 'status', 'at', 'by'],
+      ),
+    },
+    waiver: {
+      ...nullable(object({ reason: { type: 'string' }, ...stamp })),
+      description: "the manager's waiver of open actions for this round's answer",
+    },
+    answers: {
+      type: 'array',
+      items: object({ answer: { type: 'string' }, channel, round: { type: 'integer' }, ...stamp }),
+    },
+    responses: {
+      type: 'array',
+      items: object(
+        { accepted: { type: 'boolean' }, comment: { type: 'string' }, round: { type: 'integer' }, ...stamp },
+        ['accepted', 'round', 'at', 'by'],
+      ),
+    },
+    updates: {
+      type: 'array',
+      description: 'customer-visible updates; each restarted the progress-update clock',
+      items: object({
+        kind: { type: 'string', enum: ['acknowledge', 'progress', 'answer'] },
+        message: { type: 'string' },
+        channel,
+        ...stamp,
+      }),
+    },
+    effectiveness: {
+      type: 'array',
+      items: object({ effective: { type: 'boolean' }, note: { type: 'string' }, ...stamp }),
+    },
+    withdrawal: nullable(object({ reason: { type: 'string' }, ...stamp })),
+    qualityIssues: {
+      type: 'array',
+      description: 'quality issues raised from or linked to the complaint',
+      items: object(
+        {
+          issueId: { type: 'string' },
+          closed: { type: 'boolean' },
+          summary: { type: 'string' },
+          at: dateTime,
+        },
+        ['issueId', 'closed', 'at'],
+      ),
+    },
+    escalations: {
+      type: 'array',
+      items: object({
+        id: { type: 'integer' },
+        clock: { type: 'string' },
+        cycle: { type: 'integer' },
+        level: { type: 'integer' },
+        name: { type: 'string' },
+        dueAt: dateTime,
+        firedAt: dateTime,
+        recipient: {
+          type: 'string',
+          description:
+            'a person id, desk:<department>, or a ladder place (service-manager, upper-management)',
+        },
+        owner: nullableString,
+        notified: NOTIFIED_SCHEMA,
+      }),
+    },
+    timeline: {
+      type: 'array',
+      items: object({
+        seq: { type: 'integer' },
+        type: {
+          type: 'string',
+          description:
+            'created, acknowledged, reclassified, routed, finding_recorded, evidence_attached, case_linked, action_added, action_completed, actions_waived, progress_update, answered, answer_rejected, answer_accepted, not_effective, closed, withdrawn, quality_issue_linked, quality_issue_closed, escalated',
+        },
+        fromStage: { type: ['string', 'null'], enum: [...COMPLAINT_STAGES, null] },
+        toStage: { type: 'string', enum: COMPLAINT_STAGES },
+        actor: { type: 'string' },
+        at: dateTime,
+        data: { type: 'object', additionalProperties: true, description: 'what the step recorded' },
+      }),
+    },
+  }),
 } as const;
 
-export const evidenceViewSchema = {
-  type: 'object',
-  additionalProperties: false,
-  properties: {
+export const COMPLAINT_LIST_SCHEMA = {
+  $id: 'ComplaintList',
+  ...object({
+    items: { type: 'array', items: { $ref: 'ComplaintSummary#' } },
+    nextCursor: { ...nullableString, description: 'pass as cursor for the next page; null on the last' },
+  }),
+} as const;
+
+export const EVIDENCE_SCHEMA = {
+  $id: 'ComplaintEvidence',
+  description: 'An evidence file as stored: its content hashed (SHA-256)',
+  ...object({
     id: { type: 'string' },
     complaintId: { type: 'string' },
     fileName: { type: 'string' },
-    contentType: { type: 'string' },
-    size: { type: 'integer' },
-    sha256: { type: 'string' },
+    contentType: { type: 'string', enum: EVIDENCE_TYPES },
+    size: { type: 'integer', description: 'bytes' },
+    sha256: { type: 'string', pattern: '^[0-9a-f]{64}$' },
     note: nullableString,
     uploadedBy: { type: 'string' },
-    uploadedAt: { type: 'string' },
-  },
+    uploadedAt: dateTime,
+  }),
 } as const;
 
-export const complianceSchema = {
-  type: 'object',
-  required: ['items'],
-  properties: {
-    items: {
-      type: 'array',
-      items: {
-        type: 'object',
-        additionalProperties: false,
-        properties: {
-          owner: nullableString,
-          updates: { type: 'integer' },
-          onTime: { type: 'integer' },
-          late: { type: 'integer' },
-          missed: { type: 'integer', description: 'progress-update deadlines that passed (escalated)' },
-          complianceRate: {
-            type: 'number',
-            nullable: true,
-            description: 'on-time updates / (updates + missed)',
-          },
-        },
+export const evidenceUploadSchema = object({
+  evidence: { $ref: 'ComplaintEvidence#' },
+  complaint: { $ref: 'Complaint#' },
+});
+
+/** The evidence file itself, in the type it was uploaded as. */
+export const evidenceFileContent = Object.fromEntries(
+  EVIDENCE_TYPES.map((t) => [t, { schema: { type: 'string', description: 'the file' } }]),
+);
+
+export const complianceSchema = object({
+  items: {
+    type: 'array',
+    items: object({
+      owner: { ...nullableString, description: 'person id; null for the department desks' },
+      updates: { type: 'integer' },
+      onTime: { type: 'integer' },
+      late: { type: 'integer' },
+      missed: { type: 'integer', description: 'progress-update deadlines that passed (escalated)' },
+      complianceRate: {
+        type: ['number', 'null'],
+        description: 'on-time updates / (updates + missed); null without either',
       },
-    },
+    }),
   },
-} as const;
+});
 
 const ladder = {
   type: 'array',
@@ -318,6 +474,16 @@ const matrixRow = body(['high', 'medium', 'low'], {
   medium: { type: 'string', enum: PRIORITIES },
   low: { type: 'string', enum: PRIORITIES },
 });
+const routingMatch = body([], {
+  category: { type: 'string', enum: CATEGORIES },
+  productLine: { type: 'string', minLength: 1, maxLength: 100 },
+  region: { type: 'string', minLength: 1, maxLength: 100 },
+});
+const routingRule = body(['match', 'department'], {
+  match: routingMatch,
+  department: { type: 'string', enum: DEPARTMENTS },
+  owner: { type: 'string', minLength: 1, maxLength: 100, description: 'person id' },
+});
 
 export const complaintPolicyBody = body(['name', 'calendarId', 'matrix', 'targets'], {
   name: text(200),
@@ -333,19 +499,7 @@ export const complaintPolicyBody = body(['name', 'calendarId', 'matrix', 'target
   escalation: ladder,
   progressEscalation: ladder,
   actionEscalation: ladder,
-  routing: {
-    type: 'array',
-    maxItems: 200,
-    items: body(['match', 'department'], {
-      match: body([], {
-        category: { type: 'string', enum: CATEGORIES },
-        productLine: { type: 'string', minLength: 1, maxLength: 100 },
-        region: { type: 'string', minLength: 1, maxLength: 100 },
-      }),
-      department: { type: 'string', enum: DEPARTMENTS },
-      owner: { type: 'string', minLength: 1, maxLength: 100 },
-    }),
-  },
+  routing: { type: 'array', maxItems: 200, items: routingRule },
 });
 
 export const policyIdParams = {
@@ -354,23 +508,35 @@ export const policyIdParams = {
   properties: { id: { type: 'string', pattern: '^[a-z0-9][a-z0-9-]{0,62}$' } },
 } as const;
 
-export const complaintPolicyView = {
-  type: 'object',
-  additionalProperties: false,
-  properties: {
+export const COMPLAINT_POLICY_SCHEMA = {
+  $id: 'ComplaintPolicy',
+  description: 'A version of a complaint policy (投诉处理标准)',
+  ...object({
     id: { type: 'string' },
     version: { type: 'integer' },
     name: { type: 'string' },
-    match: anyObject,
+    match: complaintPolicyBody.properties.match,
     calendarId: { type: 'string' },
-    matrix: anyObject,
-    targets: anyObject,
-    escalation: { type: 'array', items: anyObject },
-    progressEscalation: { type: 'array', items: anyObject },
-    actionEscalation: { type: 'array', items: anyObject },
-    routing: { type: 'array', items: anyObject },
-    createdAt: { type: 'string' },
-    retiredAt: nullableString,
+    matrix: complaintPolicyBody.properties.matrix,
+    targets: complaintPolicyBody.properties.targets,
+    escalation: ladder,
+    progressEscalation: ladder,
+    actionEscalation: ladder,
+    routing: { type: 'array', items: routingRule },
+    createdAt: dateTime,
+    retiredAt: nullableDateTime,
     current: { type: 'boolean' },
-  },
+  }),
 } as const;
+
+/** Shared schemas of the complaint API, in the order they must be added (referenced ones first). */
+export const COMPLAINT_SCHEMAS = [
+  COMPLAINT_SUMMARY_SCHEMA,
+  COMPLAINT_SCHEMA,
+  COMPLAINT_LIST_SCHEMA,
+  EVIDENCE_SCHEMA,
+  COMPLAINT_POLICY_SCHEMA,
+];
+
+export const complaintRef = { $ref: 'Complaint#' } as const;
+export const complaintPolicyRef = { $ref: 'ComplaintPolicy#' } as const;

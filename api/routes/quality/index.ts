@@ -25,7 +25,6 @@ import { validateClusterRule } from '../../../domain/quality/cluster.js';
 import {
   isQualityOpen,
   QUALITY_STAGE_LABELS_ZH,
-  QUALITY_STAGES,
   type QualityIssueState,
   type QualityPolicy,
   type QualityStage,
@@ -46,104 +45,27 @@ import {
 import type { AppDeps } from '../../app.js';
 import type { Permission } from '../../auth/roles.js';
 import { decodeCursor, encodeCursor } from '../../cursor.js';
+import { assertActivePerson } from '../../engineers.js';
 import { actorOf } from '../../plugins/auth.js';
 import { conflict, notFound, Problem, unavailable, unprocessable } from '../../problem.js';
-import { optionalText, text } from '../../schema-parts.js';
+import { problemResponses } from '../../schema-parts.js';
 import { assertCasesExist } from '../complaints/intake.js';
-import { CASE_ID, problems, targetSchema } from '../complaints/schemas.js';
+import {
+  failureCodeBody,
+  failureCodeListSchema,
+  failureCodeParams,
+  issueIdParams,
+  issueListQuery,
+  qualityIssueRef,
+  qualityPolicyBody,
+  qualityStepBodies,
+  raiseBody,
+  rangeQuery,
+  repeatRateSchema,
+  rollupQuery,
+  rollupSchema,
+} from './schemas.js';
 
-const CODE = '^[A-Z0-9][A-Z0-9._-]{0,31}$';
-const anyObject = { type: 'object', additionalProperties: true } as const;
-const nullableString = { type: 'string', nullable: true } as const;
-const body = (required: string[], properties: Record<string, unknown>) =>
-  ({ type: 'object', required, additionalProperties: false, properties }) as const;
-const ids = (pattern: string) =>
-  ({ type: 'array', maxItems: 200, uniqueItems: true, items: { type: 'string', pattern } }) as const;
-const COMPLAINT_ID = '^CP[0-9]{7,}$';
-const stageTargets = body([], {
-  analysis: targetSchema,
-  planning: targetSchema,
-  production_change: targetSchema,
-  verification: targetSchema,
-});
-
-const codeView = {
-  type: 'object',
-  additionalProperties: false,
-  properties: {
-    kind: { type: 'string', enum: FAILURE_CODE_KINDS },
-    code: { type: 'string' },
-    label: { type: 'string' },
-    description: nullableString,
-    active: { type: 'boolean' },
-    updatedAt: { type: 'string' },
-  },
-} as const;
-
-const issueSummary = {
-  type: 'object',
-  additionalProperties: false,
-  properties: {
-    id: { type: 'string' },
-    workflowId: { type: 'string' },
-    source: { type: 'string' },
-    title: { type: 'string' },
-    model: { type: 'string' },
-    causeCode: nullableString,
-    stage: { type: 'string', enum: QUALITY_STAGES },
-    stageLabel: { type: 'string' },
-    owner: nullableString,
-    breached: { type: 'boolean' },
-    createdAt: { type: 'string' },
-    updatedAt: { type: 'string' },
-    closedAt: nullableString,
-  },
-} as const;
-const issueView = {
-  type: 'object',
-  additionalProperties: false,
-  properties: {
-    ...issueSummary.properties,
-    description: { type: 'string' },
-    caseIds: { type: 'array', items: { type: 'string' } },
-    complaintIds: { type: 'array', items: { type: 'string' } },
-    analysis: { ...anyObject, nullable: true },
-    plans: { type: 'array', items: anyObject },
-    changes: { type: 'array', items: anyObject },
-    verifications: { type: 'array', items: anyObject },
-    assignments: { type: 'array', items: anyObject },
-    cancellation: { ...anyObject, nullable: true },
-    clocks: { type: 'array', items: anyObject },
-    escalations: { type: 'array', items: anyObject },
-    timeline: { type: 'array', items: anyObject },
-  },
-} as const;
-const issueIdParams = {
-  type: 'object',
-  required: ['id'],
-  properties: {
-    id: { type: 'string', pattern: '^Q[0-9]{7,}$', description: 'quality issue id, e.g. Q0000007' },
-  },
-} as const;
-
-const serialRange = body(['from', 'to'], { from: text(100), to: text(100) });
-const stepBodies: Record<QualityStepName, object> = {
-  assign: body(['owner'], { owner: text(100, 'person id owning the current stage') }),
-  analyze: body(['rootCause', 'affectedModels', 'batches', 'serialRanges'], {
-    rootCause: text(10000),
-    affectedModels: { type: 'array', minItems: 1, maxItems: 100, items: text(100) },
-    batches: { type: 'array', maxItems: 500, items: text(100) },
-    serialRanges: { type: 'array', maxItems: 500, items: serialRange },
-  }),
-  plan: body(['plan'], { plan: text(10000, 'the improvement plan (改进方案)') }),
-  'production-change': body(['description', 'effectiveFrom'], {
-    description: text(10000),
-    effectiveFrom: text(100, 'first batch or date built with the change'),
-  }),
-  verify: body(['effective', 'note'], { effective: { type: 'boolean' }, note: text(5000) }),
-  link: body([], { caseIds: ids(CASE_ID), complaintIds: ids(COMPLAINT_ID) }),
-  cancel: body(['reason'], { reason: text(2000) }),
-};
 const STEPS: Array<{
   name: QualityStepName;
   // biome-ignore lint/suspicious/noExplicitAny: each update takes its own step type
@@ -256,6 +178,7 @@ export async function qualityRoutes(app: FastifyInstance, deps: AppDeps) {
       cancellation: s?.cancellation ?? null,
       clocks: s ? Object.values(s.clocks).map((c) => viewClock(row.policy.calendar, c, now)) : [],
       escalations: escalations.map((e) => ({
+        id: e.id,
         clock: e.clock,
         cycle: e.cycle,
         level: e.level,
@@ -264,6 +187,7 @@ export async function qualityRoutes(app: FastifyInstance, deps: AppDeps) {
         firedAt: e.firedAt.toISOString(),
         recipient: e.recipient,
         owner: e.owner,
+        notified: e.notified ?? null,
       })),
       timeline: timeline.map((e) => ({
         seq: e.seq,
@@ -307,10 +231,7 @@ export async function qualityRoutes(app: FastifyInstance, deps: AppDeps) {
             active: { type: 'string', enum: ['true', 'false'] },
           },
         },
-        response: {
-          200: { type: 'object', properties: { items: { type: 'array', items: codeView } } },
-          ...problems(400),
-        },
+        response: { 200: failureCodeListSchema },
       },
       config: { permission: 'failure-codes.read' },
     },
@@ -338,20 +259,12 @@ export async function qualityRoutes(app: FastifyInstance, deps: AppDeps) {
         operationId: 'putFailureCode',
         tags: ['quality'],
         summary: 'Create or change a failure code; retire one with active: false (recorded failures keep it)',
-        params: {
-          type: 'object',
-          required: ['kind', 'code'],
-          properties: {
-            kind: { type: 'string', enum: FAILURE_CODE_KINDS },
-            code: { type: 'string', pattern: CODE },
-          },
+        params: failureCodeParams,
+        body: failureCodeBody,
+        response: {
+          200: { $ref: 'FailureCode#', description: 'the code, changed' },
+          201: { $ref: 'FailureCode#', description: 'the code, created' },
         },
-        body: body(['label'], {
-          label: text(200),
-          description: optionalText(2000),
-          active: { type: 'boolean' },
-        }),
-        response: { 200: codeView, 201: codeView, ...problems(400) },
       },
       config: { permission: 'failure-codes.write' },
     },
@@ -383,39 +296,8 @@ export async function qualityRoutes(app: FastifyInstance, deps: AppDeps) {
         operationId: 'failureRollup',
         tags: ['quality'],
         summary: 'Failures rolled up by model, batch or serial, per cause code',
-        querystring: {
-          type: 'object',
-          additionalProperties: false,
-          properties: {
-            groupBy: { type: 'string', enum: ['model', 'batch', 'serial'], description: 'default model' },
-            model: { type: 'string', minLength: 1, maxLength: 100 },
-            causeCode: { type: 'string', pattern: CODE },
-            from: { type: 'string', format: 'date-time' },
-            to: { type: 'string', format: 'date-time' },
-          },
-        },
-        response: {
-          200: {
-            type: 'object',
-            properties: {
-              groupBy: { type: 'string' },
-              items: {
-                type: 'array',
-                items: {
-                  type: 'object',
-                  additionalProperties: false,
-                  properties: {
-                    key: nullableString,
-                    causeCode: nullableString,
-                    cases: { type: 'integer' },
-                    failures: { type: 'integer' },
-                  },
-                },
-              },
-            },
-          },
-          ...problems(400, 422),
-        },
+        querystring: rollupQuery,
+        response: { 200: rollupSchema, ...problemResponses(422) },
       },
       config: { permission: 'quality.read' },
     },
@@ -460,37 +342,8 @@ export async function qualityRoutes(app: FastifyInstance, deps: AppDeps) {
         tags: ['quality'],
         summary:
           'Post-repair failure rate (返修率): cases opened in the range that repeat a repair of the 30 days before',
-        querystring: {
-          type: 'object',
-          additionalProperties: false,
-          properties: {
-            from: { type: 'string', format: 'date-time' },
-            to: { type: 'string', format: 'date-time' },
-          },
-        },
-        response: {
-          200: {
-            type: 'object',
-            properties: {
-              repairs: { type: 'integer', description: 'repairs completed in the range' },
-              repeats: { type: 'integer', description: 'cases opened in the range marked as repeats' },
-              rate: { type: 'number', nullable: true },
-              items: {
-                type: 'array',
-                items: {
-                  type: 'object',
-                  additionalProperties: false,
-                  properties: {
-                    caseId: { type: 'string' },
-                    repeatOf: { type: 'string' },
-                    serialNumber: { type: 'string' },
-                  },
-                },
-              },
-            },
-          },
-          ...problems(400, 422),
-        },
+        querystring: rangeQuery,
+        response: { 200: repeatRateSchema, ...problemResponses(422) },
       },
       config: { permission: 'quality.read' },
     },
@@ -534,17 +387,8 @@ export async function qualityRoutes(app: FastifyInstance, deps: AppDeps) {
         operationId: 'raiseQualityIssue',
         tags: ['quality'],
         summary: 'Raise a quality issue from a complaint or a repair report (clusters raise their own)',
-        body: body(['source', 'title', 'description', 'model'], {
-          source: { type: 'string', enum: ['complaint', 'repair_report'] },
-          title: text(200),
-          description: text(10000),
-          model: text(100),
-          causeCode: { type: 'string', pattern: CODE },
-          caseIds: ids(CASE_ID),
-          complaintIds: ids(COMPLAINT_ID),
-          targets: { ...stageTargets, description: 'stage deadlines overriding the quality policy' },
-        }),
-        response: { 201: issueView, ...problems(400, 422, 503) },
+        body: raiseBody,
+        response: { 201: qualityIssueRef, ...problemResponses(422, 503) },
       },
       config: { permission: 'quality.raise' },
     },
@@ -626,25 +470,8 @@ export async function qualityRoutes(app: FastifyInstance, deps: AppDeps) {
         operationId: 'listQualityIssues',
         tags: ['quality'],
         summary: 'List quality issues, newest first, with filters and cursor pagination',
-        querystring: {
-          type: 'object',
-          additionalProperties: false,
-          properties: {
-            stage: { type: 'string', enum: QUALITY_STAGES },
-            source: { type: 'string', enum: ['complaint', 'repair_report', 'cluster'] },
-            model: { type: 'string', minLength: 1, maxLength: 100 },
-            owner: { type: 'string', minLength: 1, maxLength: 100 },
-            limit: { type: 'string', pattern: '^(?:[1-9][0-9]?|100)$' },
-            cursor: { type: 'string', maxLength: 200 },
-          },
-        },
-        response: {
-          200: {
-            type: 'object',
-            properties: { items: { type: 'array', items: issueSummary }, nextCursor: nullableString },
-          },
-          ...problems(400),
-        },
+        querystring: issueListQuery,
+        response: { 200: { $ref: 'QualityIssueList#' } },
       },
       config: { permission: 'quality.read' },
     },
@@ -683,7 +510,7 @@ export async function qualityRoutes(app: FastifyInstance, deps: AppDeps) {
         tags: ['quality'],
         summary: 'A quality issue with its analysis, plans, changes, verifications, clocks and timeline',
         params: issueIdParams,
-        response: { 200: issueView, ...problems(400, 404) },
+        response: { 200: qualityIssueRef, ...problemResponses(404) },
       },
       config: { permission: 'quality.read' },
     },
@@ -699,8 +526,8 @@ export async function qualityRoutes(app: FastifyInstance, deps: AppDeps) {
           tags: ['quality steps'],
           summary: step.summary,
           params: issueIdParams,
-          body: stepBodies[step.name],
-          response: { 200: issueView, ...problems(400, 404, 409, 422, 503) },
+          body: qualityStepBodies[step.name],
+          response: { 200: qualityIssueRef, ...problemResponses(404, 409, 422, 503) },
         },
         config: { permission: step.permission },
       },
@@ -709,6 +536,7 @@ export async function qualityRoutes(app: FastifyInstance, deps: AppDeps) {
         if (!isQualityOpen(row.stage as QualityStage))
           throw conflict(`quality issue ${row.id} is ${row.stage}; no further steps are possible`);
         if (step.name === 'link') await assertCasesExist(db, (req.body.caseIds as string[]) ?? []);
+        if (step.name === 'assign') await assertActivePerson(deps, 'owner', req.body.owner as string);
         try {
           await deps.temporal.workflow
             .getHandle(qualityWorkflowId(row.id))
@@ -722,19 +550,6 @@ export async function qualityRoutes(app: FastifyInstance, deps: AppDeps) {
   }
 
   // ---- the quality policy (versioned) -----------------------------------------------------------------
-  const policyView = {
-    type: 'object',
-    additionalProperties: false,
-    properties: {
-      id: { type: 'string' },
-      version: { type: 'integer' },
-      name: { type: 'string' },
-      calendarId: { type: 'string' },
-      cluster: anyObject,
-      targets: anyObject,
-      escalation: { type: 'array', items: anyObject },
-    },
-  } as const;
   app.get(
     '/api/v1/quality/policy',
     {
@@ -742,7 +557,7 @@ export async function qualityRoutes(app: FastifyInstance, deps: AppDeps) {
         operationId: 'getQualityPolicy',
         tags: ['quality'],
         summary: 'The current quality policy: failure-cluster rule and stage deadlines',
-        response: { 200: policyView, ...problems() },
+        response: { 200: { $ref: 'QualityPolicy#' } },
       },
       config: { permission: 'quality.read' },
     },
@@ -755,30 +570,11 @@ export async function qualityRoutes(app: FastifyInstance, deps: AppDeps) {
         operationId: 'putQualityPolicy',
         tags: ['quality'],
         summary: 'A new version of the quality policy (issues already raised keep theirs)',
-        body: body(['name', 'calendarId', 'cluster', 'targets'], {
-          name: text(200),
-          calendarId: { type: 'string', pattern: '^[a-z0-9][a-z0-9-]{0,62}$' },
-          cluster: body(['minCases', 'windowDays'], {
-            minCases: { type: 'integer', minimum: 2, maximum: 1000 },
-            windowDays: { type: 'integer', minimum: 1, maximum: 366 },
-          }),
-          targets: body(
-            ['analysis', 'planning', 'production_change', 'verification'],
-            stageTargets.properties,
-          ),
-          escalation: {
-            type: 'array',
-            minItems: 1,
-            maxItems: 10,
-            items: body(['level', 'at', 'recipient', 'name'], {
-              level: { type: 'integer', minimum: 1, maximum: 9 },
-              at: { type: 'number', exclusiveMinimum: 0, maximum: 10 },
-              recipient: text(100),
-              name: text(50),
-            }),
-          },
-        }),
-        response: { 200: policyView, ...problems(400, 422) },
+        body: qualityPolicyBody,
+        response: {
+          200: { $ref: 'QualityPolicy#', description: 'the new version' },
+          ...problemResponses(422),
+        },
       },
       config: { permission: 'quality-policy.write' },
     },
