@@ -4,17 +4,19 @@ import { afterAll, beforeAll, expect, it } from 'vitest';
 import {
   complaintEscalations,
   complaintStep,
+  declarePeople,
   fastComplaintPolicy,
   openComplaint,
   waitFor,
 } from '../support/complaints.js';
 import { seconds } from '../support/sla.js';
-import { get, type Stack, startStack } from '../support/stack.js';
+import { eventually, get, type Stack, startStack } from '../support/stack.js';
 
 let stack: Stack;
 beforeAll(async () => {
   // A tiny history limit: the complaint continues as new after a few steps.
   stack = await startStack({ complaints: { historyLimit: 60 } });
+  await declarePeople(stack, { 'prod-k': ['production'] });
 });
 afterAll(() => stack?.close());
 
@@ -29,17 +31,20 @@ it('survives a worker stop and restart mid-complaint, and continues as new with 
   const c = await openComplaint(stack, line);
   await step(c.id, 'acknowledge', { message: '已受理', channel: 'phone' });
   await step(c.id, 'record-finding', { text: '第一次调查' });
-  await step(c.id, 'add-action', {
+  const added = await step(c.id, 'add-action', {
     description: '更换',
     type: 'immediate',
-    responsible: 'eng-k',
+    responsible: 'prod-k',
     within: seconds(2),
   });
+  expect(added.status, JSON.stringify(added.body)).toBe(200);
+  const actionClock = added.body.clocks.find((k: { name: string }) => k.name === 'action:A1');
+  const lastStepDue = Date.parse(actionClock.steps.at(-1).dueAt);
 
   await stack.stopWorker();
-  // Nobody is polling: the step waits, and the action's deadline passes with no worker.
+  // Nobody is polling: the step waits, and every step of the action's clock falls due with no worker.
   const pending = step(c.id, 'progress-update', { message: '仍在处理', channel: 'phone' });
-  await new Promise((r) => setTimeout(r, 3_000));
+  await eventually(async () => Date.now() > lastStepDue);
   await stack.startWorker();
   const applied = await pending;
   expect(applied.status, JSON.stringify(applied.body)).toBe(200);

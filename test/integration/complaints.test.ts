@@ -1,18 +1,27 @@
 // Complaints as workflows, against a real Temporal and Postgres: the full path with a rejected answer,
-// evidence files, a corrective action that falls overdue and escalates, the progress-update clock that
-// falls due and stops at resolution, P1 at intake, idempotent intake, complaint.* webhooks, bad input.
+// evidence files, a corrective action that falls overdue and escalates (to the people the directory
+// names), the progress-update clock that falls due and stops at resolution, P1 at intake, the versioned
+// classification matrix, idempotent intake, complaint.* webhooks checked against the document, a write
+// the database refuses, bad input.
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { projectionFailures } from '../../db/schema.js';
+import { complaintWorkflowId } from '../../domain/complaints/complaint.js';
+import { REPLACEMENT } from '../../domain/storable-text.js';
+import { recordFindingUpdate } from '../../workflows/complaint.js';
 import {
   complaintBody as baseBody,
   complaintEscalations,
   complaintStep,
+  declarePeople,
   fastComplaintPolicy,
   openComplaint,
   waitFor,
 } from '../support/complaints.js';
-import { seconds } from '../support/sla.js';
+import { webhookBodyCheck } from '../support/contract.js';
+import { ensureAllHoursCalendar, seconds } from '../support/sla.js';
 import { call, get, intakeBody, post, type Stack, startStack } from '../support/stack.js';
 
 let stack: Stack;
@@ -20,11 +29,20 @@ let server: Server;
 const received: Array<{ type: string; complaintId?: string; data: Record<string, unknown> }> = [];
 let hookUrl = '';
 const subscriptions: string[] = [];
+let checkBody: Awaited<ReturnType<typeof webhookBodyCheck>>;
 beforeAll(async () => {
   stack = await startStack({
     surveyDelayMs: 60_000,
     surveyExpiryMs: 60_000,
     complaints: { evidenceMaxBytes: 1024 },
+  });
+  checkBody = await webhookBodyCheck();
+  await declarePeople(stack, {
+    'spec-zhao': ['specialist'],
+    'prod-li': ['production'],
+    'prod-chen': ['production'],
+    'qc-wu': ['quality'],
+    'qa-desk': ['quality'],
   });
   server = createServer((req, res) => {
     const chunks: Buffer[] = [];
@@ -130,10 +148,10 @@ describe.concurrent('complaints', { timeout: 240_000 }, () => {
     r = await step(c.id, 'add-action', {
       description: '更换同批次轴承',
       type: 'corrective',
-      responsible: 'eng-li',
+      responsible: 'prod-li',
       within: seconds(3600),
     });
-    expect(r.body.actions[0]).toMatchObject({ id: 'A1', status: 'open', responsible: 'eng-li' });
+    expect(r.body.actions[0]).toMatchObject({ id: 'A1', status: 'open', responsible: 'prod-li' });
     r = await step(c.id, 'answer', { answer: 'x', channel: 'phone' });
     expect(r.status).toBe(409);
     expect(r.body.detail).toMatch(/open corrective actions \(A1\)/);
@@ -149,7 +167,7 @@ describe.concurrent('complaints', { timeout: 240_000 }, () => {
     r = await step(c.id, 'add-action', {
       description: '整机更换',
       type: 'immediate',
-      responsible: 'eng-li',
+      responsible: 'prod-li',
       deadline: new Date(Date.now() + 3_600_000).toISOString(),
     });
     r = await step(c.id, 'waive-actions', { reason: '客户同意先答复' }, stack.keys.specialist);
@@ -195,10 +213,13 @@ describe.concurrent('complaints', { timeout: 240_000 }, () => {
     const updates = await stack.db.sql<Array<{ kind: string }>>`
       select kind from complaint_updates where complaint_id = ${c.id} order by seq`;
     expect(updates.map((u) => u.kind)).toEqual(['acknowledge', 'answer', 'answer']);
-    await waitFor(async () => {
-      const mine = received.filter((e) => e.complaintId === c.id).map((e) => e.type);
-      return mine.includes('complaint.closed') && mine.includes('complaint.created') ? mine : undefined;
+    const mine = await waitFor(async () => {
+      const events = received.filter((e) => e.complaintId === c.id);
+      const seen = events.map((e) => e.type);
+      return seen.includes('complaint.closed') && seen.includes('complaint.created') ? events : undefined;
     });
+    // Every body is what the OpenAPI document's webhooks section says.
+    expect(mine.map((e) => checkBody(e)).filter(Boolean)).toEqual([]);
   });
 
   it('a corrective action past its deadline reminds the responsible person, then escalates to the owner and the manager', async () => {
@@ -226,6 +247,19 @@ describe.concurrent('complaints', { timeout: 240_000 }, () => {
     for (const e of fired) expect(e.fired_at.getTime()).toBeGreaterThanOrEqual(e.due_at.getTime());
     const kinds = stack.notifications.filter((n) => n.caseId === c.id).map((n) => n.kind);
     expect(kinds).toEqual(expect.arrayContaining(['complaint.action.reminder', 'complaint.action.overdue']));
+    // Each step reached the person the directory knows: the responsible one, then the owner (the
+    // chain's start).
+    const notified = await waitFor(async () => {
+      const v = await get(stack.app, `/api/v1/complaints/${c.id}`);
+      const action = v.body.escalations.filter((e: { clock: string }) => e.clock === 'action:A1');
+      return action.slice(0, 2).every((e: { notified: unknown }) => e.notified) ? action : undefined;
+    });
+    expect(notified[0].notified.recipients).toEqual([
+      expect.objectContaining({ personId: 'qc-wu', position: 'person' }),
+    ]);
+    expect(notified[1].notified.recipients).toEqual([
+      expect.objectContaining({ personId: 'prod-chen', position: 'assignee' }),
+    ]);
     const view = await get(stack.app, `/api/v1/complaints/${c.id}`);
     expect(types(view.body).filter((t) => t === 'escalated')).toHaveLength(3);
   });
@@ -234,21 +268,31 @@ describe.concurrent('complaints', { timeout: 240_000 }, () => {
     const line = await fastComplaintPolicy(stack, { P3: { progressUpdate: seconds(2) } });
     const c = await openComplaint(stack, line, {
       complaint: {
-        description: '发票迟迟未开',
-        category: 'billing',
+        description: '外壳漆面起泡',
+        category: 'product_quality',
         urgency: 'medium',
         importance: 'medium',
       },
     });
-    expect(c.priority).toBe('P3');
+    expect(c).toMatchObject({ priority: 'P3', department: 'quality', owner: null });
     const missed = await waitFor(async () => {
       const rows = await complaintEscalations(stack, c.id, 'progress');
       return rows.some((e) => e.name === 'missed') ? rows : undefined;
     });
     expect(missed.map((e) => [e.cycle, e.level, e.recipient])).toEqual([
-      [0, 1, 'desk:after_sales'],
+      [0, 1, 'desk:quality'],
       [0, 2, 'service-manager'],
     ]);
+    // The quality desk is the people holding the quality role.
+    const reminder = await waitFor(async () => {
+      const v = await get(stack.app, `/api/v1/complaints/${c.id}`);
+      return v.body.escalations.find(
+        (e: { clock: string; level: number }) => e.clock === 'progress' && e.level === 1,
+      )?.notified;
+    });
+    expect(reminder.recipients).toEqual(
+      expect.arrayContaining([expect.objectContaining({ personId: 'qa-desk', position: 'desk' })]),
+    );
     let r = await step(c.id, 'acknowledge', { message: '抱歉，正在处理', channel: 'phone' });
     let progress = r.body.clocks.find((k: { name: string }) => k.name === 'progress');
     // Restarted as a new cycle (on a loaded machine its 2 s may already have run out again).
@@ -257,8 +301,8 @@ describe.concurrent('complaints', { timeout: 240_000 }, () => {
     r = await step(c.id, 'progress-update', { message: '财务已在开票', channel: 'email' });
     progress = r.body.clocks.find((k: { name: string }) => k.name === 'progress');
     expect(progress.cycle).toBe(2);
-    await step(c.id, 'record-finding', { text: '开票流程卡在审批' });
-    await step(c.id, 'answer', { answer: '发票已寄出', channel: 'email' });
+    await step(c.id, 'record-finding', { text: '喷涂批次烘烤温度不足' });
+    await step(c.id, 'answer', { answer: '为您免费重新喷涂', channel: 'email' });
     r = await step(c.id, 'customer-response', { accepted: true });
     progress = r.body.clocks.find((k: { name: string }) => k.name === 'progress');
     expect(progress).toMatchObject({ state: 'stopped', deadline: null });
@@ -358,15 +402,28 @@ describe.concurrent('complaints', { timeout: 240_000 }, () => {
     await step(c.id, 'acknowledge', { message: '已受理', channel: 'phone' });
     await bad(
       `/api/v1/complaints/${c.id}/add-action`,
-      { description: 'd', type: 'corrective', responsible: 'p' },
+      { description: 'd', type: 'corrective', responsible: 'prod-li' },
       409,
       /either a deadline/,
     );
     await bad(
       `/api/v1/complaints/${c.id}/add-action`,
-      { description: 'd', type: 'corrective', responsible: 'p', deadline: '2020-01-01T00:00:00Z' },
+      { description: 'd', type: 'corrective', responsible: 'prod-li', deadline: '2020-01-01T00:00:00Z' },
       409,
       /not in the future/,
+    );
+    // Owners and responsible people are people the staff directory knows.
+    await bad(
+      `/api/v1/complaints/${c.id}/add-action`,
+      { description: 'd', type: 'corrective', responsible: 'nobody-here', within: seconds(60) },
+      422,
+      /responsible "nobody-here" is not an active person/,
+    );
+    await bad(
+      `/api/v1/complaints/${c.id}/route`,
+      { department: 'rnd', owner: 'nobody-here', reason: 'r' },
+      422,
+      /owner "nobody-here" is not an active person/,
     );
     await bad(
       `/api/v1/complaints/${c.id}/complete-action`,
@@ -393,5 +450,137 @@ describe.concurrent('complaints', { timeout: 240_000 }, () => {
     expect(list.status).toBe(400);
     const other = await call(stack.app, 'GET', `/api/v1/complaints/${c.id}`, { key: stack.keys.helpdesk });
     expect(other.status).toBe(404);
+  });
+
+  it('links a case after intake and is withdrawn with a reason: its clocks stop', async () => {
+    const c = await openComplaint(stack, await fastComplaintPolicy(stack));
+    const caseId = (await post(stack.app, '/api/v1/cases', intakeBody())).body.id;
+    let r = await step(c.id, 'link-case', { caseId });
+    expect(r.status, JSON.stringify(r.body)).toBe(200);
+    expect(r.body.linkedCases).toEqual([caseId]);
+    r = await step(c.id, 'link-case', { caseId });
+    expect(r.status).toBe(409);
+    expect(r.body.detail).toMatch(/linked already/);
+    r = await step(c.id, 'withdraw', { reason: '  ' });
+    expect(r.status).toBe(400);
+    r = await step(c.id, 'withdraw', { reason: '客户与经销商协商解决，撤回投诉' });
+    expect(r.status, JSON.stringify(r.body)).toBe(200);
+    expect(r.body).toMatchObject({ stage: 'withdrawn', stageLabel: '已撤销' });
+    expect(r.body.closedAt).not.toBeNull();
+    expect(r.body.withdrawal.reason).toBe('客户与经销商协商解决，撤回投诉');
+    expect(r.body.clocks.map((k: { state: string }) => k.state)).toEqual(['stopped', 'stopped', 'stopped']);
+    const linked = await get(stack.app, `/api/v1/complaints?caseId=${caseId}`);
+    expect(linked.body.items.map((x: { id: string }) => x.id)).toEqual([c.id]);
+  });
+
+  it('the classification matrix is versioned data: a policy version decides the priority, and open complaints keep theirs', async () => {
+    await ensureAllHoursCalendar(stack);
+    const id = `strict-${process.pid}-${Date.now()}`;
+    const line = `mline-${id}`;
+    const hour = { amount: 1, unit: 'hours' };
+    const targets = { acknowledge: hour, resolve: hour, progressUpdate: hour };
+    const policy = {
+      name: '严格投诉矩阵',
+      match: { productLine: line },
+      calendarId: 'always',
+      matrix: {
+        high: { high: 'P1', medium: 'P1', low: 'P2' },
+        medium: { high: 'P2', medium: 'P2', low: 'P3' },
+        low: { high: 'P3', medium: 'P4', low: 'P4' },
+      },
+      targets: { P1: targets, P2: targets, P3: targets, P4: targets },
+    };
+    const put = (policyId: string, body: unknown) =>
+      call(stack.app, 'PUT', `/api/v1/complaint-policies/${policyId}`, { payload: body });
+    let r = await put(id, policy);
+    expect(r.status, JSON.stringify(r.body)).toBe(201);
+    expect(r.body).toMatchObject({ id, version: 1, current: true });
+    // Invalid versions change nothing.
+    r = await put(id, {
+      ...policy,
+      matrix: { ...policy.matrix, high: { high: 'P9', medium: 'P1', low: 'P2' } },
+    });
+    expect(r.status).toBe(400);
+    r = await put(id, { ...policy, escalation: [{ level: 1, at: 0.5, recipient: 'assignee', name: 'w' }] });
+    expect(r.status).toBe(422);
+    expect(r.body.detail).toMatch(/escalation needs a step at 1/);
+    r = await put(id, {
+      ...policy,
+      routing: [{ match: { category: 'design' }, department: 'rnd', owner: 'nobody-here' }],
+    });
+    expect(r.status).toBe(422);
+    expect(r.body.detail).toMatch(/routing\[0\]\.owner "nobody-here"/);
+    r = await put(`${id}-twin`, policy);
+    expect(r.status).toBe(409);
+
+    const urgent = {
+      description: '交货后即漏油',
+      category: 'product_quality',
+      urgency: 'high',
+      importance: 'medium',
+    };
+    const first = await openComplaint(stack, line, { complaint: urgent });
+    expect(first.priority).toBe('P1');
+    expect(first.policy).toMatchObject({ id, version: 1 });
+
+    r = await put(id, {
+      ...policy,
+      matrix: { ...policy.matrix, high: { high: 'P1', medium: 'P3', low: 'P3' } },
+    });
+    expect(r.status, JSON.stringify(r.body)).toBe(200);
+    expect(r.body).toMatchObject({ version: 2, current: true });
+    const versions = await get(stack.app, `/api/v1/complaint-policies/${id}`);
+    expect(
+      versions.body.versions.map((v: { version: number; current: boolean }) => [v.version, v.current]),
+    ).toEqual([
+      [2, true],
+      [1, false],
+    ]);
+    const current = await get(stack.app, '/api/v1/complaint-policies');
+    expect(
+      current.body.items
+        .filter((p: { id: string }) => p.id === id)
+        .map((p: { version: number }) => p.version),
+    ).toEqual([2]);
+
+    const second = await openComplaint(stack, line, { complaint: urgent });
+    expect(second).toMatchObject({ priority: 'P3', policy: { id, version: 2 } });
+    expect((await get(stack.app, `/api/v1/complaints/${first.id}`)).body).toMatchObject({
+      priority: 'P1',
+      policy: { version: 1 },
+    });
+  });
+
+  it('a step whose text the database refuses is recorded, written made storable, and the complaint goes on', async () => {
+    const c = await openComplaint(stack, await fastComplaintPolicy(stack));
+    await step(c.id, 'acknowledge', { message: '已受理', channel: 'phone' });
+    // Past the API (which refuses such text), straight to the workflow, as an older client could.
+    await stack.client.workflow
+      .getHandle(complaintWorkflowId(c.id))
+      .executeUpdate(recordFindingUpdate, { args: [{ actor: 'rogue-client', text: 'a\u0000b\ud800c' }] });
+    const failures = await stack.db.db
+      .select()
+      .from(projectionFailures)
+      .where(eq(projectionFailures.caseId, c.id));
+    expect(failures).toEqual([
+      expect.objectContaining({
+        activity: 'projectComplaint',
+        eventType: 'finding_recorded',
+        errorType: 'UnstorableData',
+        repaired: true,
+      }),
+    ]);
+    let v = await get(stack.app, `/api/v1/complaints/${c.id}`);
+    expect(v.body.findings.map((f: { text: string }) => f.text)).toEqual([`a${REPLACEMENT}b${REPLACEMENT}c`]);
+    await waitFor(async () =>
+      stack.notifications.some((n) => n.kind === 'system.projection_failed' && n.caseId === c.id),
+    );
+    // The complaint goes on to its answer.
+    expect((await step(c.id, 'record-finding', { text: '复核完成' })).status).toBe(200);
+    v = await step(c.id, 'answer', { answer: '已处理', channel: 'phone' });
+    expect(v.status, JSON.stringify(v.body)).toBe(200);
+    expect(v.body.timeline.map((e: { seq: number }) => e.seq)).toEqual(
+      v.body.timeline.map((_: unknown, i: number) => i + 1),
+    );
   });
 });

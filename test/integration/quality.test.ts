@@ -2,13 +2,20 @@
 // a quality issue raised on its own by a failure cluster, repeat-failure linking, and a quality issue
 // from a complaint through analysis, plan, production change and verification, with stage escalations.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { complaintStep, fastComplaintPolicy, openComplaint, waitFor } from '../support/complaints.js';
+import {
+  complaintStep,
+  declarePeople,
+  fastComplaintPolicy,
+  openComplaint,
+  waitFor,
+} from '../support/complaints.js';
 import { seconds } from '../support/sla.js';
 import { call, get, intakeBody, post, repairReport, type Stack, startStack } from '../support/stack.js';
 
 let stack: Stack;
 beforeAll(async () => {
   stack = await startStack({ surveyDelayMs: 60_000, surveyExpiryMs: 60_000, engineers: ['eng-q', 'eng-r'] });
+  await declarePeople(stack, { 'rnd-wang': ['rnd'], 'rnd-li': ['rnd'], 'prod-zhang': ['production'] });
 });
 afterAll(() => stack?.close());
 
@@ -200,6 +207,14 @@ describe.concurrent('quality loop', { timeout: 240_000 }, () => {
       ['stage:analysis', 'service-manager'],
       ['stage:analysis', 'upper-management'],
     ]);
+    // The R&D desk is the people holding the rnd role.
+    const desk = await waitFor(async () => {
+      const r = await get(stack.app, `/api/v1/quality-issues/${id}`);
+      return r.body.escalations[0].notified;
+    });
+    expect(desk.recipients).toEqual(
+      expect.arrayContaining([expect.objectContaining({ personId: 'rnd-wang', position: 'desk' })]),
+    );
     await waitFor(async () => {
       const r = await get(stack.app, `/api/v1/complaints/${c.id}`);
       return r.body.timeline.some((e: { type: string }) => e.type === 'quality_issue_linked');
@@ -233,7 +248,9 @@ describe.concurrent('quality loop', { timeout: 240_000 }, () => {
     expect(r.body).toMatchObject({ stage: 'verification', owner: 'desk:quality' });
     r = await qstep('verify', { effective: false, note: '仍有异响' }, 'rnd');
     expect(r.body.stage).toBe('planning');
-    await qstep('assign', { owner: 'rnd-wang' }, 'manager');
+    expect((await qstep('assign', { owner: 'nobody-here' }, 'manager')).status).toBe(422);
+    r = await qstep('assign', { owner: 'rnd-wang' }, 'manager');
+    expect(r.body).toMatchObject({ owner: 'rnd-wang', stage: 'planning' });
     await qstep('plan', { plan: '改进轴承座设计' }, 'rnd');
     await qstep('production-change', { description: '新轴承座', effectiveFrom: 'B2025-10' }, 'production');
     r = await qstep('verify', { effective: true, note: '三个月无复发' }, 'production');
@@ -266,5 +283,68 @@ describe.concurrent('quality loop', { timeout: 240_000 }, () => {
     expect(
       (await complaintStep(stack, c.id, 'acknowledge', { message: 'ok', channel: 'phone' })).status,
     ).toBe(200);
+  });
+
+  it('a quality issue links further cases and complaints and can be cancelled with a reason', async () => {
+    const c = await openComplaint(stack, await fastComplaintPolicy(stack));
+    const caseId = (await post(stack.app, '/api/v1/cases', intakeBody())).body.id;
+    const raised = await post(stack.app, '/api/v1/quality-issues', {
+      source: 'complaint',
+      title: '控制面板失灵',
+      description: '两起投诉',
+      model: 'HX-300',
+      complaintIds: [c.id],
+    });
+    expect(raised.status, JSON.stringify(raised.body)).toBe(201);
+    const id = raised.body.id;
+    const other = await openComplaint(stack, await fastComplaintPolicy(stack));
+    let r = await post(stack.app, `/api/v1/quality-issues/${id}/link`, {
+      caseIds: [caseId],
+      complaintIds: [other.id],
+    });
+    expect(r.status, JSON.stringify(r.body)).toBe(200);
+    expect(r.body).toMatchObject({ caseIds: [caseId], complaintIds: [c.id, other.id] });
+    r = await post(stack.app, `/api/v1/quality-issues/${id}/link`, { caseIds: [caseId] });
+    expect(r.status).toBe(409);
+    r = await post(stack.app, `/api/v1/quality-issues/${id}/cancel`, { reason: '重复问题' }, as('rnd'));
+    expect(r.status).toBe(403);
+    r = await post(stack.app, `/api/v1/quality-issues/${id}/cancel`, { reason: '与 Q 单重复，合并处理' });
+    expect(r.status, JSON.stringify(r.body)).toBe(200);
+    expect(r.body).toMatchObject({ stage: 'cancelled', cancellation: { reason: '与 Q 单重复，合并处理' } });
+    // The complaint linked later was told of the issue too.
+    await waitFor(async () => {
+      const v = await get(stack.app, `/api/v1/complaints/${other.id}`);
+      return v.body.qualityIssues.some((q: { issueId: string }) => q.issueId === id);
+    });
+    const list = await get(stack.app, `/api/v1/quality-issues?stage=cancelled&model=HX-300`);
+    expect(list.body.items.map((i: { id: string }) => i.id)).toContain(id);
+  });
+
+  it('failure codes are changed and retired; the quality policy is versioned', async () => {
+    const code = unique('SY');
+    await defineCode('symptom', code);
+    const retired = await call(stack.app, 'PUT', `/api/v1/failure-codes/symptom/${code}`, {
+      key: stack.keys.rnd,
+      payload: { label: '异响（旧）', active: false },
+    });
+    expect(retired.status, JSON.stringify(retired.body)).toBe(200);
+    expect(retired.body).toMatchObject({ kind: 'symptom', code, active: false });
+    const active = await get(stack.app, '/api/v1/failure-codes?kind=symptom&active=true');
+    expect(active.body.items.map((c: { code: string }) => c.code)).not.toContain(code);
+
+    const policy = await get(stack.app, '/api/v1/quality/policy');
+    expect(policy.status).toBe(200);
+    expect(policy.body.cluster).toEqual({ minCases: 3, windowDays: 30 });
+    const { id: _id, version, ...definition } = policy.body;
+    const bad = await call(stack.app, 'PUT', '/api/v1/quality/policy', {
+      payload: { ...definition, calendarId: 'no-such-calendar' },
+    });
+    expect(bad.status).toBe(422);
+    // The same rule again (other tests of this file rely on it), under a new name: a new version.
+    const next = await call(stack.app, 'PUT', '/api/v1/quality/policy', {
+      payload: { ...definition, name: '质量改进标准（修订）' },
+    });
+    expect(next.status, JSON.stringify(next.body)).toBe(200);
+    expect(next.body).toMatchObject({ version: version + 1, name: '质量改进标准（修订）' });
   });
 });

@@ -8,7 +8,13 @@ import { join } from 'node:path';
 import { temporal } from '@temporalio/proto';
 import { Worker } from '@temporalio/worker';
 import { afterAll, beforeAll, expect, inject, it } from 'vitest';
-import { complaintStep, fastComplaintPolicy, openComplaint, waitFor } from '../support/complaints.js';
+import {
+  complaintStep,
+  declarePeople,
+  fastComplaintPolicy,
+  openComplaint,
+  waitFor,
+} from '../support/complaints.js';
 import { seconds } from '../support/sla.js';
 import { get, post, type Stack, startStack } from '../support/stack.js';
 
@@ -18,6 +24,7 @@ const recording = process.env.RECORD_HISTORIES === '1';
 let stack: Stack;
 beforeAll(async () => {
   stack = await startStack();
+  await declarePeople(stack, { 'qa-1': ['quality'], 'prod-1': ['production'], 'rnd-1': ['rnd'] });
 });
 afterAll(() => stack?.close());
 
@@ -28,8 +35,12 @@ async function replay(workflowId: string, name: string) {
   expect(history.events.at(-1)?.eventType).toBe(
     temporal.api.enums.v1.EventType.EVENT_TYPE_WORKFLOW_EXECUTION_COMPLETED,
   );
+  // The fresh history is encrypted: replay decrypts it with the run's key.
   await Worker.runReplayHistory(
-    { workflowBundle: { codePath: inject('workflowBundlePath') } },
+    {
+      workflowBundle: { codePath: inject('workflowBundlePath') },
+      dataConverter: { payloadCodecs: [stack.payloadCodec] },
+    },
     history,
     `replay-fresh-${workflowId}`,
   );
@@ -67,7 +78,7 @@ it('a full complaint (escalations, evidence, actions, a rejected answer) replays
   await step('add-action', {
     description: '更换',
     type: 'corrective',
-    responsible: 'eng-1',
+    responsible: 'prod-1',
     within: seconds(1),
   });
   await waitFor(async () =>

@@ -1,5 +1,6 @@
 // Complaint fixtures: a complaint policy with second-scale targets on the round-the-clock calendar,
-// selected by a fresh product line, and a valid complaint intake body.
+// selected by a fresh product line, a valid complaint intake body, and the people owners and responsible
+// persons must be (the staff directory).
 import { expect } from 'vitest';
 import { complaintPolicies } from '../../db/schema.js';
 import type { Target } from '../../domain/calendar.js';
@@ -9,7 +10,7 @@ import {
   type Priority,
 } from '../../domain/complaints/policy.js';
 import { ensureAllHoursCalendar, seconds } from './sla.js';
-import { eventually, post, type Stack } from './stack.js';
+import { call, eventually, post, type Stack } from './stack.js';
 
 let n = 0;
 const hour = seconds(3600);
@@ -103,3 +104,15 @@ export async function complaintEscalations(stack: Stack, id: string, clock?: str
 
 /** eventually() with room for a loaded machine (timer-driven steps wait for a worker slot). */
 export const waitFor = <T>(fn: () => Promise<T | undefined | false>) => eventually(fn, 90_000);
+
+/**
+ * Declares people in the staff directory: complaint owners, responsible persons and quality-issue owners
+ * must be active people there. Roles only of departments (no engineer or manager), so other files'
+ * assignment rankings and escalation chains do not meet them.
+ */
+export async function declarePeople(stack: Stack, people: Record<string, string[]>) {
+  for (const [id, roles] of Object.entries(people)) {
+    const r = await call(stack.app, 'PUT', `/api/v1/people/${id}`, { payload: { name: id, roles } });
+    expect([200, 201], JSON.stringify(r.body)).toContain(r.status);
+  }
+}
