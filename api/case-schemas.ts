@@ -229,6 +229,18 @@ const survey = object(
   ['dueAt'],
 );
 
+/** Structured failure codes beside the free text (docs/quality.md), when the engineer gave them. */
+const failureCoding = (withAction: boolean) =>
+  object(
+    {
+      symptomCode: { type: 'string' },
+      causeCode: { type: 'string' },
+      ...(withAction ? { actionCode: { type: 'string' } } : {}),
+      batch: { type: 'string', description: 'production batch (批次)' },
+    },
+    [],
+  );
+
 const stages = object({
   resolution: nullable(object({ answer: { type: 'string' }, ...stamp })),
   assignments: {
@@ -247,6 +259,7 @@ const stages = object({
         plan: { type: 'string' },
         complexity: { type: 'string', enum: COMPLEXITIES },
         parts: { type: 'array', items: partLine },
+        failure: failureCoding(false),
         round: { type: 'integer', description: 'diagnosis round: 0, then one more per dispute' },
         ...stamp,
       },
@@ -287,6 +300,7 @@ const stages = object({
         partsReplaced: { type: 'array', items: partLine },
         test: object({ passed: { type: 'boolean' }, notes: { type: 'string' } }, ['passed']),
         usageExplained: { type: 'boolean' },
+        failure: failureCoding(true),
         round: { type: 'integer' },
         ...stamp,
       },
