@@ -306,6 +306,9 @@ describe.concurrent('quality loop', { timeout: 240_000 }, () => {
     expect(r.body).toMatchObject({ caseIds: [caseId], complaintIds: [c.id, other.id] });
     r = await post(stack.app, `/api/v1/quality-issues/${id}/link`, { caseIds: [caseId] });
     expect(r.status).toBe(409);
+    r = await post(stack.app, `/api/v1/quality-issues/${id}/link`, { complaintIds: ['CP9999999'] });
+    expect(r.status).toBe(422);
+    expect(r.body.detail).toMatch(/unknown complaint "CP9999999"/);
     r = await post(stack.app, `/api/v1/quality-issues/${id}/cancel`, { reason: '重复问题' }, as('rnd'));
     expect(r.status).toBe(403);
     r = await post(stack.app, `/api/v1/quality-issues/${id}/cancel`, { reason: '与 Q 单重复，合并处理' });

@@ -201,6 +201,27 @@ describe('quiet hours and channels', () => {
     expect(render('sla.breached', 'zh', d).title).toBe('【超时】工单 C0000001 的修复时限已超时');
     expect(render('sla.breached', 'en', d).title).toBe('[Breach] case C0000001: repair deadline missed');
     expect(render('unknown.kind', 'en', d).title).toBe('[unknown.kind] case C0000001');
+    // Complaints and quality issues are named as such; their escalations have one template each.
+    expect(render('unknown.kind', 'zh', { ...d, caseId: 'CP0000007' }).title).toBe(
+      '【unknown.kind】投诉 CP0000007',
+    );
+    const step = {
+      caseId: 'CP0000007',
+      kind: 'complaint.action.overdue',
+      clock: 'action:A2',
+      name: 'overdue',
+    };
+    expect(render('complaint.action.overdue', 'zh', { ...step, priority: 'P2' }).title).toBe(
+      '【overdue】投诉 CP0000007（P2）的整改措施期限 A2',
+    );
+    expect(
+      render('quality.stage.breach', 'en', {
+        caseId: 'Q0000003',
+        kind: 'quality.stage.breach',
+        clock: 'stage:analysis',
+        name: 'breach',
+      }).title,
+    ).toBe('[breach] the analysis stage deadline of quality issue Q0000003');
   });
 });
 

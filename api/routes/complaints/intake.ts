@@ -32,6 +32,18 @@ export async function assertCasesExist(db: Database, ids: readonly string[]): Pr
   if (missing.length > 0) throw unprocessable(`unknown case ${missing.map((m) => `"${m}"`).join(', ')}`);
 }
 
+/** 422 naming the complaint ids that do not exist. */
+export async function assertComplaintsExist(db: Database, ids: readonly string[]): Promise<void> {
+  if (ids.length === 0) return;
+  const found = await db
+    .select({ id: complaints.id })
+    .from(complaints)
+    .where(inArray(complaints.id, [...ids]));
+  const known = new Set(found.map((r) => r.id));
+  const missing = ids.filter((id) => !known.has(id));
+  if (missing.length > 0) throw unprocessable(`unknown complaint ${missing.map((m) => `"${m}"`).join(', ')}`);
+}
+
 export async function openComplaint(
   deps: ComplaintIntakeDeps,
   intake: ComplaintIntake,

@@ -11,7 +11,6 @@ import { currentQualityPolicy, qualityPolicyLock, qualityPolicyOf } from '../../
 import {
   calendars,
   caseEvents,
-  complaints,
   FAILURE_CODE_KINDS,
   failureCodes,
   qualityEscalations,
@@ -49,7 +48,7 @@ import { assertActivePerson } from '../../engineers.js';
 import { actorOf } from '../../plugins/auth.js';
 import { conflict, notFound, Problem, unavailable, unprocessable } from '../../problem.js';
 import { problemResponses } from '../../schema-parts.js';
-import { assertCasesExist } from '../complaints/intake.js';
+import { assertCasesExist, assertComplaintsExist } from '../complaints/intake.js';
 import {
   failureCodeBody,
   failureCodeListSchema,
@@ -410,15 +409,7 @@ export async function qualityRoutes(app: FastifyInstance, deps: AppDeps) {
         if (missing.length > 0) throw unprocessable(`case ${missing.join(', ')} has no repair report`);
       }
       await assertCasesExist(db, caseIds);
-      if (complaintIds.length > 0) {
-        const found = await db
-          .select({ id: complaints.id })
-          .from(complaints)
-          .where(inArray(complaints.id, complaintIds));
-        const known = new Set(found.map((r) => r.id));
-        const missing = complaintIds.filter((id) => !known.has(id));
-        if (missing.length > 0) throw unprocessable(`unknown complaint ${missing.join(', ')}`);
-      }
+      await assertComplaintsExist(db, complaintIds);
       if (b.causeCode) {
         const [code] = await db
           .select()
@@ -535,7 +526,10 @@ export async function qualityRoutes(app: FastifyInstance, deps: AppDeps) {
         const row = await findIssue(req.params.id);
         if (!isQualityOpen(row.stage as QualityStage))
           throw conflict(`quality issue ${row.id} is ${row.stage}; no further steps are possible`);
-        if (step.name === 'link') await assertCasesExist(db, (req.body.caseIds as string[]) ?? []);
+        if (step.name === 'link') {
+          await assertCasesExist(db, (req.body.caseIds as string[]) ?? []);
+          await assertComplaintsExist(db, (req.body.complaintIds as string[]) ?? []);
+        }
         if (step.name === 'assign') await assertActivePerson(deps, 'owner', req.body.owner as string);
         try {
           await deps.temporal.workflow
