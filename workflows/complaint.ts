@@ -69,8 +69,8 @@ import {
   startClock,
   stopClock,
 } from '../domain/sla-clock.js';
-import { makeStorableInPlace, storableJson, storableText } from '../domain/storable-text.js';
-import { RECORD_FAILURE_OPTIONS, WRITE_ACTIVITY_OPTIONS } from './activity-options.js';
+import { makeStorableInPlace, storableJson } from '../domain/storable-text.js';
+import { RECORD_FAILURE_OPTIONS, WRITE_ACTIVITY_OPTIONS, writeFailure } from './activity-options.js';
 
 const { projectComplaint, recordComplaintEscalation, notify } =
   proxyActivities<CaseActivities>(WRITE_ACTIVITY_OPTIONS);
@@ -254,19 +254,7 @@ export async function complaint(input: ComplaintInput): Promise<ComplaintState> 
     if (!(err instanceof ActivityFailure)) throw err;
     storableOnly = true;
     makeStorableInPlace(state);
-    const cause = err.cause;
-    const failure: ProjectionFailure = {
-      caseId: state.complaintId,
-      seq: event.seq,
-      activity,
-      eventType: storableText(event.type),
-      errorType:
-        cause instanceof ApplicationFailure ? (cause.type ?? 'ApplicationFailure') : 'ActivityFailure',
-      errorCode:
-        (cause instanceof ApplicationFailure ? (cause.details?.[0] as { code?: string })?.code : undefined) ??
-        undefined,
-      message: cause?.message ?? err.message,
-    };
+    const failure = writeFailure(state.complaintId, activity, event, err);
     log.warn('complaint write failed for good; recording it and going on', {
       complaintId: state.complaintId,
       seq: event.seq,

@@ -46,8 +46,8 @@ import {
   type WorkingQualityStage,
 } from '../domain/quality/issue.js';
 import { type Clock, dueSteps, fireStep, nextDue, startClock, stopClock } from '../domain/sla-clock.js';
-import { makeStorableInPlace, storableJson, storableText } from '../domain/storable-text.js';
-import { RECORD_FAILURE_OPTIONS, WRITE_ACTIVITY_OPTIONS } from './activity-options.js';
+import { makeStorableInPlace, storableJson } from '../domain/storable-text.js';
+import { RECORD_FAILURE_OPTIONS, WRITE_ACTIVITY_OPTIONS, writeFailure } from './activity-options.js';
 
 const { projectQualityIssue, recordQualityEscalation, tellLinked, notify } =
   proxyActivities<CaseActivities>(WRITE_ACTIVITY_OPTIONS);
@@ -171,19 +171,7 @@ export async function qualityIssue(input: QualityIssueInput): Promise<QualityIss
     if (!(err instanceof ActivityFailure)) throw err;
     storableOnly = true;
     makeStorableInPlace(state);
-    const cause = err.cause;
-    const failure: ProjectionFailure = {
-      caseId: state.issueId,
-      seq: event.seq,
-      activity,
-      eventType: storableText(event.type),
-      errorType:
-        cause instanceof ApplicationFailure ? (cause.type ?? 'ApplicationFailure') : 'ActivityFailure',
-      errorCode:
-        (cause instanceof ApplicationFailure ? (cause.details?.[0] as { code?: string })?.code : undefined) ??
-        undefined,
-      message: cause?.message ?? err.message,
-    };
+    const failure = writeFailure(state.issueId, activity, event, err);
     log.warn('quality-issue write failed for good; recording it and going on', {
       issueId: state.issueId,
       seq: event.seq,

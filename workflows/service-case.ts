@@ -69,7 +69,7 @@ import {
 } from '../domain/sla-clock.js';
 import type { ClockName, PauseReason, SlaSnapshot } from '../domain/sla-policy.js';
 import { makeStorableInPlace, storableJson, storableText } from '../domain/storable-text.js';
-import { RECORD_FAILURE_OPTIONS, WRITE_ACTIVITY_OPTIONS } from './activity-options.js';
+import { RECORD_FAILURE_OPTIONS, WRITE_ACTIVITY_OPTIONS, writeFailure } from './activity-options.js';
 import {
   changePartsRequestUpdate,
   partsChangedSignal,
@@ -247,19 +247,7 @@ export async function serviceCase(input: ServiceCaseInput): Promise<CaseState> {
     if (!(err instanceof ActivityFailure) || !patched('projection-failure-recorded')) throw err;
     storableOnly = true;
     makeStorableInPlace(state);
-    const cause = err.cause;
-    const failure: ProjectionFailure = {
-      caseId: state.caseId,
-      seq: event.seq,
-      activity,
-      eventType: storableText(event.type),
-      errorType:
-        cause instanceof ApplicationFailure ? (cause.type ?? 'ApplicationFailure') : 'ActivityFailure',
-      errorCode:
-        (cause instanceof ApplicationFailure ? (cause.details?.[0] as { code?: string })?.code : undefined) ??
-        undefined,
-      message: cause?.message ?? err.message,
-    };
+    const failure = writeFailure(state.caseId, activity, event, err);
     log.warn('read-model write failed for good; recording it and going on', {
       caseId: state.caseId,
       seq: event.seq,
