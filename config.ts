@@ -47,6 +47,8 @@ export interface Config {
     maxAttempts: number;
     retryMaxIntervalMs: number;
   };
+  /** Complaints and quality issues: continue-as-new threshold (history events), largest evidence file (bytes). */
+  complaints: { historyLimit: number; evidenceMaxBytes: number };
 }
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
@@ -87,6 +89,14 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       approvalThreshold: amountFrom(env.PARTS_APPROVAL_THRESHOLD, DEFAULT_PARTS_SETTINGS.approvalThreshold),
       lateEscalationMs: parseDuration(env.PARTS_LATE_ESCALATION ?? '8h'),
       reorderIntervalMs: atLeastSecond(env.PARTS_REORDER_INTERVAL ?? '24h', 'PARTS_REORDER_INTERVAL'),
+    },
+    complaints: {
+      historyLimit: intFrom(env.COMPLAINT_HISTORY_LIMIT, 5_000, 'COMPLAINT_HISTORY_LIMIT'),
+      evidenceMaxBytes: intFrom(
+        env.COMPLAINT_EVIDENCE_MAX_BYTES,
+        2 * 1024 * 1024,
+        'COMPLAINT_EVIDENCE_MAX_BYTES',
+      ),
     },
     webhooks: {
       retryMaxIntervalMs: atLeastSecond(env.WEBHOOK_RETRY_MAX_INTERVAL ?? '5m', 'WEBHOOK_RETRY_MAX_INTERVAL'),

@@ -2,7 +2,6 @@
 // worker share one implementation. Every activity is idempotent (Temporal runs them at least once).
 import { Context } from '@temporalio/activity';
 import type { Client } from '@temporalio/client';
-import { ApplicationFailure } from '@temporalio/common';
 import type { Database } from '../db/client.js';
 import type { CaseState } from '../domain/case.js';
 import type { CaseSummary, StatePatch } from '../domain/case-projection.js';
@@ -16,6 +15,7 @@ import {
   projectCase,
   type WholeStateProjection,
 } from './case-projection.js';
+import { createComplaintActivities } from './complaints/index.js';
 import { type Escalation, escalationKind, recordEscalation } from './escalation.js';
 import { recordNotification } from './notification-record.js';
 import {
@@ -25,12 +25,8 @@ import {
 } from './notifications/index.js';
 import type { Notification, Notifier } from './notifier.js';
 import { createPartsActivities } from './parts/index.js';
-import {
-  classifyWriteError,
-  insertProjectionFailure,
-  type ProjectionFailure,
-  writeOrFailFor,
-} from './projection-failure.js';
+import { type ProjectionFailure, repairAndRecord, writeOrFailFor } from './projection-failure.js';
+import { createQualityActivities } from './quality/index.js';
 import { deliverPending } from './webhook-delivery.js';
 import { type WebhookDispatchSettings, wakeDispatchers } from './webhook-outbox.js';
 
@@ -49,10 +45,13 @@ export interface ActivityDeps {
   parts?: PartsSettings;
   /** Channels notifications reach people through (SMTP, SMS) and their retry settings. */
   notifications?: NotificationSettings;
+  /** Continue-as-new threshold of the quality issues the activities raise (default: the workflow's). */
+  historyLimit?: number;
 }
 
 export function createActivities(deps: ActivityDeps) {
   const { db } = deps;
+  const { afterCaseProjected, ...quality } = createQualityActivities(deps);
   /** Queues a notification (once per key) and starts its delivery; the delivery workflow sends it. */
   async function notify(n: Notification): Promise<void> {
     if (!(await writeOrFailFor(() => recordNotification(db, n)))) await startDelivery(deps, n.key);
@@ -61,6 +60,8 @@ export function createActivities(deps: ActivityDeps) {
   async function project(input: ProjectionInput | WholeStateProjection): Promise<void> {
     const wake = await projectCase(db, input);
     await wakeDispatchers(deps, wake);
+    // Repeat-failure link and failure codes (quality loop); idempotent like the projection.
+    await afterCaseProjected('state' in input ? input.state.caseId : input.case.caseId, input.event);
   }
   async function escalate(whole: EscalationInput | WholeStateEscalation): Promise<void> {
     const input = asPatch(whole);
@@ -81,6 +82,8 @@ export function createActivities(deps: ActivityDeps) {
     ...createPartsActivities(deps),
     notify,
     ...createNotificationActivities(deps),
+    ...createComplaintActivities(deps),
+    ...quality,
 
     async projectCase(input: ProjectionInput | WholeStateProjection): Promise<void> {
       await writeOrFailFor(() => project(input));
@@ -109,16 +112,17 @@ export function createActivities(deps: ActivityDeps) {
       projection?: ProjectionInput;
       escalation?: EscalationInput;
     }): Promise<{ repaired: boolean }> {
-      let repaired = false;
-      try {
-        if (input.escalation) await escalate(storableJson(input.escalation));
-        else if (input.projection) await project(storableJson(input.projection));
-        repaired = true;
-      } catch (err) {
-        const classified = classifyWriteError(err);
-        if (!(classified instanceof ApplicationFailure && classified.nonRetryable)) throw classified;
-      }
-      await notify(await insertProjectionFailure(db, input.failure, repaired));
+      const { escalation, projection } = input;
+      const { repaired, alert } = await repairAndRecord(
+        db,
+        input.failure,
+        escalation
+          ? () => escalate(storableJson(escalation))
+          : projection
+            ? () => project(storableJson(projection))
+            : undefined,
+      );
+      await notify(alert);
       return { repaired };
     },
 

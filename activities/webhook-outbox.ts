@@ -23,6 +23,8 @@ export interface OutboxEvent {
   dedupeKey: string;
   type: string;
   caseId: string | null;
+  /** For events of other kinds than cases (complaints): the API key that opened the subject, for 'own' scopes. */
+  ownerKeyId?: string | null;
   /** The body sent to receivers, without `id` (the event id, added when it is sent). */
   payload: {
     type: string;
@@ -121,13 +123,17 @@ export function caseWebhookEvents(c: CaseSummary, event: CaseEvent): OutboxEvent
  * the history). `added` holds the deliveries this statement wrote; see webhookWakeList.
  */
 export function webhookEventCtes(e: OutboxEvent): SQL {
+  const owner =
+    e.ownerKeyId !== undefined
+      ? sql`${e.ownerKeyId}`
+      : sql`(select created_by_key from cases where id = ${e.caseId})`;
   return sql`
     subs as (
       select id from webhook_subscriptions
       where active
         and (event_types ? ${e.type} or event_types ? ${familyWildcard(e.type)} or event_types ? '*')
         and (case_scope = 'all'
-             or owner_key_id = (select created_by_key from cases where id = ${e.caseId}))
+             or owner_key_id = ${owner})
     ), ev as (
       insert into webhook_events (dedupe_key, type, case_id, payload)
       select ${e.dedupeKey}, ${e.type}, ${e.caseId}, ${JSON.stringify(e.payload)}::jsonb

@@ -28,10 +28,14 @@ import { calendarRoutes } from './routes/calendars.js';
 import { caseStepRoutes } from './routes/case-steps.js';
 import { caseRoutes } from './routes/cases.js';
 import { codecRoutes, DEFAULT_CODEC_ORIGINS, registerCodecCors } from './routes/codec.js';
+import { complaintRoutes } from './routes/complaints/index.js';
+import { COMPLAINT_SCHEMAS } from './routes/complaints/schemas.js';
 import { escalationRoutes } from './routes/escalations.js';
 import { healthRoutes } from './routes/health.js';
 import { partsRoutes } from './routes/parts/index.js';
 import { peopleRoutes } from './routes/people/index.js';
+import { qualityRoutes } from './routes/quality/index.js';
+import { QUALITY_SCHEMAS } from './routes/quality/schemas.js';
 import { slaPolicyRoutes } from './routes/sla-policies.js';
 import { webhookRoutes } from './routes/webhooks.js';
 
@@ -65,6 +69,8 @@ export interface AppDeps {
   payloadCodec?: AesGcmPayloadCodec;
   /** Browser origins allowed to call the codec endpoint (default: the local Temporal UI). */
   codecCorsOrigins?: readonly string[];
+  /** Complaints and quality issues: continue-as-new threshold (history events), largest evidence file (bytes). */
+  complaints?: { historyLimit?: number; evidenceMaxBytes?: number };
 }
 
 export const DEFAULT_STEP_TIMEOUT_MS = 30_000;
@@ -87,7 +93,8 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   });
   registerRequestId(app);
   // Shared schemas: components of the OpenAPI document, referenced as { $ref: '<$id>#' }.
-  for (const schema of [PROBLEM_SCHEMA, ...CASE_SCHEMAS]) app.addSchema(schema);
+  for (const schema of [PROBLEM_SCHEMA, ...CASE_SCHEMAS, ...COMPLAINT_SCHEMAS, ...QUALITY_SCHEMAS])
+    app.addSchema(schema);
   registerProblems(app);
   registerCodecCors(app, deps.codecCorsOrigins ?? DEFAULT_CODEC_ORIGINS);
   registerAuth(app, {
@@ -116,6 +123,8 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     await partsRoutes(scope, deps);
     await peopleRoutes(scope, deps);
     await codecRoutes(scope, deps);
+    await complaintRoutes(scope, deps);
+    await qualityRoutes(scope, deps);
   });
   return app;
 }

@@ -136,6 +136,8 @@ export function summary(row: CaseRow) {
     closedAt: row.closedAt?.toISOString() ?? null,
     breached: row.breached,
     imported: row.imported,
+    /** The earlier case whose repair this one repeats within 30 days (返修), if any. */
+    repeatOf: row.repeatOf ?? null,
   };
 }
 

@@ -46,6 +46,7 @@ const app = await buildApp({
   timing: config.timing,
   webhooks: config.webhooks,
   parts: config.parts,
+  complaints: config.complaints,
   bodyLimitBytes: config.api.bodyLimitBytes,
   bootstrapKeys,
   rateLimitPerMinute: config.api.rateLimitPerMinute,

@@ -62,6 +62,8 @@ export const cases = pgTable(
     /** The API key and person that opened the case (a help desk key sees what it created). */
     createdByKey: text('created_by_key'),
     createdBy: text('created_by'),
+    /** The earlier case on the same serial whose repair this one repeats within 30 days (返修). */
+    repeatOf: text('repeat_of'),
   },
   (t) => [
     // A ticket reference is unique per help desk identity (the key that opened the case), not globally.
@@ -318,7 +320,9 @@ export const webhookAttempts = pgTable(
   },
   (t) => [index('webhook_attempts_delivery_idx').on(t.deliveryId, t.id)],
 );
-export * from './parts.js';
 
+export * from './complaints.js';
+export * from './parts.js';
 export * from './people.js';
 export * from './projection-failures.js';
+export * from './quality.js';

@@ -70,7 +70,8 @@ import {
   stopClock,
 } from '../domain/sla-clock.js';
 import type { ClockName, PauseReason, SlaSnapshot } from '../domain/sla-policy.js';
-import { makeStorableInPlace, storableJson, storableText, UNSTORABLE_DATA } from '../domain/storable-text.js';
+import { makeStorableInPlace, storableJson, storableText } from '../domain/storable-text.js';
+import { RECORD_FAILURE_OPTIONS, WRITE_ACTIVITY_OPTIONS, writeFailure } from './activity-options.js';
 import {
   changePartsRequestUpdate,
   partsChangedSignal,
@@ -79,25 +80,12 @@ import {
 } from './parts-signals.js';
 import { CASE_ASSIGNEE, CASE_BREACHED, CASE_STAGE } from './search-attributes.js';
 
-// A write no retry can cure fails at once (UnstorableData, thrown by the activity); any other failure is
-// retried for about half an hour (60 attempts, at most 30 s apart), then the workflow records it and
-// goes on instead of holding every later step of the case behind it.
-const activityOptions = {
-  startToCloseTimeout: '30 seconds',
-  retry: {
-    initialInterval: '1 second',
-    maximumInterval: '30 seconds',
-    maximumAttempts: 60,
-    nonRetryableErrorTypes: [UNSTORABLE_DATA],
-  },
-};
+// A write no retry can cure fails at once (UnstorableData); any other failure is retried for about half
+// an hour, then the workflow records it and goes on (workflows/activity-options.ts).
+const activityOptions = WRITE_ACTIVITY_OPTIONS;
 const { projectCase, notify, escalate, cancelPartsRequest } =
   proxyActivities<CaseActivities>(activityOptions);
-// Recording a failed write retries until the database takes it: it writes only text made storable.
-const { recordProjectionFailure } = proxyActivities<CaseActivities>({
-  startToCloseTimeout: '30 seconds',
-  retry: { initialInterval: '1 second', maximumInterval: '30 seconds' },
-});
+const { recordProjectionFailure } = proxyActivities<CaseActivities>(RECORD_FAILURE_OPTIONS);
 /** Stages in which the engineer may still change the parts of a case. */
 const CHANGEABLE: readonly Stage[] = ['awaiting_parts', 'diagnosed', 'scheduled'];
 // An escalation is recorded by a local activity: it runs inside the workflow task its timer woke, so a
@@ -292,19 +280,7 @@ export async function serviceCase(input: ServiceCaseInput): Promise<CaseState> {
     makeStorableInPlace(state);
     // The read model may lack what this write carried: the next write sends the whole state.
     projected = undefined;
-    const cause = err.cause;
-    const failure: ProjectionFailure = {
-      caseId: state.caseId,
-      seq: event.seq,
-      activity,
-      eventType: storableText(event.type),
-      errorType:
-        cause instanceof ApplicationFailure ? (cause.type ?? 'ApplicationFailure') : 'ActivityFailure',
-      errorCode:
-        (cause instanceof ApplicationFailure ? (cause.details?.[0] as { code?: string })?.code : undefined) ??
-        undefined,
-      message: cause?.message ?? err.message,
-    };
+    const failure = writeFailure(state.caseId, activity, event, err);
     log.warn('read-model write failed for good; recording it and going on', {
       caseId: state.caseId,
       seq: event.seq,

@@ -270,6 +270,7 @@ describe('escalation to people', () => {
       expect(history.events.map((e) => e.eventType)).toContain(
         temporal.api.enums.v1.EventType.EVENT_TYPE_ACTIVITY_TASK_COMPLETED,
       );
+      // Histories are encrypted: replay decrypts with the run's key.
       await Worker.runReplayHistory(
         {
           workflowBundle: { codePath: inject('workflowBundlePath') },

@@ -119,16 +119,21 @@ export function assertContract(check: ContractCheck) {
 }
 
 /**
- * A check of webhook bodies against the document's webhook schemas (case.* and sla.* events): null when
- * the body matches, else what is wrong.
+ * A check of webhook bodies against the document's webhook schemas (case.*, sla.*, complaint.* and
+ * quality.* events): null when the body matches, else what is wrong.
  */
 export async function webhookBodyCheck(): Promise<(body: { type?: string }) => string | null> {
   const doc = await contractDocument();
   const ajv = new Ajv2020({ strict: false, allErrors: true });
   addFormats.default(ajv);
   ajv.addSchema(doc, 'openapi');
-  const schemaOf = (type: string) =>
-    type.startsWith('case.') ? 'CaseWebhookEvent' : type.startsWith('sla.') ? 'SlaWebhookEvent' : null;
+  const schemas: Record<string, string> = {
+    case: 'CaseWebhookEvent',
+    sla: 'SlaWebhookEvent',
+    complaint: 'ComplaintWebhookEvent',
+    quality: 'QualityWebhookEvent',
+  };
+  const schemaOf = (type: string) => schemas[type.split('.')[0]] ?? null;
   return (body) => {
     const name = schemaOf(String(body.type));
     if (!name) return null;
