@@ -551,17 +551,21 @@ describe('outbound webhooks', () => {
       const history = await handle.fetchHistory();
       return history.events?.some((e) => e.activityTaskCompletedEventAttributes);
     });
-    expect(await write(0)).toEqual([sub]);
+    // Other files' parts.* subscriptions (the parts flow's) may want it too.
+    expect(await write(0)).toContain(sub);
     await eventually(async () => r.accepted.length === 1, 10_000);
     // Woken one by one, across several runs.
-    for (let n = 1; n < 6; n++)
-      await wakeDispatchers({ temporal: stack.client, taskQueue: stack.taskQueue }, await write(n));
+    for (let n = 1; n < 6; n++) {
+      const wake = await write(n);
+      expect(wake).toContain(sub);
+      await wakeDispatchers({ temporal: stack.client, taskQueue: stack.taskQueue }, [sub]);
+    }
     await eventually(async () => r.accepted.length === 6);
     expect(r.accepted.map((h) => h.body.data.n)).toEqual([0, 1, 2, 3, 4, 5]);
     expect(r.accepted.every((h) => h.event === type && h.body.caseId === null)).toBe(true);
     expect((await handle.describe()).runId).not.toBe(handle.firstExecutionRunId);
     // The same cause again adds nothing (and nothing is pending to wake for).
-    expect(await write(3)).toEqual([]);
+    expect(await write(3)).not.toContain(sub);
     const [{ n }] = await stack.db.sql<{ n: number }[]>`
       select count(*)::int as n from webhook_deliveries where subscription_id = ${sub}`;
     expect(n).toBe(6);
