@@ -79,10 +79,11 @@ describe.concurrent('SLA clocks', () => {
     const warningDue = Date.parse(reportedAt) + 30_000;
     expect(Date.parse(created.createdAt)).toBeLessThan(warningDue);
 
+    // Due 30 s after the report: wait past the default deadline.
     const warned = await eventually(async () => {
       const rows = await escalationsOf(stack, created.id, 'repair');
       return rows.length >= 1 ? rows[0] : undefined;
-    });
+    }, 90_000);
     expect(warned.due_at.getTime()).toBe(warningDue);
     const { body } = await get(stack.app, `/api/v1/cases/${created.id}`);
     const byClock = (clock: string) =>
@@ -111,7 +112,7 @@ describe.concurrent('SLA clocks', () => {
       select key from notifications where case_id = ${created.id} and kind like 'sla.%' order by key`;
     expect(queued.map((n) => n.key).filter((k) => !k.includes(':sla:repair:'))).toEqual([]);
     expect(queued.map((n) => n.key)).toContain(`${created.id}:sla:repair:0:1`);
-  });
+  }, 180_000);
 
   it('a clock stopped before its steps never fires them', async () => {
     const line = await fastPolicy(stack, {
