@@ -37,14 +37,17 @@ export async function registerDashboard(app: FastifyInstance, settings: Dashboar
   await app.register(fastifyStatic, {
     root: settings.root,
     prefix: '/dashboard/',
-    redirect: true,
+    index: false,
     cacheControl: false,
     setHeaders(reply, path) {
       // Asset names carry a hash of their content; index.html names the current ones.
       reply.header(
         'cache-control',
-        path.includes(`${join('dist', 'assets')}`) ? 'public, max-age=31536000, immutable' : 'no-cache',
+        /[\\/]assets[\\/][^\\/]+$/.test(path) ? 'public, max-age=31536000, immutable' : 'no-cache',
       );
     },
   });
+  // The app itself. The router ignores trailing slashes, so this is /dashboard/ too: the files' own
+  // route (/dashboard/*) never sees an empty path.
+  app.get('/dashboard', { schema: { hide: true } }, (_req, reply) => reply.sendFile('index.html'));
 }

@@ -64,10 +64,23 @@ const startOfToday = () => {
   return d.toISOString();
 };
 
+/** A notice of an event, translated when shown (the language may change while it is up). */
 interface Toast {
   id: number;
-  text: string;
+  message: string;
+  params: Record<string, string | number>;
   tone: 'info' | 'alarm';
+}
+
+function toastText(t: (k: string, p?: Record<string, string | number>) => string, x: Toast) {
+  const p = x.params;
+  if (x.message !== 'toast.escalation') return t(x.message, p);
+  return t(x.message, {
+    case: p.case,
+    clock: t(`clock.${p.clock}`),
+    kind: t(`kind.${p.kind}`),
+    level: t('level.n', { n: p.level }),
+  });
 }
 
 export function App() {
@@ -100,9 +113,9 @@ export function App() {
     setKey(null);
   }, []);
 
-  const toast = useCallback((text: string, tone: Toast['tone']) => {
+  const toast = useCallback((message: string, params: Toast['params'], tone: Toast['tone']) => {
     const id = ++toastId.current;
-    setToasts((all) => [...all.slice(-3), { id, text, tone }]);
+    setToasts((all) => [...all.slice(-3), { id, message, params, tone }]);
     setTimeout(() => setToasts((all) => all.filter((x) => x.id !== id)), 8000);
   }, []);
 
@@ -172,19 +185,11 @@ export function App() {
       flushTimer.current = setTimeout(refreshCases, 250);
       setCaseVersions((v) => ({ ...v, [e.caseId]: (v[e.caseId] ?? 0) + 1 }));
       if (e.escalation) {
-        const tr = translator(storedLang());
-        toast(
-          tr('toast.escalation', {
-            case: e.caseId,
-            clock: tr(`clock.${e.escalation.clock}`),
-            kind: tr(`kind.${e.escalation.kind}`),
-            level: tr('level.n', { n: e.escalation.level }),
-          }),
-          'alarm',
-        );
+        const { clock, kind, level } = e.escalation;
+        toast('toast.escalation', { case: e.caseId, clock, kind, level }, 'alarm');
         void loadEscalations().catch(() => {});
       } else if (e.transition === 'created') {
-        toast(translator(storedLang())('toast.created', { case: e.caseId }), 'info');
+        toast('toast.created', { case: e.caseId }, 'info');
       }
     },
     [refreshCases, loadEscalations, toast],
@@ -261,7 +266,7 @@ export function App() {
       <div className="toasts" aria-live="polite">
         {toasts.map((x) => (
           <div key={x.id} className={`toast toast-${x.tone}`} data-testid="toast">
-            {x.text}
+            {toastText(t, x)}
           </div>
         ))}
       </div>

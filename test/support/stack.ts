@@ -65,6 +65,8 @@ export async function startStack(
     engineerCaseScope?: 'assigned' | 'all';
     /** Notification channels (SMTP, SMS) and retries; deliveries retry at least every second in tests. */
     notifications?: NotificationSettings;
+    /** The built dashboard to serve under /dashboard/ (scripts/dashboard-build.mjs). */
+    dashboardRoot?: string;
   } = {},
 ): Promise<Stack> {
   const address = inject('temporalAddress');
@@ -111,6 +113,7 @@ export async function startStack(
     webhooks,
     parts: opts.parts,
     payloadCodec,
+    ...(opts.dashboardRoot ? { dashboard: { root: opts.dashboardRoot } } : {}),
   });
   const contract = await checkContract(app);
 

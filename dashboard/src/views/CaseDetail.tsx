@@ -4,6 +4,7 @@ import { useEffect, useState } from 'react';
 import { ApiError, api, type Case } from '../api';
 import { Countdown } from '../components/Countdown';
 import { useI18n } from '../i18n';
+import { formatDuration } from '../time';
 import { stepName } from './Board';
 
 export function CaseDetail({ id, version }: { id: string; version: number }) {
@@ -31,6 +32,11 @@ export function CaseDetail({ id, version }: { id: string; version: number }) {
   }, [id, version, t]);
 
   const time = (iso: string | null | undefined) => (iso ? new Date(iso).toLocaleString(lang) : '—');
+  // Whole hours and days as such; anything finer (minutes, seconds) as a duration.
+  const target = ({ amount, unit }: { amount: number; unit: string }) =>
+    unit === 'working_days' || Number.isInteger(amount)
+      ? t(`unit.${unit}`, { n: amount })
+      : t(`unit.${unit}.exact`, { t: formatDuration(amount * 3_600_000, lang === 'en' ? 'd' : '天') });
   if (error)
     return (
       <section className="case">
@@ -87,7 +93,7 @@ export function CaseDetail({ id, version }: { id: string; version: number }) {
               className={clock.breached ? 'breached' : ''}
             >
               <th>{t(`clock.${clock.name}`)}</th>
-              <td>{t(`unit.${clock.target.unit}`, { n: Number(clock.target.amount.toPrecision(4)) })}</td>
+              <td>{target(clock.target)}</td>
               <td>{t(`state.${clock.state}`)}</td>
               <td>{time(clock.deadline)}</td>
               <td>
