@@ -163,6 +163,55 @@ describe.concurrent('live event stream', () => {
     expect(elsewhere.status).toBe(401);
   });
 
+  it('delivers a transition whose transaction began first but committed last, before the ones that overtook it', async () => {
+    const slow = await openCase();
+    const fast = await openCase();
+    const s = await managerStream();
+    // A timeline row written by a transaction that stays open while another commits after it: a reader
+    // going by commit-time ids alone would pass the first by and never come back for it.
+    let release!: () => void;
+    const gate = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    let inserted!: () => void;
+    const insertedRow = new Promise<void>((resolve) => {
+      inserted = resolve;
+    });
+    const held = stack.db.sql.begin(async (tx) => {
+      await tx`insert into case_events (case_id, seq, type, from_stage, to_stage, actor, at, data)
+        values (${slow}, 1000, 'contact_attempted', 'intake', 'intake', 'test-held', now(), '{}')`;
+      inserted();
+      await gate;
+    });
+    await insertedRow;
+    const assigned = await post(stack.app, `/api/v1/cases/${fast}/assign`, { engineer: 'eng-stream-a' });
+    expect(assigned.status).toBe(200);
+    release();
+    await held;
+
+    await s.waitFor(caseEvent(fast, 'assigned'));
+    await s.waitFor(caseEvent(slow, 'contact_attempted'));
+    const order = ofCases(s, [slow, fast]).map((e) => (e.data as { transition: string }).transition);
+    expect(order).toEqual(['contact_attempted', 'assigned']);
+    expectDocumented(s);
+  });
+
+  it('a ticket of a key revoked since it was issued opens nothing', async () => {
+    const created = await call(stack.app, 'POST', '/api/v1/api-keys', {
+      key: stack.keys.admin,
+      payload: { name: 'dashboard wall screen', role: 'manager', personId: 'wall-screen' },
+    });
+    expect(created.status).toBe(201);
+    const issued = await call(stack.app, 'POST', '/api/v1/events/tickets', { key: created.body.key });
+    expect(issued.status).toBe(201);
+    const revoked = await call(stack.app, 'DELETE', `/api/v1/api-keys/${created.body.id}`, {
+      key: stack.keys.admin,
+    });
+    expect(revoked.status).toBe(200);
+    const s = await open(issued.body.streamUrl);
+    expect(s.status).toBe(401);
+  });
+
   it('refuses a Last-Event-ID that is not a position', async () => {
     const s = await open('/api/v1/events/stream', {
       ...bearer(stack.keys.manager),
