@@ -12,7 +12,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildDashboard, DASHBOARD_DIST } from '../../scripts/dashboard-build.mjs';
 import { REPO_ROOT } from '../../scripts/process-helpers.mjs';
 import { fastPolicy, openSlaCase, seconds } from '../support/sla.js';
-import { get, post, type Stack, startStack } from '../support/stack.js';
+import { eventually, get, post, type Stack, startStack } from '../support/stack.js';
 import { SAMPLE_BUDGET_REPORT, SAMPLE_KPI_REPORT } from './report-samples.js';
 
 const SCREENSHOTS = join(REPO_ROOT, '.test-results/screenshots');
@@ -203,6 +203,32 @@ describe('dashboard in Chromium', () => {
     // Back in Chinese: the choice is remembered, the timeline follows.
     await testId('switch-lang').click();
     expect(await untilText('timeline', /SLA 超时/)).toContain('派工');
+
+    // The Temporal UI finds the same state with the README's queries (search attributes lag a little).
+    const running = "WorkflowType = 'serviceCase' AND ExecutionStatus = 'Running'";
+    const found = async (query: string) => {
+      const ids: string[] = [];
+      for await (const wf of stack.client.workflow.list({ query })) ids.push(wf.workflowId);
+      return ids;
+    };
+    const queries: Array<[string, string[]]> = [
+      [`${running} AND ShouhouStage = 'assigned'`, [urgent, waiting]],
+      [`${running} AND ShouhouBreached = true`, [urgent]],
+      [`${running} AND ShouhouBreached IS NULL`, [waiting]],
+      [`${running} AND ShouhouAssignee = '${ENGINEER}'`, [urgent, waiting]],
+    ];
+    for (const [query, expected] of queries) {
+      await eventually(async () => {
+        const ids = await found(`${query} AND WorkflowId IN ('case-${urgent}', 'case-${waiting}')`);
+        return (
+          ids.sort().join() ===
+          expected
+            .map((id) => `case-${id}`)
+            .sort()
+            .join()
+        );
+      }, 60_000);
+    }
   }, 420_000);
 
   it('shows KPI charts and budget against actual, or says plainly that this server has no reports', async () => {
