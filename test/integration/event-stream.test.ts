@@ -2,6 +2,7 @@
 // escalations arrive as they commit, a reconnect with Last-Event-ID gets what it missed and nothing
 // twice, engineers see only their own cases, and browsers open it with one-use tickets.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { buildApp } from '../../api/app.js';
 import { sseEventCheck } from '../support/contract.js';
 import { fastPolicy, openSlaCase, seconds } from '../support/sla.js';
 import { openSse, type SseEvent, type SseStream } from '../support/sse.js';
@@ -210,6 +211,31 @@ describe.concurrent('live event stream', () => {
     expect(revoked.status).toBe(200);
     const s = await open(issued.body.streamUrl);
     expect(s.status).toBe(401);
+  });
+
+  it('never writes a ticket into the request log', async () => {
+    const lines: string[] = [];
+    const logged = await buildApp({
+      db: stack.db.db,
+      temporal: stack.client,
+      taskQueue: stack.taskQueue,
+      timing: { surveyDelayMs: 60_000, surveyExpiryMs: 60_000 },
+      bootstrapKeys: [],
+      logger: { level: 'info', stream: { write: (line: string) => lines.push(line) } },
+    });
+    try {
+      const issued = await call(stack.app, 'POST', '/api/v1/events/tickets', { key: stack.keys.manager });
+      const ticket = issued.body.ticket as string;
+      // A real ticket, used up here; this second API does not know the environment key behind it, so
+      // the stream does not open (401) — what matters is what the log says about the request.
+      const res = await logged.inject({ url: `/api/v1/events/stream?lastEventId=x&ticket=${ticket}` });
+      expect(res.statusCode).toBe(401);
+      const urls = lines.map((l) => JSON.parse(l).req?.url).filter(Boolean);
+      expect(urls).toEqual(['/api/v1/events/stream?lastEventId=x&ticket=[redacted]']);
+      expect(lines.join('\n')).not.toContain(ticket.slice(4));
+    } finally {
+      await logged.close();
+    }
   });
 
   it('refuses a Last-Event-ID that is not a position', async () => {
