@@ -113,5 +113,5 @@ export const streamResponses = {
       },
     },
   },
-  ...problemResponses(400),
+  ...problemResponses(400, 503),
 } as const;

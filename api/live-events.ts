@@ -74,7 +74,6 @@ export class LiveCaseEvents {
   async follow(sub: Subscription): Promise<() => void> {
     await this.listen();
     const follower: Follower = { ...sub, reading: false, again: false, closed: false };
-    // The object spread copied the functions; position must stay on the follower.
     this.followers.add(follower);
     const beat = () => {
       follower.timer = setTimeout(async () => {
@@ -125,6 +124,10 @@ export class LiveCaseEvents {
       // Also after a reconnect of the listening connection: read what was written meanwhile.
       () => this.readAll(),
     );
+    // A database that did not answer: the next stream tries again.
+    this.listening.catch(() => {
+      this.listening = undefined;
+    });
     return this.listening;
   }
 

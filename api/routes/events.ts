@@ -128,7 +128,7 @@ export async function eventRoutes(
       };
       reply.raw.once('close', end);
       body.write(`retry: 3000\n\n${sse('ready', position, { id: formatPosition(position) })}`);
-      stop = await liveEvents.follow({
+      const following = liveEvents.follow({
         visible: visibleCases(principal),
         position,
         deliver: (e) => {
@@ -153,6 +153,18 @@ export async function eventRoutes(
         },
         end,
       });
+      try {
+        stop = await following;
+      } catch (err) {
+        req.log.warn({ err }, 'live events: cannot listen to the database');
+        body.destroy();
+        throw new Problem(
+          503,
+          'events-unavailable',
+          'Service unavailable',
+          'the database did not answer; retry',
+        );
+      }
       if (ended) stop();
       return (
         reply

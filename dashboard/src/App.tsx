@@ -159,7 +159,13 @@ export function App() {
     const ids = [...pending.current];
     pending.current.clear();
     void inBatches(ids, 4, async (id) => {
-      const c = await api<Case>(`/api/v1/cases/${id}`).catch(() => null);
+      // A case that is gone (404: or no longer ours to see) leaves the board; other failures keep
+      // what the board has, and a refused key signs out.
+      const c = await api<Case>(`/api/v1/cases/${id}`).catch((err) => {
+        if (err instanceof ApiError && err.status === 401) signOut();
+        return err instanceof ApiError && err.status === 404 ? null : undefined;
+      });
+      if (c === undefined) return;
       setBoard((b) => {
         const cases = new Map(b.cases);
         if (c && isOpen(c)) cases.set(id, c);
@@ -176,7 +182,7 @@ export function App() {
         4000,
       );
     });
-  }, []);
+  }, [signOut]);
 
   const onEvent = useCallback(
     (e: CaseStreamEvent) => {
