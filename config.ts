@@ -31,6 +31,10 @@ export interface Config {
     trustProxy: boolean | number | string[];
     /** CODEC_CORS_ORIGINS: browser origins (the Temporal UI's) that may call the payload codec endpoint. */
     codecCorsOrigins: string[] | undefined;
+    /** EVENT_TICKET_TTL: how long a stream ticket opens the event stream; EVENT_HEARTBEAT: idle heartbeat. */
+    eventStream: { ticketTtlMs: number; heartbeatMs: number };
+    /** DASHBOARD_DIR: the built dashboard the API serves under /dashboard/ (default: the one it was built with). */
+    dashboardDir: string | undefined;
   };
   /** Case timings that are durations (milliseconds), so tests can run them in seconds. */
   timing: { surveyDelayMs: number; surveyExpiryMs: number };
@@ -79,6 +83,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
             .map((s) => s.trim())
             .filter(Boolean)
         : undefined,
+      eventStream: {
+        ticketTtlMs: atLeastSecond(env.EVENT_TICKET_TTL ?? '1m', 'EVENT_TICKET_TTL'),
+        heartbeatMs: atLeastSecond(env.EVENT_HEARTBEAT ?? '15s', 'EVENT_HEARTBEAT'),
+      },
+      dashboardDir: env.DASHBOARD_DIR || undefined,
     },
     timing: {
       surveyDelayMs: parseDuration(env.SURVEY_DELAY ?? '24h'),

@@ -3,7 +3,9 @@
 // (or, for the intake reservation, by the API) and can be rebuilt from workflow history.
 import { sql } from 'drizzle-orm';
 import {
+  bigint,
   boolean,
+  customType,
   index,
   integer,
   jsonb,
@@ -18,6 +20,9 @@ import {
 import type { DayOverride, WorkingPeriod } from '../domain/calendar.js';
 import type { Resolution } from '../domain/people/chain.js';
 import type { SlaPolicy, SlaSnapshot } from '../domain/sla-policy.js';
+
+/** A full transaction id (64 bits, never wraps); read as its decimal text. */
+const xid8 = customType<{ data: string }>({ dataType: () => 'xid8' });
 
 export const caseNumber = pgSequence('case_number_seq', { startWith: 1 });
 
@@ -91,8 +96,30 @@ export const caseEvents = pgTable(
     actor: text('actor').notNull(),
     at: timestamp('at', { withTimezone: true }).notNull(),
     data: jsonb('data').notNull().default({}),
+    /** Position in the live event stream (migration 0011): (streamTx, streamId) orders rows by commit. */
+    streamId: bigint('stream_id', { mode: 'number' }).generatedAlwaysAsIdentity(),
+    /** The transaction that wrote the row (set by the database). */
+    streamTx: xid8('stream_tx').notNull().default(sql`pg_current_xact_id()`),
   },
-  (t) => [primaryKey({ columns: [t.caseId, t.seq] })],
+  (t) => [
+    primaryKey({ columns: [t.caseId, t.seq] }),
+    index('case_events_stream_idx').on(t.streamTx, t.streamId),
+  ],
+);
+
+/** One-use tickets that open the live event stream from a browser (api/auth/stream-tickets.ts). */
+export const eventStreamTickets = pgTable(
+  'event_stream_tickets',
+  {
+    ticketHash: text('ticket_hash').primaryKey(),
+    keyId: text('key_id').notNull(),
+    role: text('role').notNull(),
+    personId: text('person_id'),
+    name: text('name').notNull(),
+    reach: text('reach').notNull(),
+    expiresAt: timestamp('expires_at', { withTimezone: true, precision: 3 }).notNull(),
+  },
+  (t) => [index('event_stream_tickets_expiry_idx').on(t.expiresAt)],
 );
 
 export const notifications = pgTable(

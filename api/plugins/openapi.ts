@@ -93,6 +93,10 @@ export async function registerOpenApi(app: FastifyInstance) {
         },
         { name: 'escalations', description: 'Warnings and escalations fired by SLA clocks' },
         {
+          name: 'events',
+          description: 'Live events (server-sent) of the cases a key may read, for the dashboard',
+        },
+        {
           name: 'webhooks',
           description: 'Signed outbound webhooks: subscriptions, delivery log, redelivery',
         },

@@ -67,6 +67,8 @@ export async function startStack(
     notifications?: NotificationSettings;
     /** Complaint settings of the API (continue-as-new threshold, evidence size). */
     complaints?: { historyLimit?: number; evidenceMaxBytes?: number };
+    /** The built dashboard to serve under /dashboard/ (scripts/dashboard-build.mjs). */
+    dashboardRoot?: string;
   } = {},
 ): Promise<Stack> {
   const address = inject('temporalAddress');
@@ -114,6 +116,7 @@ export async function startStack(
     parts: opts.parts,
     payloadCodec,
     ...(opts.complaints ? { complaints: opts.complaints } : {}),
+    ...(opts.dashboardRoot ? { dashboard: { root: opts.dashboardRoot } } : {}),
   });
   const contract = await checkContract(app);
 
