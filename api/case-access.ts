@@ -8,6 +8,7 @@
 // A principal's reach is fixed when it authenticates (`caseReachOf`), so the functions below need no
 // settings of their own.
 import { eq, inArray, type SQL, sql } from 'drizzle-orm';
+import type { Database } from '../db/client.js';
 import { cases } from '../db/schema.js';
 import type { Principal } from './auth/keys.js';
 import type { Role } from './auth/roles.js';
@@ -33,6 +34,17 @@ export function caseReachOf(role: Role, settings: CaseAccessSettings = DEFAULT_C
   if (role === 'helpdesk') return 'opened';
   if (role === 'engineer') return settings.engineerCaseScope;
   return 'all';
+}
+
+/**
+ * The other members of a person's team, read when a key (or a stream ticket) is used — not cached: a
+ * person moved to another team reads its cases at once.
+ */
+export async function teamMatesOf(db: Database, personId: string): Promise<string[]> {
+  const rows = await db.execute<{ id: string }>(sql`
+    select m.id from people p join people m on m.team_id = p.team_id
+    where p.id = ${personId} and p.team_id is not null`);
+  return rows.map((r) => r.id);
 }
 
 /** The people whose cases a `team` principal reads: itself and its team's members. */

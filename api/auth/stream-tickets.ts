@@ -8,14 +8,14 @@ import { randomBytes } from 'node:crypto';
 import { and, eq, gt, lt } from 'drizzle-orm';
 import type { Database } from '../../db/client.js';
 import { apiKeys, eventStreamTickets } from '../../db/schema.js';
-import type { CaseReach } from '../case-access.js';
+import { type CaseReach, teamMatesOf } from '../case-access.js';
 import { hashSecret, type Principal } from './keys.js';
 import { isRole } from './roles.js';
 
 export const DEFAULT_TICKET_TTL_MS = 60_000;
 
 const TICKET_RE = /^est_[A-Za-z0-9_-]{32}$/;
-const REACHES: readonly CaseReach[] = ['all', 'assigned', 'opened'];
+const REACHES: readonly CaseReach[] = ['all', 'team', 'assigned', 'opened'];
 
 export class StreamTickets {
   constructor(
@@ -57,12 +57,15 @@ export class StreamTickets {
     if (!row || !isRole(row.role) || !REACHES.includes(row.reach as CaseReach)) return undefined;
     // The key may have been revoked since the ticket was issued.
     if (!(await this.keyIsValid(row.keyId))) return undefined;
+    const reach = row.reach as CaseReach;
+    const teamMates = reach === 'team' && row.personId ? await teamMatesOf(this.db, row.personId) : undefined;
     return {
       keyId: row.keyId,
       role: row.role,
       personId: row.personId,
       name: row.name,
-      reach: row.reach as CaseReach,
+      reach,
+      ...(teamMates ? { teamMates } : {}),
     };
   }
 

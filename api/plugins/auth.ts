@@ -1,6 +1,6 @@
 // Authentication by API key and authorisation by role. Every /api route names a permission in
 // `config.permission`; a route that names none is refused (fail closed). Health and docs are public.
-import { eq, sql } from 'drizzle-orm';
+import { eq } from 'drizzle-orm';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { Database } from '../../db/client.js';
 import { apiKeys } from '../../db/schema.js';
@@ -8,7 +8,7 @@ import { FailureThrottle, type FailureThrottleSettings } from '../auth/failure-t
 import { type BootstrapKey, type Principal, parseKey, secretMatches } from '../auth/keys.js';
 import { allows, isRole, type Permission, type Role } from '../auth/roles.js';
 import type { StreamTickets } from '../auth/stream-tickets.js';
-import { type CaseAccessSettings, caseReachOf } from '../case-access.js';
+import { type CaseAccessSettings, caseReachOf, teamMatesOf } from '../case-access.js';
 import { Problem } from '../problem.js';
 
 export interface RouteEntry {
@@ -97,15 +97,7 @@ export function registerAuth(app: FastifyInstance, deps: AuthDeps) {
     name: string,
   ): Promise<Principal> {
     const reach = caseReachOf(role, deps.caseAccess);
-    // Read when the key is used, not cached: a person moved to another team reads its cases at once.
-    const teamMates =
-      reach === 'team' && personId
-        ? (
-            await deps.db.execute<{ id: string }>(sql`
-              select m.id from people p join people m on m.team_id = p.team_id
-              where p.id = ${personId} and p.team_id is not null`)
-          ).map((r) => r.id)
-        : undefined;
+    const teamMates = reach === 'team' && personId ? await teamMatesOf(deps.db, personId) : undefined;
     return { keyId, role, personId, name, reach, ...(teamMates ? { teamMates } : {}) };
   }
 
