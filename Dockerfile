@@ -16,9 +16,10 @@ COPY domain ./domain
 COPY observability ./observability
 COPY workflows ./workflows
 COPY scripts ./scripts
+COPY dashboard ./dashboard
 RUN npm run build
 
-# ---- runtime: production dependencies and dist/ only
+# ---- runtime: production dependencies and dist/ only (the dashboard's built files in dist/dashboard/dist)
 FROM node:20-slim
 WORKDIR /app
 COPY package.json package-lock.json ./

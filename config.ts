@@ -21,8 +21,8 @@ export interface Config {
     stepTimeoutMs: number;
     /** INTAKE_MAX_BACKDATE: how far before now a case's reportedAt may lie. */
     intakeMaxBackdateMs: number;
-    /** ENGINEER_CASE_SCOPE: which cases engineers read — `assigned` (to them) or `all`. */
-    engineerCaseScope: 'assigned' | 'all';
+    /** ENGINEER_CASE_SCOPE: which cases engineers read — `team` (theirs and their team's), `assigned`, `all`. */
+    engineerCaseScope: 'team' | 'assigned' | 'all';
     /**
      * TRUST_PROXY: which proxies' X-Forwarded-For to believe for the client address (throttling and
      * rate limits count per address): unset — none; `true` — any; a number — that many hops; else a
@@ -31,6 +31,10 @@ export interface Config {
     trustProxy: boolean | number | string[];
     /** CODEC_CORS_ORIGINS: browser origins (the Temporal UI's) that may call the payload codec endpoint. */
     codecCorsOrigins: string[] | undefined;
+    /** EVENT_TICKET_TTL: how long a stream ticket opens the event stream; EVENT_HEARTBEAT: idle heartbeat. */
+    eventStream: { ticketTtlMs: number; heartbeatMs: number };
+    /** DASHBOARD_DIR: the built dashboard the API serves under /dashboard/ (default: the one it was built with). */
+    dashboardDir: string | undefined;
   };
   /** Case timings that are durations (milliseconds), so tests can run them in seconds. */
   timing: { surveyDelayMs: number; surveyExpiryMs: number };
@@ -47,6 +51,8 @@ export interface Config {
     maxAttempts: number;
     retryMaxIntervalMs: number;
   };
+  /** Complaints and quality issues: continue-as-new threshold (history events), largest evidence file (bytes). */
+  complaints: { historyLimit: number; evidenceMaxBytes: number };
 }
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
@@ -70,13 +76,18 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       },
       stepTimeoutMs: atLeastSecond(env.STEP_TIMEOUT ?? '30s', 'STEP_TIMEOUT'),
       intakeMaxBackdateMs: atLeastSecond(env.INTAKE_MAX_BACKDATE ?? '30d', 'INTAKE_MAX_BACKDATE'),
-      engineerCaseScope: oneOf(env.ENGINEER_CASE_SCOPE, ['assigned', 'all'], 'ENGINEER_CASE_SCOPE'),
+      engineerCaseScope: oneOf(env.ENGINEER_CASE_SCOPE, ['team', 'assigned', 'all'], 'ENGINEER_CASE_SCOPE'),
       trustProxy: trustProxyFrom(env.TRUST_PROXY),
       codecCorsOrigins: env.CODEC_CORS_ORIGINS
         ? env.CODEC_CORS_ORIGINS.split(',')
             .map((s) => s.trim())
             .filter(Boolean)
         : undefined,
+      eventStream: {
+        ticketTtlMs: atLeastSecond(env.EVENT_TICKET_TTL ?? '1m', 'EVENT_TICKET_TTL'),
+        heartbeatMs: atLeastSecond(env.EVENT_HEARTBEAT ?? '15s', 'EVENT_HEARTBEAT'),
+      },
+      dashboardDir: env.DASHBOARD_DIR || undefined,
     },
     timing: {
       surveyDelayMs: parseDuration(env.SURVEY_DELAY ?? '24h'),
@@ -87,6 +98,14 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       approvalThreshold: amountFrom(env.PARTS_APPROVAL_THRESHOLD, DEFAULT_PARTS_SETTINGS.approvalThreshold),
       lateEscalationMs: parseDuration(env.PARTS_LATE_ESCALATION ?? '8h'),
       reorderIntervalMs: atLeastSecond(env.PARTS_REORDER_INTERVAL ?? '24h', 'PARTS_REORDER_INTERVAL'),
+    },
+    complaints: {
+      historyLimit: intFrom(env.COMPLAINT_HISTORY_LIMIT, 5_000, 'COMPLAINT_HISTORY_LIMIT'),
+      evidenceMaxBytes: intFrom(
+        env.COMPLAINT_EVIDENCE_MAX_BYTES,
+        2 * 1024 * 1024,
+        'COMPLAINT_EVIDENCE_MAX_BYTES',
+      ),
     },
     webhooks: {
       retryMaxIntervalMs: atLeastSecond(env.WEBHOOK_RETRY_MAX_INTERVAL ?? '5m', 'WEBHOOK_RETRY_MAX_INTERVAL'),

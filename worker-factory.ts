@@ -51,6 +51,8 @@ export interface WorkerDeps {
   allowPrivateWebhookTargets?: boolean;
   parts?: PartsSettings;
   notifications?: NotificationSettings;
+  /** Continue-as-new threshold of the quality issues the activities raise from failure clusters. */
+  complaints?: { historyLimit?: number };
   /** A prebuilt bundle (tests build one per run); otherwise the worker bundles the workflows itself. */
   workflowBundle?: WorkerOptions['workflowBundle'];
   maxCachedWorkflows?: number;
@@ -78,6 +80,7 @@ export function createWorker(deps: WorkerDeps): Promise<Worker> {
       allowPrivateWebhookTargets: deps.allowPrivateWebhookTargets,
       parts: deps.parts,
       notifications: deps.notifications,
+      historyLimit: deps.complaints?.historyLimit,
     }),
     dataConverter: dataConverterFor(deps.payloadCodec),
     maxCachedWorkflows: deps.maxCachedWorkflows ?? 1000,

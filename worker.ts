@@ -84,6 +84,7 @@ const worker = await createWorker({
   parts: config.parts,
   workflowBundle: bundle ? { codePath: bundle } : undefined,
   notifications: config.notifications,
+  complaints: { historyLimit: config.complaints.historyLimit },
   maxCachedWorkflows: optionalInt('WORKER_MAX_CACHED_WORKFLOWS'),
   maxConcurrentWorkflowTaskExecutions: optionalInt('WORKER_MAX_CONCURRENT_WORKFLOW_TASKS'),
   maxConcurrentActivityTaskExecutions: optionalInt('WORKER_MAX_CONCURRENT_ACTIVITIES'),

@@ -1,10 +1,12 @@
 // Writes a case transition to the read model. Safe to run more than once: the timeline row is keyed
 // on (case, seq) and the case row only moves forward in version.
-import { sql } from 'drizzle-orm';
+import { and, eq, lt, sql } from 'drizzle-orm';
 import type { Database } from '../db/client.js';
 import { caseEvents, cases } from '../db/schema.js';
 import { type CaseState, caseWorkflowId, type Intake, isOpen, type Stage } from '../domain/case.js';
+import { type CaseSummary, caseSummary, type StatePatch } from '../domain/case-projection.js';
 import type { SlaSnapshot } from '../domain/sla-policy.js';
+import { patchedState } from './case-state-sql.js';
 import { emitCaseWebhooks } from './webhook-outbox.js';
 
 export interface CaseEvent {
@@ -28,76 +30,99 @@ export function intakeColumns(intake: Intake) {
     customerPhone: intake.customer.phone ?? null,
     customerEmail: intake.customer.email ?? null,
     customerTier: intake.customer.tier ?? null,
+    customerRegion: intake.customer.region ?? null,
     productModel: intake.product.model,
     productLine: intake.product.line ?? null,
     serialNumber: intake.product.serialNumber,
     purchaseDate: intake.product.purchaseDate ?? null,
     description: intake.problem.description,
     reportedAt: new Date(intake.reportedAt),
+    imported: intake.imported === true,
   };
 }
 
 type Tx = Parameters<Parameters<Database['transaction']>[0]>[0];
 
+/** A transition as the workflow sends it: the case's summary, a patch of its state, the timeline event. */
+export interface ProjectionInput {
+  case: CaseSummary;
+  patch: StatePatch;
+  event: CaseEvent;
+  /** The SLA snapshot of the intake, written only when the row is first inserted. */
+  sla?: SlaSnapshot;
+}
+
+/** As workflow code before state patches sent it (tasks scheduled then may still run): the whole state. */
+export interface WholeStateProjection {
+  state: CaseState;
+  event: CaseEvent;
+  sla?: SlaSnapshot;
+}
+
+/** Either form, as a summary and a patch (the whole state replaces what the row holds). */
+export function asPatch<T extends { event: CaseEvent }>(
+  input: (T & { case: CaseSummary; patch: StatePatch }) | (T & { state: CaseState }),
+): T & { case: CaseSummary; patch: StatePatch } {
+  if (!('state' in input)) return input;
+  const { state, ...rest } = input;
+  return { ...(rest as unknown as T), case: caseSummary(state), patch: { replace: true, set: { ...state } } };
+}
+
 /**
- * Projects a transition; `sla` (the intake snapshot) is written only when the row is first inserted.
- * Returns the webhook subscriptions whose dispatchers to wake once the transaction has committed.
+ * Projects a transition. Returns the webhook subscriptions whose dispatchers to wake once the
+ * transaction has committed.
  */
 export async function projectCase(
   db: Database,
-  state: CaseState,
-  event: CaseEvent,
-  sla?: SlaSnapshot,
+  input: ProjectionInput | WholeStateProjection,
 ): Promise<string[]> {
-  return db.transaction((tx) => projectCaseIn(tx, state, event, sla));
+  return db.transaction((tx) => projectCaseIn(tx, asPatch(input)));
 }
 
-export async function projectCaseIn(
-  tx: Tx,
-  state: CaseState,
-  event: CaseEvent,
-  sla?: SlaSnapshot,
-): Promise<string[]> {
-  const { intake } = state;
-  const row = {
-    id: state.caseId,
-    workflowId: caseWorkflowId(state.caseId),
-    ...intakeColumns(intake),
-    stage: state.stage,
-    outcome: state.outcome ?? null,
-    severity: state.severity,
-    complexity: state.complexity ?? null,
-    assignee: state.assignee ?? null,
-    createdAt: new Date(state.createdAt),
+export async function projectCaseIn(tx: Tx, input: ProjectionInput): Promise<string[]> {
+  const { case: c, patch, event, sla } = input;
+  const columns = {
+    stage: c.stage,
+    outcome: c.outcome,
+    severity: c.severity,
+    complexity: c.complexity,
+    assignee: c.assignee,
     updatedAt: new Date(event.at),
-    closedAt: !isOpen(state.stage) && state.closedAt ? new Date(state.closedAt) : null,
-    version: state.seq,
-    state,
-    breached: state.breached,
-    sla: sla ?? null,
+    closedAt: !isOpen(c.stage) && c.closedAt ? new Date(c.closedAt) : null,
+    version: c.seq,
+    breached: c.breached,
   };
-  await tx
-    .insert(cases)
-    .values(row)
-    .onConflictDoUpdate({
-      target: cases.id,
-      set: {
-        stage: row.stage,
-        outcome: row.outcome,
-        severity: row.severity,
-        complexity: row.complexity,
-        assignee: row.assignee,
-        updatedAt: row.updatedAt,
-        closedAt: row.closedAt,
-        version: row.version,
-        state: row.state,
-        breached: row.breached,
-      },
-      setWhere: sql`${cases.version} < ${row.version}`,
-    });
-  await insertCaseEvent(tx, state.caseId, event);
+  if (patch.replace) {
+    // The whole state: the row may not exist yet (the intake's own projection writes it, unless the API
+    // did) and takes the state as it is.
+    const state = (patch.set ?? {}) as unknown as CaseState;
+    await tx
+      .insert(cases)
+      .values({
+        id: c.caseId,
+        workflowId: caseWorkflowId(c.caseId),
+        ...intakeColumns(state.intake),
+        ...columns,
+        createdAt: new Date(c.createdAt),
+        state,
+        sla: sla ?? null,
+      })
+      .onConflictDoUpdate({
+        target: cases.id,
+        set: { ...columns, state },
+        setWhere: sql`${cases.version} < ${c.seq}`,
+      });
+  } else {
+    // A patch of the state the row holds: the workflow writes in seq order, so the row holds the state
+    // of the previous write; a retry of a write already done changes nothing (version).
+    await tx
+      .update(cases)
+      .set({ ...columns, state: patchedState(sql`${cases.state}`, patch) })
+      .where(and(eq(cases.id, c.caseId), lt(cases.version, c.seq)));
+  }
+  await insertCaseEvent(tx, c.caseId, event);
   // Webhook events of the transition (outbox), in the same transaction.
-  return emitCaseWebhooks(tx, state, event);
+  return emitCaseWebhooks(tx, c, event);
 }
 
 /** The timeline row of a transition; a retry adds nothing (keyed on case and seq). */

@@ -5,10 +5,11 @@
 import { and, eq, lt, sql } from 'drizzle-orm';
 import type { Database } from '../db/client.js';
 import { cases, escalations } from '../db/schema.js';
-import type { CaseState } from '../domain/case.js';
+import type { CaseSummary, StatePatch } from '../domain/case-projection.js';
 import { firedStepEventType } from '../domain/escalation-step.js';
 import type { ClockName } from '../domain/sla-policy.js';
 import { type CaseEvent, insertCaseEvent } from './case-projection.js';
+import { patchedState } from './case-state-sql.js';
 import { insertNotification } from './notification-record.js';
 import type { Notification } from './notifier.js';
 import { caseWebhookEvents, webhookEventCtes, webhookWakeList } from './webhook-outbox.js';
@@ -26,6 +27,8 @@ export interface Escalation {
   recipient: string;
   assignee: string | null;
   severity: string;
+  /** Overdue when its imported case arrived: recorded, but nobody is notified and no webhook goes out. */
+  imported?: boolean;
 }
 
 /** The notification kind of an escalation (sla.warning, sla.breached, sla.escalated). */
@@ -42,16 +45,23 @@ export const escalationKind = (e: Pick<Escalation, 'level' | 'at'>) => firedStep
  */
 export async function recordEscalation(
   db: Database,
-  state: CaseState,
-  event: CaseEvent,
+  input: { case: CaseSummary; patch: StatePatch; event: CaseEvent },
   e: Escalation,
   n: Notification,
 ): Promise<{ wake: string[]; sent: boolean }> {
-  const [outbox] = caseWebhookEvents(state, event); // exactly one sla.* event
+  const { case: c, patch } = input;
+  // The clock's cycle goes with the event (the timeline and the sla.* webhook say which run of it fired).
+  const event: CaseEvent = { ...input.event, data: { cycle: e.cycle, ...input.event.data } };
+  const [outbox] = caseWebhookEvents(c, event); // exactly one sla.* event
   const moved = db
     .update(cases)
-    .set({ version: state.seq, state, breached: state.breached, updatedAt: new Date(event.at) })
-    .where(and(eq(cases.id, state.caseId), lt(cases.version, state.seq)));
+    .set({
+      version: c.seq,
+      state: patchedState(sql`${cases.state}`, patch),
+      breached: c.breached,
+      updatedAt: new Date(event.at),
+    })
+    .where(and(eq(cases.id, c.caseId), lt(cases.version, c.seq)));
   const escalated = db
     .insert(escalations)
     .values({
@@ -65,11 +75,19 @@ export async function recordEscalation(
       recipient: e.recipient,
       assignee: e.assignee,
       severity: e.severity,
+      imported: e.imported === true,
     })
     .onConflictDoNothing();
+  if (e.imported) {
+    // History, not news: no notification, no sla.* webhook; reported as sent so nothing is delivered.
+    await db.execute(sql`
+      with moved as ${moved}, logged as ${insertCaseEvent(db, c.caseId, event)}, escalated as ${escalated}
+      select 1`);
+    return { wake: [], sent: true };
+  }
   // Each builder renders itself in parentheses.
   const [row] = await db.execute<{ sent_at: string | null; wake: string[] }>(sql`
-    with moved as ${moved}, logged as ${insertCaseEvent(db, state.caseId, event)},
+    with moved as ${moved}, logged as ${insertCaseEvent(db, c.caseId, event)},
       escalated as ${escalated}, noted as ${insertNotification(db, n)}, ${webhookEventCtes(outbox)}
     select (select sent_at from noted) as sent_at, array(${webhookWakeList(outbox)}) as wake`);
   return { wake: row?.wake ?? [], sent: row?.sent_at != null };

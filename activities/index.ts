@@ -2,14 +2,20 @@
 // worker share one implementation. Every activity is idempotent (Temporal runs them at least once).
 import { Context } from '@temporalio/activity';
 import type { Client } from '@temporalio/client';
-import { ApplicationFailure } from '@temporalio/common';
 import type { Database } from '../db/client.js';
 import type { CaseState } from '../domain/case.js';
+import type { CaseSummary, StatePatch } from '../domain/case-projection.js';
 import type { PartsSettings } from '../domain/parts/request.js';
-import type { SlaSnapshot } from '../domain/sla-policy.js';
 import { storableJson } from '../domain/storable-text.js';
 import { escalationsTotal } from '../observability/metrics.js';
-import { type CaseEvent, projectCase } from './case-projection.js';
+import {
+  asPatch,
+  type CaseEvent,
+  type ProjectionInput,
+  projectCase,
+  type WholeStateProjection,
+} from './case-projection.js';
+import { createComplaintActivities } from './complaints/index.js';
 import { type Escalation, escalationKind, recordEscalation } from './escalation.js';
 import { recordNotification } from './notification-record.js';
 import {
@@ -19,12 +25,8 @@ import {
 } from './notifications/index.js';
 import type { Notification, Notifier } from './notifier.js';
 import { createPartsActivities } from './parts/index.js';
-import {
-  classifyWriteError,
-  insertProjectionFailure,
-  type ProjectionFailure,
-  writeOrFailFor,
-} from './projection-failure.js';
+import { type ProjectionFailure, repairAndRecord, writeOrFailFor } from './projection-failure.js';
+import { createQualityActivities } from './quality/index.js';
 import { deliverPending } from './webhook-delivery.js';
 import { type WebhookDispatchSettings, wakeDispatchers } from './webhook-outbox.js';
 
@@ -43,20 +45,26 @@ export interface ActivityDeps {
   parts?: PartsSettings;
   /** Channels notifications reach people through (SMTP, SMS) and their retry settings. */
   notifications?: NotificationSettings;
+  /** Continue-as-new threshold of the quality issues the activities raise (default: the workflow's). */
+  historyLimit?: number;
 }
 
 export function createActivities(deps: ActivityDeps) {
   const { db } = deps;
+  const { afterCaseProjected, ...quality } = createQualityActivities(deps);
   /** Queues a notification (once per key) and starts its delivery; the delivery workflow sends it. */
   async function notify(n: Notification): Promise<void> {
     if (!(await writeOrFailFor(() => recordNotification(db, n)))) await startDelivery(deps, n.key);
   }
 
-  async function project(input: ProjectionInput): Promise<void> {
-    const wake = await projectCase(db, input.state, input.event, input.sla);
+  async function project(input: ProjectionInput | WholeStateProjection): Promise<void> {
+    const wake = await projectCase(db, input);
     await wakeDispatchers(deps, wake);
+    // Repeat-failure link and failure codes (quality loop); idempotent like the projection.
+    await afterCaseProjected('state' in input ? input.state.caseId : input.case.caseId, input.event);
   }
-  async function escalate(input: EscalationInput): Promise<void> {
+  async function escalate(whole: EscalationInput | WholeStateEscalation): Promise<void> {
+    const input = asPatch(whole);
     const e = input.escalation;
     const n: Notification = {
       key: `${e.caseId}:sla:${e.clock}:${e.cycle}:${e.level}`,
@@ -65,7 +73,7 @@ export function createActivities(deps: ActivityDeps) {
       recipient: e.recipient,
       payload: { ...e },
     };
-    const { wake, sent } = await recordEscalation(db, input.state, input.event, e, n);
+    const { wake, sent } = await recordEscalation(db, input, e, n);
     await Promise.all([wakeDispatchers(deps, wake), sent ? undefined : startDelivery(deps, n.key)]);
     if (!sent) escalationsTotal.inc({ level: String(e.level), clock: e.clock });
   }
@@ -74,8 +82,10 @@ export function createActivities(deps: ActivityDeps) {
     ...createPartsActivities(deps),
     notify,
     ...createNotificationActivities(deps),
+    ...createComplaintActivities(deps),
+    ...quality,
 
-    async projectCase(input: ProjectionInput): Promise<void> {
+    async projectCase(input: ProjectionInput | WholeStateProjection): Promise<void> {
       await writeOrFailFor(() => project(input));
     },
 
@@ -86,7 +96,7 @@ export function createActivities(deps: ActivityDeps) {
      * machine's clock: the workflow times the clock's next step from then rather than from when its
      * task began.
      */
-    async escalate(input: EscalationInput): Promise<{ recordedAt: string }> {
+    async escalate(input: EscalationInput | WholeStateEscalation): Promise<{ recordedAt: string }> {
       await writeOrFailFor(() => escalate(input));
       return { recordedAt: new Date().toISOString() };
     },
@@ -102,16 +112,17 @@ export function createActivities(deps: ActivityDeps) {
       projection?: ProjectionInput;
       escalation?: EscalationInput;
     }): Promise<{ repaired: boolean }> {
-      let repaired = false;
-      try {
-        if (input.escalation) await escalate(storableJson(input.escalation));
-        else if (input.projection) await project(storableJson(input.projection));
-        repaired = true;
-      } catch (err) {
-        const classified = classifyWriteError(err);
-        if (!(classified instanceof ApplicationFailure && classified.nonRetryable)) throw classified;
-      }
-      await notify(await insertProjectionFailure(db, input.failure, repaired));
+      const { escalation, projection } = input;
+      const { repaired, alert } = await repairAndRecord(
+        db,
+        input.failure,
+        escalation
+          ? () => escalate(storableJson(escalation))
+          : projection
+            ? () => project(storableJson(projection))
+            : undefined,
+      );
+      await notify(alert);
       return { repaired };
     },
 
@@ -125,16 +136,19 @@ export function createActivities(deps: ActivityDeps) {
   };
 }
 
-export interface ProjectionInput {
-  state: CaseState;
-  event: CaseEvent;
-  sla?: SlaSnapshot;
-}
 export interface EscalationInput {
+  case: CaseSummary;
+  patch: StatePatch;
+  event: CaseEvent;
+  escalation: Escalation;
+}
+/** As workflow code before state patches sent it (tasks scheduled then may still run): the whole state. */
+export interface WholeStateEscalation {
   state: CaseState;
   event: CaseEvent;
   escalation: Escalation;
 }
+export type { ProjectionInput, WholeStateProjection } from './case-projection.js';
 
 export type CaseActivities = ReturnType<typeof createActivities>;
 export type { CaseEvent } from './case-projection.js';

@@ -69,9 +69,16 @@ export async function writeOrFailFor<T>(write: () => Promise<T>): Promise<T> {
 }
 
 export interface ProjectionFailure {
+  /** The subject whose transition failed: a case, a complaint (CP…) or a quality issue (Q…). */
   caseId: string;
   seq: number;
-  activity: 'projectCase' | 'escalate';
+  activity:
+    | 'projectCase'
+    | 'escalate'
+    | 'projectComplaint'
+    | 'recordComplaintEscalation'
+    | 'projectQualityIssue'
+    | 'recordQualityEscalation';
   eventType: string;
   errorType: string;
   errorCode?: string;
@@ -119,4 +126,26 @@ export async function insertProjectionFailure(
     .values({ ...clean, repaired })
     .onConflictDoNothing();
   return projectionFailureNotification({ ...clean, errorCode: clean.errorCode ?? undefined }, repaired);
+}
+
+/**
+ * After a write failed for good (UnstorableData, or retries exhausted): `rewrite` writes the transition
+ * once more with its text made storable; then the failure is recorded. A database that is down still
+ * fails this (the caller's activity is retried); a transition that cannot be written even so is recorded
+ * as not repaired. Returns the alert for the administrators.
+ */
+export async function repairAndRecord(
+  db: Database,
+  failure: ProjectionFailure,
+  rewrite: (() => Promise<void>) | undefined,
+): Promise<{ repaired: boolean; alert: Notification }> {
+  let repaired = false;
+  try {
+    await rewrite?.();
+    repaired = true;
+  } catch (err) {
+    const classified = classifyWriteError(err);
+    if (!(classified instanceof ApplicationFailure && classified.nonRetryable)) throw classified;
+  }
+  return { repaired, alert: await insertProjectionFailure(db, failure, repaired) };
 }

@@ -6,7 +6,7 @@
 import type { Client } from '@temporalio/client';
 import { type SQL, sql } from 'drizzle-orm';
 import type { Database } from '../db/client.js';
-import type { CaseState } from '../domain/case.js';
+import type { CaseSummary } from '../domain/case-projection.js';
 import { firedStepEventType, isFiredStepTransition } from '../domain/escalation-step.js';
 import { familyWildcard, type WebhookEventType } from '../domain/webhooks.js';
 import {
@@ -23,6 +23,8 @@ export interface OutboxEvent {
   dedupeKey: string;
   type: string;
   caseId: string | null;
+  /** For events of other kinds than cases (complaints): the API key that opened the subject, for 'own' scopes. */
+  ownerKeyId?: string | null;
   /** The body sent to receivers, without `id` (the event id, added when it is sent). */
   payload: {
     type: string;
@@ -47,7 +49,7 @@ const CUSTOMER_TYPES: Record<string, WebhookEventType> = {
  * it (the same seq: receivers deduplicate on the event id). Other transitions within a stage
  * (reassignment, rescheduling) emit none.
  */
-export function caseWebhookEvents(state: CaseState, event: CaseEvent): OutboxEvent[] {
+export function caseWebhookEvents(c: CaseSummary, event: CaseEvent): OutboxEvent[] {
   const sla: WebhookEventType | undefined = isFiredStepTransition(event.type)
     ? firedStepEventType(event.data as { at?: number; level: number })
     : undefined;
@@ -67,15 +69,14 @@ export function caseWebhookEvents(state: CaseState, event: CaseEvent): OutboxEve
             : [];
   if (types.length === 0) return [];
 
-  const ext = state.intake.externalRef;
   const summary = {
-    id: state.caseId,
-    stage: state.stage,
-    severity: state.severity,
-    assignee: state.assignee ?? null,
-    outcome: state.outcome ?? null,
-    externalRef: ext ? { system: ext.system, id: ext.id } : null,
-    waitingForCustomer: state.waitingForCustomer !== undefined,
+    id: c.caseId,
+    stage: c.stage,
+    severity: c.severity,
+    assignee: c.assignee,
+    outcome: c.outcome,
+    externalRef: c.externalRef,
+    waitingForCustomer: c.waitingForCustomer,
   };
   const data: Record<string, unknown> = {
     seq: event.seq,
@@ -92,11 +93,16 @@ export function caseWebhookEvents(state: CaseState, event: CaseEvent): OutboxEve
     for (const [k, v] of Object.entries({ ...fields, ...contact })) if (v !== undefined) data[k] = v;
   }
   if (sla) {
-    const d = event.data as { clock: string; level: number; dueAt: string; recipient: string };
-    const clock = (state.clocks as Record<string, { cycle?: number } | undefined>)[d.clock];
+    const d = event.data as {
+      clock: string;
+      cycle?: number;
+      level: number;
+      dueAt: string;
+      recipient: string;
+    };
     Object.assign(data, {
       clock: d.clock,
-      cycle: clock?.cycle ?? null,
+      cycle: d.cycle ?? null,
       level: d.level,
       dueAt: d.dueAt,
       firedAt: event.at,
@@ -104,10 +110,10 @@ export function caseWebhookEvents(state: CaseState, event: CaseEvent): OutboxEve
     });
   }
   return types.map((type) => ({
-    dedupeKey: `${state.caseId}:${event.seq}:${type}`,
+    dedupeKey: `${c.caseId}:${event.seq}:${type}`,
     type,
-    caseId: state.caseId,
-    payload: { type, occurredAt: event.at, caseId: state.caseId, data, case: summary },
+    caseId: c.caseId,
+    payload: { type, occurredAt: event.at, caseId: c.caseId, data, case: summary },
   }));
 }
 
@@ -117,13 +123,17 @@ export function caseWebhookEvents(state: CaseState, event: CaseEvent): OutboxEve
  * the history). `added` holds the deliveries this statement wrote; see webhookWakeList.
  */
 export function webhookEventCtes(e: OutboxEvent): SQL {
+  const owner =
+    e.ownerKeyId !== undefined
+      ? sql`${e.ownerKeyId}`
+      : sql`(select created_by_key from cases where id = ${e.caseId})`;
   return sql`
     subs as (
       select id from webhook_subscriptions
       where active
         and (event_types ? ${e.type} or event_types ? ${familyWildcard(e.type)} or event_types ? '*')
         and (case_scope = 'all'
-             or owner_key_id = (select created_by_key from cases where id = ${e.caseId}))
+             or owner_key_id = ${owner})
     ), ev as (
       insert into webhook_events (dedupe_key, type, case_id, payload)
       select ${e.dedupeKey}, ${e.type}, ${e.caseId}, ${JSON.stringify(e.payload)}::jsonb
@@ -159,10 +169,9 @@ export async function writeWebhookEvent(tx: Tx, e: OutboxEvent): Promise<string[
 }
 
 /** Writes the webhook events of a case transition inside its transaction; returns subscriptions to wake. */
-export async function emitCaseWebhooks(tx: Tx, state: CaseState, event: CaseEvent): Promise<string[]> {
+export async function emitCaseWebhooks(tx: Tx, c: CaseSummary, event: CaseEvent): Promise<string[]> {
   const wake = new Set<string>();
-  for (const e of caseWebhookEvents(state, event))
-    for (const id of await writeWebhookEvent(tx, e)) wake.add(id);
+  for (const e of caseWebhookEvents(c, event)) for (const id of await writeWebhookEvent(tx, e)) wake.add(id);
   return [...wake];
 }
 

@@ -10,9 +10,14 @@ import { traceRequests } from '../observability/tracing.js';
 import type { ServiceCaseInput } from '../workflows/service-case.js';
 import type { FailureThrottleSettings } from './auth/failure-throttle.js';
 import type { BootstrapKey } from './auth/keys.js';
+import { DEFAULT_TICKET_TTL_MS, StreamTickets } from './auth/stream-tickets.js';
 import { type CaseAccessSettings, DEFAULT_CASE_ACCESS } from './case-access.js';
 import { CASE_SCHEMAS } from './case-schemas.js';
+import { type DashboardSettings, registerDashboard } from './dashboard.js';
 import { INSIGHT_SCHEMAS } from './insight/schemas.js';
+import { LIVE_EVENT_SCHEMAS } from './live-event-schemas.js';
+import { DEFAULT_LIVE_EVENT_SETTINGS, LiveCaseEvents, type LiveEventSettings } from './live-events.js';
+import { requestLogFields } from './log-redaction.js';
 import { registerAudit } from './plugins/audit.js';
 import { registerAuth } from './plugins/auth.js';
 import { registerIdempotency } from './plugins/idempotency.js';
@@ -30,12 +35,17 @@ import { calendarRoutes } from './routes/calendars.js';
 import { caseStepRoutes } from './routes/case-steps.js';
 import { caseRoutes } from './routes/cases.js';
 import { codecRoutes, DEFAULT_CODEC_ORIGINS, registerCodecCors } from './routes/codec.js';
+import { complaintRoutes } from './routes/complaints/index.js';
+import { COMPLAINT_SCHEMAS } from './routes/complaints/schemas.js';
 import { costRoutes } from './routes/costs.js';
 import { escalationRoutes } from './routes/escalations.js';
+import { eventRoutes } from './routes/events.js';
 import { healthRoutes } from './routes/health.js';
 import { partsRoutes } from './routes/parts/index.js';
 import { peopleRoutes } from './routes/people/index.js';
 import { productModelRoutes } from './routes/product-models.js';
+import { qualityRoutes } from './routes/quality/index.js';
+import { QUALITY_SCHEMAS } from './routes/quality/schemas.js';
 import { reportRoutes } from './routes/reports.js';
 import { slaPolicyRoutes } from './routes/sla-policies.js';
 import { webhookRoutes } from './routes/webhooks.js';
@@ -70,6 +80,12 @@ export interface AppDeps {
   payloadCodec?: AesGcmPayloadCodec;
   /** Browser origins allowed to call the codec endpoint (default: the local Temporal UI). */
   codecCorsOrigins?: readonly string[];
+  /** Complaints and quality issues: continue-as-new threshold (history events), largest evidence file (bytes). */
+  complaints?: { historyLimit?: number; evidenceMaxBytes?: number };
+  /** The live event stream: heartbeat and horizon retry periods, ticket lifetime (default 1 min). */
+  eventStream?: Partial<LiveEventSettings> & { ticketTtlMs?: number };
+  /** The dashboard web app served under /dashboard/ (the built files; none: not served). */
+  dashboard?: DashboardSettings;
 }
 
 export const DEFAULT_STEP_TIMEOUT_MS = 30_000;
@@ -77,7 +93,7 @@ export const DEFAULT_INTAKE_MAX_BACKDATE_MS = 30 * 86_400_000;
 
 export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   const app = Fastify({
-    logger: deps.logger ?? false,
+    logger: withRedactedUrls(deps.logger),
     bodyLimit: deps.bodyLimitBytes ?? 256 * 1024,
     // Reject what a client did not mean to send instead of silently dropping or coercing it.
     ajv: { customOptions: { removeAdditional: false, coerceTypes: false, allErrors: false } },
@@ -92,14 +108,36 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   });
   registerRequestId(app);
   // Shared schemas: components of the OpenAPI document, referenced as { $ref: '<$id>#' }.
-  for (const schema of [PROBLEM_SCHEMA, ...CASE_SCHEMAS, ...INSIGHT_SCHEMAS]) app.addSchema(schema);
+  for (const schema of [
+    PROBLEM_SCHEMA,
+    ...CASE_SCHEMAS,
+    ...COMPLAINT_SCHEMAS,
+    ...QUALITY_SCHEMAS,
+    ...LIVE_EVENT_SCHEMAS,
+    ...INSIGHT_SCHEMAS,
+  ])
+    app.addSchema(schema);
   registerProblems(app);
   registerCodecCors(app, deps.codecCorsOrigins ?? DEFAULT_CODEC_ORIGINS);
+  const streamTickets = new StreamTickets(
+    deps.db,
+    deps.eventStream?.ticketTtlMs ?? DEFAULT_TICKET_TTL_MS,
+    new Set((deps.bootstrapKeys ?? []).map((k) => k.id)),
+  );
+  // Listens to the database only once a stream opens.
+  const liveEvents = new LiveCaseEvents(
+    deps.db,
+    { ...DEFAULT_LIVE_EVENT_SETTINGS, ...deps.eventStream },
+    app.log,
+  );
+  // Open streams would keep the server from closing.
+  app.addHook('preClose', () => liveEvents.close());
   registerAuth(app, {
     db: deps.db,
     bootstrapKeys: deps.bootstrapKeys ?? [],
     authFailures: deps.authFailures ?? { limit: 20, windowMs: 5 * 60_000 },
     caseAccess: deps.caseAccess ?? DEFAULT_CASE_ACCESS,
+    streamTickets,
   });
   registerInputText(app);
   await registerSecurity(app, { rateLimitPerMinute: deps.rateLimitPerMinute ?? 600 });
@@ -125,6 +163,17 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     await costRoutes(scope, deps);
     await budgetRoutes(scope, deps);
     await productModelRoutes(scope, deps);
+    await complaintRoutes(scope, deps);
+    await qualityRoutes(scope, deps);
+    await eventRoutes(scope, { ...deps, liveEvents, streamTickets });
   });
+  if (deps.dashboard) await registerDashboard(app, deps.dashboard);
   return app;
+}
+
+/** The logger options with request URLs redacted (stream tickets travel in the query string). */
+function withRedactedUrls(logger: AppDeps['logger']): FastifyServerOptions['logger'] {
+  if (!logger) return false;
+  const base = logger === true ? {} : logger;
+  return { ...base, serializers: { ...base.serializers, req: requestLogFields } };
 }

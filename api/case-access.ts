@@ -1,12 +1,14 @@
 // Who may see and act on which case, beyond the role matrix — the one place this rule lives. Every
 // read of a case (detail, list, lookup by ticket reference, escalations) and every step asks it.
 //   - a help desk key sees only the cases it opened (others do not exist for it);
-//   - an engineer sees only the cases assigned to them (least privilege: customer contact data is not
-//     everybody's), unless ENGINEER_CASE_SCOPE=all; and acts only on the cases assigned to them;
+//   - an engineer sees the cases assigned to them and to their team's engineers (least privilege:
+//     customer contact data is not everybody's) — ENGINEER_CASE_SCOPE=assigned narrows it to their own,
+//     =all widens it to every case; and acts only on the cases assigned to them;
 //   - every other role that may read cases reads them all.
 // A principal's reach is fixed when it authenticates (`caseReachOf`), so the functions below need no
 // settings of their own.
-import { eq, type SQL, sql } from 'drizzle-orm';
+import { eq, inArray, type SQL, sql } from 'drizzle-orm';
+import type { Database } from '../db/client.js';
 import { cases } from '../db/schema.js';
 import type { Principal } from './auth/keys.js';
 import type { Role } from './auth/roles.js';
@@ -15,21 +17,39 @@ import { notFound } from './problem.js';
 
 type CaseRow = typeof cases.$inferSelect;
 
-/** Which cases a principal reads: all, those assigned to its person, or those its key opened. */
-export type CaseReach = 'all' | 'assigned' | 'opened';
+/**
+ * Which cases a principal reads: all; those assigned to its person; those assigned to anyone of its
+ * person's team (`teamMates`, loaded when it authenticates); or those its key opened.
+ */
+export type CaseReach = 'all' | 'team' | 'assigned' | 'opened';
 
 export interface CaseAccessSettings {
-  /** ENGINEER_CASE_SCOPE: `assigned` (default) — engineers read the cases assigned to them; `all`. */
-  engineerCaseScope: 'assigned' | 'all';
+  /** ENGINEER_CASE_SCOPE: `team` (default) — their own and their team's cases; `assigned`; `all`. */
+  engineerCaseScope: 'team' | 'assigned' | 'all';
 }
 
-export const DEFAULT_CASE_ACCESS: CaseAccessSettings = { engineerCaseScope: 'assigned' };
+export const DEFAULT_CASE_ACCESS: CaseAccessSettings = { engineerCaseScope: 'team' };
 
 export function caseReachOf(role: Role, settings: CaseAccessSettings = DEFAULT_CASE_ACCESS): CaseReach {
   if (role === 'helpdesk') return 'opened';
-  if (role === 'engineer') return settings.engineerCaseScope === 'all' ? 'all' : 'assigned';
+  if (role === 'engineer') return settings.engineerCaseScope;
   return 'all';
 }
+
+/**
+ * The other members of a person's team, read when a key (or a stream ticket) is used — not cached: a
+ * person moved to another team reads its cases at once.
+ */
+export async function teamMatesOf(db: Database, personId: string): Promise<string[]> {
+  const rows = await db.execute<{ id: string }>(sql`
+    select m.id from people p join people m on m.team_id = p.team_id
+    where p.id = ${personId} and p.team_id is not null`);
+  return rows.map((r) => r.id);
+}
+
+/** The people whose cases a `team` principal reads: itself and its team's members. */
+const readsFor = (p: Principal): string[] =>
+  p.personId ? [...new Set([p.personId, ...(p.teamMates ?? [])])] : [];
 
 export function canSee(p: Principal, row: CaseRow): boolean {
   switch (p.reach) {
@@ -37,6 +57,8 @@ export function canSee(p: Principal, row: CaseRow): boolean {
       return row.createdByKey === p.keyId;
     case 'assigned':
       return !!p.personId && row.assignee === p.personId;
+    case 'team':
+      return row.assignee !== null && readsFor(p).includes(row.assignee);
     default:
       return true;
   }
@@ -49,6 +71,10 @@ export function visibleCases(p: Principal): SQL | undefined {
       return eq(cases.createdByKey, p.keyId);
     case 'assigned':
       return p.personId ? eq(cases.assignee, p.personId) : sql`false`;
+    case 'team': {
+      const ids = readsFor(p);
+      return ids.length > 0 ? inArray(cases.assignee, ids) : sql`false`;
+    }
     default:
       return undefined;
   }

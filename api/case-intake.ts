@@ -132,6 +132,7 @@ function intakeOf(row: CaseRow): Intake {
       ...(row.customerPhone ? { phone: row.customerPhone } : {}),
       ...(row.customerEmail ? { email: row.customerEmail } : {}),
       ...(row.customerTier ? { tier: row.customerTier } : {}),
+      ...(row.customerRegion ? { region: row.customerRegion } : {}),
     },
     product: {
       model: row.productModel,
@@ -142,5 +143,6 @@ function intakeOf(row: CaseRow): Intake {
     problem: { description: row.description, severity: row.severity as Intake['problem']['severity'] },
     reportedAt: row.reportedAt.toISOString(),
     ...(row.externalSystem ? { externalRef: { system: row.externalSystem, id: row.externalId! } } : {}),
+    ...(row.imported ? { imported: true } : {}),
   };
 }

@@ -123,6 +123,7 @@ const summaryColumns = {
   customerPhone: cases.customerPhone,
   customerEmail: cases.customerEmail,
   customerTier: cases.customerTier,
+  customerRegion: cases.customerRegion,
   productModel: cases.productModel,
   serialNumber: cases.serialNumber,
   purchaseDate: cases.purchaseDate,
@@ -133,6 +134,8 @@ const summaryColumns = {
   updatedAt: cases.updatedAt,
   closedAt: cases.closedAt,
   breached: cases.breached,
+  imported: cases.imported,
+  repeatOf: cases.repeatOf,
 };
 type SummaryRow = Pick<CaseRow, keyof typeof summaryColumns>;
 
@@ -153,6 +156,7 @@ export function summary(row: SummaryRow) {
       phone: row.customerPhone,
       email: row.customerEmail,
       tier: row.customerTier,
+      region: row.customerRegion,
     },
     product: {
       model: row.productModel,
@@ -166,6 +170,9 @@ export function summary(row: SummaryRow) {
     updatedAt: row.updatedAt.toISOString(),
     closedAt: row.closedAt?.toISOString() ?? null,
     breached: row.breached,
+    imported: row.imported,
+    /** The earlier case whose repair this one repeats within 30 days (返修), if any. */
+    repeatOf: row.repeatOf ?? null,
   };
 }
 
@@ -192,6 +199,7 @@ export function escalationView(e: typeof escalations.$inferSelect) {
     assignee: e.assignee,
     severity: e.severity,
     notified: e.notified ?? null,
+    imported: e.imported,
   };
 }
 

@@ -52,6 +52,21 @@ const notifiedPerson = {
   },
 } as const;
 
+/** Who an escalation (of a case, a complaint or a quality issue) reached, once its notification was resolved. */
+export const NOTIFIED_SCHEMA = {
+  type: ['object', 'null'],
+  description:
+    'who the escalation reached and why (null until its notification is resolved, moments after it fired): recipients with their place in the chain, people skipped (absent, inactive) with the reason',
+  required: ['target', 'recipients', 'skipped', 'note', 'at'],
+  properties: {
+    target: { type: 'string' },
+    recipients: { type: 'array', items: notifiedPerson },
+    skipped: { type: 'array', items: notifiedPerson },
+    note: { type: ['string', 'null'] },
+    at: { type: 'string', format: 'date-time' },
+  },
+} as const;
+
 export const ESCALATION_SCHEMA = {
   $id: 'Escalation',
   description: 'A warning or escalation an SLA clock fired',
@@ -73,24 +88,11 @@ export const ESCALATION_SCHEMA = {
       },
       assignee: { ...nullableString, description: 'the assignee when it fired' },
       severity: { type: 'string', enum: SEVERITIES },
-      notified: {
-        type: ['object', 'null'],
+      notified: NOTIFIED_SCHEMA,
+      imported: {
+        type: 'boolean',
         description:
-          'who the escalation reached and why (null until its notification is resolved, moments after it fired): recipients with their place in the chain, people skipped (absent, inactive) with the reason',
-        required: ['target', 'recipients', 'skipped', 'note', 'at'],
-        properties: {
-          target: { type: 'string' },
-          recipients: {
-            type: 'array',
-            items: notifiedPerson,
-          },
-          skipped: {
-            type: 'array',
-            items: notifiedPerson,
-          },
-          note: { type: ['string', 'null'] },
-          at: { type: 'string', format: 'date-time' },
-        },
+          'overdue when its imported case arrived: recorded as fired, nobody notified, no sla.* webhook',
       },
     },
     [
@@ -106,6 +108,7 @@ export const ESCALATION_SCHEMA = {
       'recipient',
       'assignee',
       'severity',
+      'imported',
     ],
   ),
 } as const;
@@ -186,6 +189,7 @@ const summaryProps = {
     phone: nullableString,
     email: nullableString,
     tier: nullableString,
+    region: { ...nullableString, description: 'where the customer is, e.g. 华东' },
   }),
   product: object({
     model: { type: 'string' },
@@ -199,6 +203,14 @@ const summaryProps = {
   updatedAt: dateTime,
   closedAt: nullableDateTime,
   breached: { type: 'boolean', description: 'some SLA clock passed its deadline' },
+  imported: {
+    type: 'boolean',
+    description: 'carried over from another system: steps overdue on arrival paged nobody (docs/process.md)',
+  },
+  repeatOf: {
+    ...nullableString,
+    description: 'the earlier case on the same serial whose repair this one repeats within 30 days (返修)',
+  },
 } as const;
 
 export const CASE_SUMMARY_SCHEMA = {
@@ -228,6 +240,18 @@ const survey = object(
   ['dueAt'],
 );
 
+/** Structured failure codes beside the free text (docs/quality.md), when the engineer gave them. */
+const failureCoding = (withAction: boolean) =>
+  object(
+    {
+      symptomCode: { type: 'string' },
+      causeCode: { type: 'string' },
+      ...(withAction ? { actionCode: { type: 'string' } } : {}),
+      batch: { type: 'string', description: 'production batch (批次)' },
+    },
+    [],
+  );
+
 const stages = object({
   resolution: nullable(object({ answer: { type: 'string' }, ...stamp })),
   assignments: {
@@ -246,6 +270,7 @@ const stages = object({
         plan: { type: 'string' },
         complexity: { type: 'string', enum: COMPLEXITIES },
         parts: { type: 'array', items: partLine },
+        failure: failureCoding(false),
         round: { type: 'integer', description: 'diagnosis round: 0, then one more per dispute' },
         ...stamp,
       },
@@ -286,6 +311,7 @@ const stages = object({
         partsReplaced: { type: 'array', items: partLine },
         test: object({ passed: { type: 'boolean' }, notes: { type: 'string' } }, ['passed']),
         usageExplained: { type: 'boolean' },
+        failure: failureCoding(true),
         round: { type: 'integer' },
         ...stamp,
       },

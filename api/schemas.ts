@@ -40,6 +40,13 @@ export const intakeBody = {
           maxLength: 50,
           description: 'customer tier, selects the SLA policy',
         },
+        region: {
+          type: 'string',
+          minLength: 1,
+          maxLength: 50,
+          description:
+            'where the customer is (e.g. 华东): assignment suggestions prefer engineers of that region',
+        },
       },
     },
     product: {
@@ -70,6 +77,12 @@ export const intakeBody = {
       description: 'when the customer reported; default now',
     },
     externalRef: externalRefSchema,
+    imported: {
+      type: 'boolean',
+      default: false,
+      description:
+        'a case carried over from another system: escalation steps already overdue when it arrives are recorded as fired without notifying anyone or sending sla.* webhooks; steps due later fire as usual',
+    },
   },
   examples: [
     {
@@ -111,6 +124,25 @@ const replacedPartLines = {
   },
 } as const;
 
+const codeRef = (kind: string) =>
+  ({
+    type: 'string',
+    pattern: '^[A-Z0-9][A-Z0-9._-]{0,31}$',
+    description: `${kind} code from /api/v1/failure-codes`,
+  }) as const;
+/** Optional structured failure codes on diagnoses and repair reports (the free text stays). */
+const failureCoding = (withAction: boolean) =>
+  ({
+    type: 'object',
+    additionalProperties: false,
+    properties: {
+      symptomCode: codeRef('symptom'),
+      causeCode: codeRef('cause'),
+      ...(withAction ? { actionCode: codeRef('action') } : {}),
+      batch: { type: 'string', minLength: 1, maxLength: 100, description: 'production batch (批次)' },
+    },
+  }) as const;
+
 const body = (required: string[], properties: Record<string, unknown>, example: Record<string, unknown>) =>
   ({ type: 'object', required, additionalProperties: false, properties, examples: [example] }) as const;
 
@@ -135,6 +167,7 @@ export const stepBodies = {
       plan: text(5000),
       complexity: { type: 'string', enum: COMPLEXITIES },
       parts: partLines,
+      failure: failureCoding(false),
     },
     {
       cause: '进气阀卡滞',
@@ -173,6 +206,7 @@ export const stepBodies = {
         properties: { passed: { type: 'boolean' }, notes: optionalText(2000) },
       },
       usageExplained: { type: 'boolean', description: 'the customer was shown correct use' },
+      failure: failureCoding(true),
     },
     {
       symptom: '启动异响',

@@ -7,6 +7,7 @@ import { logFormat, prettyPinoStream } from '../observability/logging.js';
 import { startTracing } from '../observability/tracing.js';
 import { buildApp } from './app.js';
 import { type BootstrapKey, parseBootstrapKeys } from './auth/keys.js';
+import { DEFAULT_DASHBOARD_ROOT } from './dashboard.js';
 
 const config = loadConfig();
 let bootstrapKeys: BootstrapKey[];
@@ -46,6 +47,7 @@ const app = await buildApp({
   timing: config.timing,
   webhooks: config.webhooks,
   parts: config.parts,
+  complaints: config.complaints,
   bodyLimitBytes: config.api.bodyLimitBytes,
   bootstrapKeys,
   rateLimitPerMinute: config.api.rateLimitPerMinute,
@@ -62,6 +64,8 @@ const app = await buildApp({
   traceRequests: tracing !== undefined,
   payloadCodec,
   ...(config.api.codecCorsOrigins ? { codecCorsOrigins: config.api.codecCorsOrigins } : {}),
+  eventStream: config.api.eventStream,
+  dashboard: { root: config.api.dashboardDir ?? DEFAULT_DASHBOARD_ROOT },
 });
 
 let stopping = false;

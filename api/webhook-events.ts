@@ -1,8 +1,18 @@
 // The outbound webhooks as a contract: the body of each event type and the headers of each POST, for
 // the OpenAPI document's `webhooks` section (OpenAPI 3.1) and its components. The bodies are built by
-// activities/webhook-outbox.ts (caseWebhookEvents) and sent by activities/webhook-delivery.ts; the test
-// suite checks the bodies its receivers get against these schemas. docs/webhooks.md explains them.
-import { CASE_WEBHOOK_EVENT_TYPES, SLA_WEBHOOK_EVENT_TYPES } from '../domain/webhooks.js';
+// activities/webhook-outbox.ts (caseWebhookEvents), activities/complaints (complaintWebhookEvents) and
+// activities/quality (qualityWebhookEvents) and sent by activities/webhook-delivery.ts; the test suite
+// checks the bodies its receivers get against these schemas. docs/webhooks.md explains them.
+import { COMPLAINT_STAGES } from '../domain/complaints/complaint.js';
+import { PRIORITIES } from '../domain/complaints/policy.js';
+import { DEPARTMENTS } from '../domain/complaints/routing.js';
+import { QUALITY_SOURCES, QUALITY_STAGES } from '../domain/quality/issue.js';
+import {
+  CASE_WEBHOOK_EVENT_TYPES,
+  COMPLAINT_WEBHOOK_EVENT_TYPES,
+  QUALITY_WEBHOOK_EVENT_TYPES,
+  SLA_WEBHOOK_EVENT_TYPES,
+} from '../domain/webhooks.js';
 
 const ref = (name: string) => ({ $ref: `#/components/schemas/${name}` });
 const dateTime = { type: 'string', format: 'date-time' } as const;
@@ -118,6 +128,100 @@ const slaEventData = {
   },
 } as const;
 
+/** The data of a complaint.* or quality.* event: the transition, and for *.escalated the fired step. */
+const subjectEventData = (escalation: Record<string, unknown>) =>
+  ({
+    type: 'object',
+    additionalProperties: false,
+    required: Object.keys(transitionData),
+    properties: {
+      ...transitionData,
+      seq: {
+        type: 'integer',
+        description: 'the transition in the history (1, 2, 3 …); deduplicate on the body id',
+      },
+      transition: {
+        type: 'string',
+        description: 'what happened (the timeline type): created, acknowledged, escalated …',
+      },
+      ...escalation,
+    },
+  }) as const;
+
+const firedStep = {
+  clock: { type: 'string', description: 'the clock that fired' },
+  cycle: { type: 'integer', description: 'clock cycle (a restarted clock counts again)' },
+  level: { type: 'integer' },
+  name: { type: 'string', description: "the ladder step's name, e.g. reminder, missed, breach" },
+  dueAt: { ...dateTime, description: 'the instant the step fell due' },
+  recipient: { type: 'string', description: 'a person id, desk:<department>, or a ladder place' },
+} as const;
+
+const subjectEnvelope = (
+  typeEnum: readonly string[],
+  idKey: string,
+  subjectKey: string,
+  data: unknown,
+  subject: unknown,
+  example: unknown,
+) => ({
+  type: 'object',
+  additionalProperties: false,
+  required: ['id', 'type', 'occurredAt', 'caseId', idKey, 'data', subjectKey],
+  properties: {
+    id: {
+      type: 'integer',
+      description: 'the event id; the same on every retry and redelivery. Deduplicate on it',
+    },
+    type: { type: 'string', enum: typeEnum, description: 'also sent as the Shouhou-Event header' },
+    occurredAt: { ...dateTime, description: 'when the transition happened' },
+    caseId: { type: 'null', description: 'always null: the event is not about one case' },
+    [idKey]: { type: 'string' },
+    data,
+    [subjectKey]: subject,
+  },
+  examples: [example],
+});
+
+const webhookComplaint = {
+  type: 'object',
+  description: 'The complaint after the transition',
+  additionalProperties: false,
+  required: ['id', 'stage', 'priority', 'department', 'owner', 'rejections', 'externalRef'],
+  properties: {
+    id: { type: 'string', description: 'complaint id, e.g. CP0000042' },
+    stage: { type: 'string', enum: COMPLAINT_STAGES },
+    priority: { type: 'string', enum: PRIORITIES },
+    department: { type: 'string', enum: DEPARTMENTS },
+    owner: { ...nullableString, description: "person id; null while the department's desk has it" },
+    rejections: { type: 'integer', description: 'answers the customer rejected so far' },
+    externalRef: {
+      type: ['object', 'null'],
+      additionalProperties: false,
+      required: ['system', 'id'],
+      properties: { system: { type: 'string' }, id: { type: 'string' } },
+      description: "the help desk's ticket the complaint was opened with",
+    },
+  },
+} as const;
+
+const webhookQualityIssue = {
+  type: 'object',
+  description: 'The quality issue after the transition',
+  additionalProperties: false,
+  required: ['id', 'stage', 'source', 'model', 'causeCode', 'owner', 'caseIds', 'complaintIds'],
+  properties: {
+    id: { type: 'string', description: 'quality issue id, e.g. Q0000007' },
+    stage: { type: 'string', enum: QUALITY_STAGES },
+    source: { type: 'string', enum: QUALITY_SOURCES },
+    model: { type: 'string' },
+    causeCode: nullableString,
+    owner: { type: 'string', description: 'person id, or desk:<department>' },
+    caseIds: { type: 'array', items: { type: 'string' }, description: 'linked cases' },
+    complaintIds: { type: 'array', items: { type: 'string' }, description: 'linked complaints' },
+  },
+} as const;
+
 const exampleCase = {
   id: 'C0000042',
   stage: 'assigned',
@@ -170,6 +274,82 @@ export const WEBHOOK_COMPONENTS = {
         },
         case: exampleCase,
       }),
+    },
+    ComplaintWebhookEvent: {
+      description: 'The body of a complaint.* webhook (docs/complaints.md)',
+      ...subjectEnvelope(
+        COMPLAINT_WEBHOOK_EVENT_TYPES,
+        'complaintId',
+        'complaint',
+        subjectEventData({
+          ...firedStep,
+          actionId: { type: 'string', description: "a corrective action's clock: the action" },
+        }),
+        webhookComplaint,
+        {
+          id: 1302,
+          type: 'complaint.escalated',
+          occurredAt: '2026-11-30T06:00:00.010Z',
+          caseId: null,
+          complaintId: 'CP0000042',
+          data: {
+            seq: 7,
+            transition: 'escalated',
+            stage: 'investigating',
+            previousStage: 'investigating',
+            actor: 'system',
+            clock: 'progress',
+            cycle: 1,
+            level: 2,
+            name: 'missed',
+            dueAt: '2026-11-30T06:00:00.000Z',
+            recipient: 'service-manager',
+          },
+          complaint: {
+            id: 'CP0000042',
+            stage: 'investigating',
+            priority: 'P2',
+            department: 'quality',
+            owner: 'qa-zhou',
+            rejections: 0,
+            externalRef: { system: 'zendesk', id: 'T-2001' },
+          },
+        },
+      ),
+    },
+    QualityWebhookEvent: {
+      description: 'The body of a quality.* webhook (docs/quality.md)',
+      ...subjectEnvelope(
+        QUALITY_WEBHOOK_EVENT_TYPES,
+        'qualityIssueId',
+        'issue',
+        subjectEventData(firedStep),
+        webhookQualityIssue,
+        {
+          id: 1410,
+          type: 'quality.stage_changed',
+          occurredAt: '2026-12-01T03:20:00.000Z',
+          caseId: null,
+          qualityIssueId: 'Q0000007',
+          data: {
+            seq: 3,
+            transition: 'analyzed',
+            stage: 'planning',
+            previousStage: 'analysis',
+            actor: 'rnd-wang',
+          },
+          issue: {
+            id: 'Q0000007',
+            stage: 'planning',
+            source: 'cluster',
+            model: 'HX-200',
+            causeCode: 'BRG-WEAR',
+            owner: 'desk:rnd',
+            caseIds: ['C0000101', 'C0000107', 'C0000112'],
+            complaintIds: [],
+          },
+        },
+      ),
     },
     PartsWebhookEvent: {
       description: 'The body of a parts.* webhook (the spare-parts process, docs/parts.md)',
@@ -238,6 +418,15 @@ const SUMMARIES: Record<string, string> = {
   'sla.warning': 'An SLA clock reached its warning step (default 75 %)',
   'sla.breached': 'An SLA clock passed its deadline (100 %): escalated to the service manager',
   'sla.escalated': 'An SLA clock reached a further step (default 150 %): escalated upwards',
+  'complaint.created': 'A complaint was recorded (投诉受理), classified and routed',
+  'complaint.stage_changed': 'A complaint moved to another stage',
+  'complaint.closed': 'A complaint was closed or withdrawn (after its complaint.stage_changed)',
+  'complaint.escalated':
+    'A clock of a complaint fired a step (acknowledge, resolve, progress update, corrective action)',
+  'quality.raised': 'A quality issue was raised (by hand, or by a failure cluster on its own)',
+  'quality.stage_changed': 'A quality issue moved to another stage',
+  'quality.closed': 'A quality issue was closed or cancelled (after its quality.stage_changed)',
+  'quality.escalated': 'The deadline of a quality-issue stage fired a step',
   'parts.*': 'The spare-parts process moved (every parts.* type; see docs/parts.md)',
 };
 
@@ -271,5 +460,7 @@ function webhookOperation(type: string, body: string) {
 export const WEBHOOK_OPERATIONS = Object.fromEntries([
   ...CASE_WEBHOOK_EVENT_TYPES.map((t) => [t, webhookOperation(t, 'CaseWebhookEvent')]),
   ...SLA_WEBHOOK_EVENT_TYPES.map((t) => [t, webhookOperation(t, 'SlaWebhookEvent')]),
+  ...COMPLAINT_WEBHOOK_EVENT_TYPES.map((t) => [t, webhookOperation(t, 'ComplaintWebhookEvent')]),
+  ...QUALITY_WEBHOOK_EVENT_TYPES.map((t) => [t, webhookOperation(t, 'QualityWebhookEvent')]),
   ['parts.*', webhookOperation('parts.*', 'PartsWebhookEvent')],
 ]);

@@ -23,7 +23,7 @@ import { Client, Connection } from '@temporalio/client';
 import { sql } from 'drizzle-orm';
 import { type IntakeDeps, openCase } from '../api/case-intake.js';
 import { connectDb, type DbHandle } from '../db/client.js';
-import { calendars, slaPolicies } from '../db/schema.js';
+import { calendars, people, slaPolicies } from '../db/schema.js';
 import type { Target } from '../domain/calendar.js';
 import { caseWorkflowId, type Intake } from '../domain/case.js';
 import { DEFAULT_POLICY, type SlaPolicy } from '../domain/sla-policy.js';
@@ -31,6 +31,7 @@ import { TUNED_DEV_SERVER_FLAGS } from '../scripts/temporal-dev-flags.mjs';
 import { type Calibration, calibrate } from './support/calibration.js';
 import { type CpuSnapshot, cpuPercent, cpuSnapshot, machineCpu, rssMiB } from './support/cpu.js';
 import { type LatenessBreakdown, latenessBreakdown } from './support/lateness-breakdown.js';
+import { startSlowSmtp } from './support/slow-smtp.js';
 import { startStack } from './support/stack.js';
 import { pool, round, type Summary, seededRandom, summarize } from './support/stats.js';
 import { BUCKET_MS, buildTimeline, type TimelineBucket, type TimelineSample } from './support/timeline.js';
@@ -57,6 +58,11 @@ export interface EscalationBenchOptions {
   temporalArgs: string[];
   temporalEnv: Record<string, string>;
   workerNodeFlags: string[];
+  /**
+   * Each size once per delay (ms): the escalations' people are notified by e-mail through a local mail
+   * server that answers each message after that delay. The first delay is the baseline of the others.
+   */
+  mailDelaysMs?: number[];
   /** Investigations: run support/experimental-worker.ts with these extra WorkerOptions instead of worker.ts. */
   experimentalWorkerOptions?: Record<string, unknown>;
   seed: number;
@@ -140,6 +146,8 @@ interface SizeResult {
   phasesMs: { stackStart: number; probe: number; creation: number; waitForEscalations: number };
   wallMs: number;
   notes: string[];
+  /** With a mail delay: the people notified by e-mail, and the messages the slow mail server accepted. */
+  mail: { delayMs: number; people: number; accepted: number } | null;
 }
 
 export async function runEscalationBench(opts: EscalationBenchOptions): Promise<void> {
@@ -148,25 +156,35 @@ export async function runEscalationBench(opts: EscalationBenchOptions): Promise<
   const runStart = Date.now();
   let knownRate: number | undefined;
   for (const n of sizes) {
-    say(`===== ${n} cases =====`);
-    const r = await runSize(n, opts, knownRate);
-    results.push(r);
-    knownRate = Math.min(knownRate ?? Number.POSITIVE_INFINITY, r.creation.casesPerSecond);
-    printTable(results);
+    for (const mailDelayMs of opts.mailDelaysMs ?? [undefined]) {
+      say(
+        `===== ${n} cases${mailDelayMs === undefined ? '' : `, mail answered after ${mailDelayMs} ms`} =====`,
+      );
+      const r = await runSize(n, opts, knownRate, mailDelayMs);
+      results.push(r);
+      knownRate = Math.min(knownRate ?? Number.POSITIVE_INFINITY, r.creation.casesPerSecond);
+      printTable(results);
+    }
   }
 
-  const baseline = results[0];
   // With escalations missing, a size's statistics are lower bounds (missing steps counted as late as
-  // the end of the wait), and so are its ratios.
+  // the end of the wait), and so are its ratios. With mail delays, each run is compared with the run of
+  // the same size under the first delay; otherwise every size with the smallest.
   const stats = (r: SizeResult) => r.latenessWithMissingAsLowerBoundMs ?? r.latenessMs;
-  const comparisons = results.slice(1).map((r) => ({
-    cases: r.cases,
-    baselineCases: baseline.cases,
-    lowerBound: r.latenessWithMissingAsLowerBoundMs !== null,
-    p99Ratio: ratio(stats(r)?.p99, stats(baseline)?.p99),
-    p50Ratio: ratio(stats(r)?.p50, stats(baseline)?.p50),
-    maxRatio: ratio(stats(r)?.max, stats(baseline)?.max),
-  }));
+  const baselineOf = (r: SizeResult) =>
+    opts.mailDelaysMs ? results.find((b) => b.cases === r.cases)! : results[0];
+  const comparisons = results
+    .filter((r) => baselineOf(r) !== r)
+    .map((r) => ({
+      cases: r.cases,
+      mailDelayMs: r.mail?.delayMs ?? null,
+      baselineCases: baselineOf(r).cases,
+      baselineMailDelayMs: baselineOf(r).mail?.delayMs ?? null,
+      lowerBound: r.latenessWithMissingAsLowerBoundMs !== null,
+      p99Ratio: ratio(stats(r)?.p99, stats(baselineOf(r))?.p99),
+      p50Ratio: ratio(stats(r)?.p50, stats(baselineOf(r))?.p50),
+      maxRatio: ratio(stats(r)?.max, stats(baselineOf(r))?.max),
+    }));
 
   const doc = {
     benchmark: 'escalation',
@@ -188,6 +206,7 @@ export async function runEscalationBench(opts: EscalationBenchOptions): Promise<
         : { entry: 'worker.ts' },
       seed: opts.seed,
       ladder: LADDER,
+      mailDelaysMs: opts.mailDelaysMs ?? null,
     },
     target: { p99LatenessMs: 1000 },
     runs: results,
@@ -207,7 +226,9 @@ export async function runEscalationBench(opts: EscalationBenchOptions): Promise<
   say(`results written to ${opts.out}`);
   for (const c of comparisons) {
     say(
-      `p99 ratio ${c.cases} vs ${c.baselineCases} cases: ${c.lowerBound ? '≥ ' : ''}${c.p99Ratio ?? 'n/a'}`,
+      `p99 ratio ${c.cases} vs ${c.baselineCases} cases` +
+        (c.mailDelayMs === null ? '' : ` (mail after ${c.mailDelayMs} ms vs ${c.baselineMailDelayMs} ms)`) +
+        `: ${c.lowerBound ? '≥ ' : ''}${c.p99Ratio ?? 'n/a'}, p50 ratio ${c.p50Ratio ?? 'n/a'}`,
     );
   }
   say(
@@ -240,7 +261,20 @@ function ratio(a: number | undefined, b: number | undefined): number | null {
   return round(a / b, 2);
 }
 
-async function runSize(n: number, opts: EscalationBenchOptions, knownRate?: number): Promise<SizeResult> {
+/** The chain an escalation of an unassigned case reaches: a service manager and upper management. */
+const MAIL_PEOPLE = [
+  { id: 'bench-manager', name: '售后服务经理', roles: ['manager'] },
+  { id: 'bench-executive', name: '高层', roles: ['executive'] },
+  { id: 'bench-desk', name: '客服专员', roles: ['specialist'] },
+];
+
+async function runSize(
+  n: number,
+  opts: EscalationBenchOptions,
+  knownRate?: number,
+  mailDelayMs?: number,
+): Promise<SizeResult> {
+  const smtp = mailDelayMs === undefined ? undefined : await startSlowSmtp(mailDelayMs);
   const calibration = calibrate();
   say(
     `machine calibration (idle, median of 5): JSON ${calibration.jsonMs} ms, SHA-256 ${calibration.sha256Ms} ms`,
@@ -256,6 +290,7 @@ async function runSize(n: number, opts: EscalationBenchOptions, knownRate?: numb
       // Cached workflows live in the worker's V8 heap (~0.3 MB each here): room for 10,000 and more.
       NODE_OPTIONS: `${process.env.NODE_OPTIONS ?? ''} --max-old-space-size=8192`.trim(),
       ...opts.workerEnv,
+      ...(smtp ? { SMTP_URL: smtp.url, MAIL_FROM: 'bench <bench@localhost>' } : {}),
       ...(opts.experimentalWorkerOptions
         ? { BENCH_WORKER_OPTIONS: JSON.stringify(opts.experimentalWorkerOptions) }
         : {}),
@@ -282,6 +317,14 @@ async function runSize(n: number, opts: EscalationBenchOptions, knownRate?: numb
       timing: { surveyDelayMs: 24 * HOUR_MS, surveyExpiryMs: 7 * 24 * HOUR_MS },
     };
     await addCalendarAndPolicy(db, 'bench-probe', PROBE_LINE, NEVER);
+    if (smtp)
+      await db.db.insert(people).values(
+        MAIL_PEOPLE.map((p) => ({
+          ...p,
+          email: `${p.id}@bench.localhost`,
+          preferences: { channels: { default: ['email' as const] } },
+        })),
+      );
 
     // 2. Probe: the creation rate on this machine and stack.
     // The first half warms up (JIT, connections, caches); the rate is taken over the second half.
@@ -586,11 +629,13 @@ async function runSize(n: number, opts: EscalationBenchOptions, knownRate?: numb
       },
       wallMs: Date.now() - wallStart,
       notes,
+      mail: smtp ? { delayMs: mailDelayMs!, people: MAIL_PEOPLE.length, accepted: smtp.accepted() } : null,
     };
   } finally {
     await connection?.close().catch(() => {});
     await db?.close().catch(() => {});
     await stack.stop();
+    await smtp?.close();
   }
 }
 

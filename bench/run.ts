@@ -19,6 +19,8 @@
 //                              refuses, e.g. --worker-node-flag=--trace-gc)
 //     --experimental-worker JSON   investigations: bench/support/experimental-worker.ts with these extra
 //                              Temporal WorkerOptions instead of worker.ts
+//     --mail-delays 0,2000     each size once per delay: escalations notify people by e-mail through a
+//                              local mail server answering after that delay (the first is the baseline)
 //     --seed N, --keep (keep temp dirs and logs), --out <file> (default bench/results/escalation.json)
 //
 //   parts        stock reservations under concurrency (issue 10; Postgres only: BENCH_DATABASE_URL)
@@ -261,6 +263,7 @@ function parse() {
       'experimental-worker': { type: 'string' },
       seed: { type: 'string', default: '20240601' },
       keep: { type: 'boolean', default: false },
+      'mail-delays': { type: 'string' },
       out: { type: 'string', default: join(REPO_ROOT, 'bench/results/escalation.json') },
     },
     strict: true,
@@ -302,6 +305,14 @@ try {
     temporalEnv: tuned ? TUNED_DEV_SERVER_ENV : {},
     workerNodeFlags: [...(tuned ? WORKER_NODE_FLAGS : []), ...v['worker-node-flag']],
     experimentalWorkerOptions,
+    mailDelaysMs:
+      v['mail-delays'] === undefined
+        ? undefined
+        : v['mail-delays'].split(',').map((s) => {
+            const ms = Number(s.trim());
+            if (!Number.isInteger(ms) || ms < 0) fail(`--mail-delays takes milliseconds, got "${s}"`);
+            return ms;
+          }),
     seed: positiveInt(v.seed, '--seed'),
     keep: v.keep,
     out: v.out,

@@ -4,6 +4,7 @@ import { fileURLToPath } from 'node:url';
 import { migrate } from 'drizzle-orm/postgres-js/migrator';
 import { loadConfig } from '../config.js';
 import { connectDb } from './client.js';
+import { seedComplaintDefaults } from './complaint-store.js';
 import { seedDefaults } from './sla-store.js';
 
 export const MIGRATIONS_FOLDER = fileURLToPath(new URL('./migrations', import.meta.url));
@@ -13,6 +14,7 @@ export async function runMigrations(databaseUrl: string): Promise<void> {
   try {
     await migrate(handle.db, { migrationsFolder: MIGRATIONS_FOLDER });
     await seedDefaults(handle.db);
+    await seedComplaintDefaults(handle.db);
   } finally {
     await handle.close();
   }

@@ -3,7 +3,9 @@
 // (or, for the intake reservation, by the API) and can be rebuilt from workflow history.
 import { sql } from 'drizzle-orm';
 import {
+  bigint,
   boolean,
+  customType,
   index,
   integer,
   jsonb,
@@ -18,6 +20,9 @@ import {
 import type { DayOverride, WorkingPeriod } from '../domain/calendar.js';
 import type { Resolution } from '../domain/people/chain.js';
 import type { SlaPolicy, SlaSnapshot } from '../domain/sla-policy.js';
+
+/** A full transaction id (64 bits, never wraps); read as its decimal text. */
+const xid8 = customType<{ data: string }>({ dataType: () => 'xid8' });
 
 export const caseNumber = pgSequence('case_number_seq', { startWith: 1 });
 
@@ -40,6 +45,8 @@ export const cases = pgTable(
     productModel: text('product_model').notNull(),
     productLine: text('product_line'),
     customerTier: text('customer_tier'),
+    /** Where the customer is (华东 …): suggestions prefer engineers of that region (migration 0006). */
+    customerRegion: text('customer_region'),
     serialNumber: text('serial_number').notNull(),
     purchaseDate: text('purchase_date'),
     description: text('description').notNull(),
@@ -53,11 +60,15 @@ export const cases = pgTable(
     state: jsonb('state'),
     /** Some SLA clock of the case has passed its deadline. */
     breached: boolean('breached').notNull().default(false),
+    /** Carried over from another system: steps overdue on arrival were recorded without paging anyone. */
+    imported: boolean('imported').notNull().default(false),
     /** The SLA policy version and calendar the case started under. */
     sla: jsonb('sla').$type<SlaSnapshot>(),
     /** The API key and person that opened the case (a help desk key sees what it created). */
     createdByKey: text('created_by_key'),
     createdBy: text('created_by'),
+    /** The earlier case on the same serial whose repair this one repeats within 30 days (返修). */
+    repeatOf: text('repeat_of'),
   },
   (t) => [
     // A ticket reference is unique per help desk identity (the key that opened the case), not globally.
@@ -90,8 +101,30 @@ export const caseEvents = pgTable(
     actor: text('actor').notNull(),
     at: timestamp('at', { withTimezone: true }).notNull(),
     data: jsonb('data').notNull().default({}),
+    /** Position in the live event stream (migration 0011): (streamTx, streamId) orders rows by commit. */
+    streamId: bigint('stream_id', { mode: 'number' }).generatedAlwaysAsIdentity(),
+    /** The transaction that wrote the row (set by the database). */
+    streamTx: xid8('stream_tx').notNull().default(sql`pg_current_xact_id()`),
   },
-  (t) => [primaryKey({ columns: [t.caseId, t.seq] })],
+  (t) => [
+    primaryKey({ columns: [t.caseId, t.seq] }),
+    index('case_events_stream_idx').on(t.streamTx, t.streamId),
+  ],
+);
+
+/** One-use tickets that open the live event stream from a browser (api/auth/stream-tickets.ts). */
+export const eventStreamTickets = pgTable(
+  'event_stream_tickets',
+  {
+    ticketHash: text('ticket_hash').primaryKey(),
+    keyId: text('key_id').notNull(),
+    role: text('role').notNull(),
+    personId: text('person_id'),
+    name: text('name').notNull(),
+    reach: text('reach').notNull(),
+    expiresAt: timestamp('expires_at', { withTimezone: true, precision: 3 }).notNull(),
+  },
+  (t) => [index('event_stream_tickets_expiry_idx').on(t.expiresAt)],
 );
 
 export const notifications = pgTable(
@@ -186,6 +219,8 @@ export const escalations = pgTable(
     severity: text('severity').notNull(),
     /** The people it reached and why, written when its notification is resolved (migration 0009). */
     notified: jsonb('notified').$type<Resolution>(),
+    /** Overdue when its imported case arrived: recorded as fired, nobody notified, no webhook. */
+    imported: boolean('imported').notNull().default(false),
   },
   (t) => [
     uniqueIndex('escalations_once_uq').on(t.caseId, t.clock, t.cycle, t.level),
@@ -317,8 +352,10 @@ export const webhookAttempts = pgTable(
   },
   (t) => [index('webhook_attempts_delivery_idx').on(t.deliveryId, t.id)],
 );
+
+export * from './complaints.js';
 export * from './insight.js';
 export * from './parts.js';
-
 export * from './people.js';
 export * from './projection-failures.js';
+export * from './quality.js';

@@ -52,12 +52,17 @@ export interface ExternalRef {
 
 export interface Intake {
   channel: Channel;
-  customer: { name: string; phone?: string; email?: string; tier?: string };
+  customer: { name: string; phone?: string; email?: string; tier?: string; region?: string };
   product: { model: string; serialNumber: string; purchaseDate?: string; line?: string };
   problem: { description: string; severity: Severity };
   /** When the customer reported the problem (ISO 8601). */
   reportedAt: string;
   externalRef?: ExternalRef;
+  /**
+   * Carried over from another system (history import): escalation steps already overdue when the case
+   * arrives are recorded as fired, without notifying anyone or sending sla.* webhooks.
+   */
+  imported?: boolean;
 }
 
 export interface PartLine {
@@ -84,11 +89,19 @@ export interface AssignStep extends StepBy {
   /** What the customer was told about the expected handling time. */
   expectedHandling?: string;
 }
+/** Structured failure codes (code list: /api/v1/failure-codes) beside the free text; the batch off the nameplate. */
+export interface FailureCoding {
+  symptomCode?: string;
+  causeCode?: string;
+  actionCode?: string;
+  batch?: string;
+}
 export interface DiagnoseStep extends StepBy {
   cause: string;
   plan: string;
   complexity: Complexity;
   parts: PartLine[];
+  failure?: Omit<FailureCoding, 'actionCode'>;
 }
 export interface PartsReadyStep extends StepBy {
   note?: string;
@@ -112,6 +125,7 @@ export interface CompleteRepairStep extends StepBy {
   test: { passed: boolean; notes?: string };
   /** The customer was shown correct use and precautions (docs/process.md, "Repair"). */
   usageExplained: boolean;
+  failure?: FailureCoding;
 }
 export interface CustomerFeedbackStep extends StepBy {
   accepted: boolean;

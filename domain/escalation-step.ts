@@ -28,3 +28,29 @@ export const firedStepEventType = (step: FiredStep) => `sla.${firedStepKind(step
 /** Whether a timeline transition is a fired escalation step. */
 export const isFiredStepTransition = (type: string) =>
   (FIRED_STEP_KINDS as readonly string[]).some((k) => type === `sla_${k}`);
+
+/**
+ * The notification kind of a fired step of a complaint clock: complaint.<clock>.<step name>, where the
+ * clock is acknowledge, resolve, progress, or action for every corrective action's own clock.
+ */
+export const complaintEscalationKind = (clock: string, name: string) =>
+  `complaint.${clock.startsWith('action:') ? 'action' : clock}.${name}`;
+
+/** The notification kind of a fired step of a quality issue's stage deadline: quality.stage.<step name>. */
+export const qualityEscalationKind = (name: string) => `quality.stage.${name}`;
+
+const COMPLAINT_ESCALATION = /^complaint\.(?:acknowledge|resolve|progress|action)\.[^.]+$/;
+const QUALITY_ESCALATION = /^quality\.stage\.[^.]+$/;
+
+/**
+ * Whose escalation a notification kind announces — a case's SLA clock (sla.*), a complaint's clock or
+ * a quality issue's stage deadline — or undefined for a plain notification. Escalations are resolved
+ * along the chain as it stood when the step fired, skipping people absent then; plain ones go to the
+ * person named.
+ */
+export function escalationSubject(kind: string): 'case' | 'complaint' | 'quality' | undefined {
+  if (kind.startsWith('sla.')) return 'case';
+  if (COMPLAINT_ESCALATION.test(kind)) return 'complaint';
+  if (QUALITY_ESCALATION.test(kind)) return 'quality';
+  return undefined;
+}

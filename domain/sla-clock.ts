@@ -22,8 +22,9 @@ export interface ClockStep extends EscalationStep {
   firedAt?: string;
 }
 
-export interface Clock {
-  name: ClockName;
+/** A clock; complaints and quality issues name their own clocks (N), cases use ClockName. */
+export interface Clock<N extends string = ClockName> {
+  name: N;
   target: Target;
   /** The target in clock time (ms). */
   totalMs: number;
@@ -60,7 +61,7 @@ function advance(cal: BusinessCalendar, target: Target, from: Date, ms: number):
   return target.unit === 'hours' ? new Date(from.getTime() + ms) : addBusinessMs(cal, from, ms);
 }
 
-function schedule(cal: BusinessCalendar, clock: Clock): void {
+function schedule(cal: BusinessCalendar, clock: Clock<string>): void {
   if (clock.status !== 'running' || !clock.runningSince) {
     clock.deadline = undefined;
     for (const s of clock.steps) s.dueAt = undefined;
@@ -73,22 +74,22 @@ function schedule(cal: BusinessCalendar, clock: Clock): void {
   for (const s of clock.steps) s.dueAt = s.firedAt ? s.dueAt : at(s.at);
 }
 
-function closeSegment(cal: BusinessCalendar, clock: Clock, at: Date): void {
+function closeSegment(cal: BusinessCalendar, clock: Clock<string>, at: Date): void {
   const from = clock.runningSince!;
   clock.segments.push({ from, to: at.toISOString() });
   clock.consumedMs += elapsedFor(cal, clock.target.unit, new Date(from), at);
   clock.runningSince = undefined;
 }
 
-export function startClock(
+export function startClock<N extends string = ClockName>(
   cal: BusinessCalendar,
-  name: ClockName,
+  name: N,
   target: Target,
   steps: EscalationStep[],
   at: Date,
   cycle = 0,
-): Clock {
-  const clock: Clock = {
+): Clock<N> {
+  const clock: Clock<N> = {
     name,
     target,
     totalMs: targetMs(cal, target, at),
@@ -107,7 +108,7 @@ export function startClock(
   return clock;
 }
 
-export function pauseClock(cal: BusinessCalendar, clock: Clock, reason: PauseReason, at: Date): void {
+export function pauseClock(cal: BusinessCalendar, clock: Clock<string>, reason: PauseReason, at: Date): void {
   if (clock.status === 'stopped' || clock.pausedFor[reason]) return;
   if (clock.status === 'running') {
     closeSegment(cal, clock, at);
@@ -117,7 +118,12 @@ export function pauseClock(cal: BusinessCalendar, clock: Clock, reason: PauseRea
   schedule(cal, clock);
 }
 
-export function resumeClock(cal: BusinessCalendar, clock: Clock, reason: PauseReason, at: Date): void {
+export function resumeClock(
+  cal: BusinessCalendar,
+  clock: Clock<string>,
+  reason: PauseReason,
+  at: Date,
+): void {
   const since = clock.pausedFor[reason];
   if (!since) return;
   clock.pausedMs[reason] += Math.max(0, at.getTime() - Date.parse(since));
@@ -129,7 +135,7 @@ export function resumeClock(cal: BusinessCalendar, clock: Clock, reason: PauseRe
   schedule(cal, clock);
 }
 
-export function stopClock(cal: BusinessCalendar, clock: Clock, at: Date): void {
+export function stopClock(cal: BusinessCalendar, clock: Clock<string>, at: Date): void {
   if (clock.status === 'stopped') return;
   if (clock.status === 'running') closeSegment(cal, clock, at);
   for (const reason of Object.keys(clock.pausedFor) as PauseReason[]) {
@@ -143,12 +149,12 @@ export function stopClock(cal: BusinessCalendar, clock: Clock, at: Date): void {
 }
 
 /** Runs a stopped clock again: where it stopped ('continue') or from zero in a new cycle ('restart'). */
-export function reopenClock(
+export function reopenClock<N extends string = ClockName>(
   cal: BusinessCalendar,
-  clock: Clock,
+  clock: Clock<N>,
   at: Date,
   mode: 'continue' | 'restart',
-): Clock {
+): Clock<N> {
   if (clock.status !== 'stopped') return clock;
   if (mode === 'restart') {
     const steps = clock.steps.map(({ dueAt: _d, firedAt: _f, ...s }) => s);
@@ -162,7 +168,7 @@ export function reopenClock(
 }
 
 /** Changes the target (a repair found complex at diagnosis); steps not yet fired move accordingly. */
-export function retargetClock(cal: BusinessCalendar, clock: Clock, target: Target): void {
+export function retargetClock(cal: BusinessCalendar, clock: Clock<string>, target: Target): void {
   if (clock.target.amount === target.amount && clock.target.unit === target.unit) return;
   if (target.unit !== clock.target.unit) {
     clock.consumedMs = clock.segments.reduce(
@@ -176,7 +182,7 @@ export function retargetClock(cal: BusinessCalendar, clock: Clock, target: Targe
 }
 
 /** The earliest instant at which some step of these clocks falls due. */
-export function nextDue(clocks: Iterable<Clock>): string | undefined {
+export function nextDue(clocks: Iterable<Clock<string>>): string | undefined {
   let next: string | undefined;
   for (const c of clocks) {
     if (c.status !== 'running') continue;
@@ -188,21 +194,21 @@ export function nextDue(clocks: Iterable<Clock>): string | undefined {
 }
 
 /** Steps due at `now`, in order; marking them fired is the caller's, through fireStep. */
-export function dueSteps(clock: Clock, now: Date): ClockStep[] {
+export function dueSteps(clock: Clock<string>, now: Date): ClockStep[] {
   if (clock.status !== 'running') return [];
   const iso = now.toISOString();
   return clock.steps.filter((s) => !s.firedAt && s.dueAt && s.dueAt <= iso).sort((a, b) => a.at - b.at);
 }
 
-export function fireStep(clock: Clock, step: ClockStep, at: Date): void {
+export function fireStep(clock: Clock<string>, step: ClockStep, at: Date): void {
   step.firedAt = at.toISOString();
   if (step.at >= 1) clock.breached = true;
 }
 
 export type ClockDisplayState = 'running' | 'paused' | 'stopped' | 'breached';
 
-export interface ClockView {
-  name: ClockName;
+export interface ClockView<N extends string = ClockName> {
+  name: N;
   target: Target;
   state: ClockDisplayState;
   breached: boolean;
@@ -226,7 +232,11 @@ export interface ClockView {
 }
 
 /** How a clock looks at `now`, with instants in the calendar's time zone. */
-export function viewClock(cal: BusinessCalendar, clock: Clock, now: Date): ClockView {
+export function viewClock<N extends string = ClockName>(
+  cal: BusinessCalendar,
+  clock: Clock<N>,
+  now: Date,
+): ClockView<N> {
   const tz = cal.timeZone;
   const offset = (iso?: string) => (iso ? toOffsetIso(tz, new Date(iso)) : null);
   const running =

@@ -18,17 +18,38 @@ export const SLA_WEBHOOK_EVENT_TYPES = [
   'sla.escalated', // a step after the deadline
 ] as const;
 
+/** Complaint (投诉) event types (docs/complaints.md). */
+export const COMPLAINT_WEBHOOK_EVENT_TYPES = [
+  'complaint.created',
+  'complaint.stage_changed',
+  'complaint.closed', // closed or withdrawn
+  'complaint.escalated', // a clock of the complaint (acknowledge, resolve, progress update, corrective action) fired a step
+] as const;
+
+/** Quality-issue event types of the quality loop (docs/quality.md). */
+export const QUALITY_WEBHOOK_EVENT_TYPES = [
+  'quality.raised', // a quality issue was raised (by hand or by a failure cluster)
+  'quality.stage_changed',
+  'quality.closed', // closed or cancelled; carries the linked cases and complaints
+  'quality.escalated', // a stage deadline of a quality issue fired a step
+] as const;
+
 /** Event types the system emits today. */
-export const WEBHOOK_EVENT_TYPES = [...CASE_WEBHOOK_EVENT_TYPES, ...SLA_WEBHOOK_EVENT_TYPES] as const;
+export const WEBHOOK_EVENT_TYPES = [
+  ...CASE_WEBHOOK_EVENT_TYPES,
+  ...SLA_WEBHOOK_EVENT_TYPES,
+  ...COMPLAINT_WEBHOOK_EVENT_TYPES,
+  ...QUALITY_WEBHOOK_EVENT_TYPES,
+] as const;
 export type WebhookEventType = (typeof WEBHOOK_EVENT_TYPES)[number];
 
-/** Families a subscription can name with 'family.*'; complaint and parts are reserved for later domains. */
-export const WEBHOOK_FAMILIES = ['case', 'sla', 'complaint', 'parts'] as const;
-const RESERVED_FAMILIES: readonly string[] = ['complaint', 'parts'];
+/** Families a subscription can name with 'family.*'; parts is reserved for a later domain. */
+export const WEBHOOK_FAMILIES = ['case', 'sla', 'complaint', 'quality', 'parts'] as const;
+const RESERVED_FAMILIES: readonly string[] = ['parts'];
 
 /**
  * Whether a subscription may name `pattern`: a known type, a family wildcard ('case.*'), '*', or a
- * type of a reserved family ('complaint.opened'), which matches once that domain emits it.
+ * type of a reserved family ('parts.shipped'), which matches once that domain emits it.
  */
 export function isSubscribable(pattern: string): boolean {
   if (pattern === '*') return true;

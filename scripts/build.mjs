@@ -3,12 +3,14 @@
 //   1. TypeScript compiled to JavaScript (tsconfig.build.json: the processes, not tests or the bench);
 //   2. what tsc does not copy: the SQL migrations and the plain-JavaScript helper modules;
 //   3. the workflows bundled ahead of time (dist/workflow-bundle.js, and dist/workflow-bundle-otel.js with
-//      the OpenTelemetry workflow interceptors), so a worker process starts without running webpack.
+//      the OpenTelemetry workflow interceptors), so a worker process starts without running webpack;
+//   4. the dashboard web app (Vite) into dashboard/dist, copied to dist/dashboard/dist for the compiled API.
 // Run it with `node dist/worker.js`, `node dist/api/server.js`, `node dist/db/migrate.js`,
 // `node dist/scripts/setup-temporal.js`.
 import { spawnSync } from 'node:child_process';
 import { cpSync, readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
+import { buildDashboard, DASHBOARD_DIST } from './dashboard-build.mjs';
 import { REPO_ROOT } from './process-helpers.mjs';
 
 const dist = join(REPO_ROOT, 'dist');
@@ -36,3 +38,14 @@ run('workflow bundle with tracing', [
   join(dist, 'workflow-bundle-otel.js'),
   '--tracing',
 ]);
+{
+  const started = Date.now();
+  try {
+    buildDashboard();
+  } catch (err) {
+    console.error(`build: ${err.message}`);
+    process.exit(1);
+  }
+  cpSync(DASHBOARD_DIST, join(dist, 'dashboard/dist'), { recursive: true });
+  console.log(`build: dashboard (${((Date.now() - started) / 1000).toFixed(1)} s)`);
+}

@@ -29,7 +29,7 @@ const lines = [
       `| \`${r.method} ${r.url}\` | ${r.permission ?? '—'} | ${ROLES.map((role) => (r.permission && allows(r.permission, role) ? '✓' : '')).join(' | ')} |`,
   ),
   '',
-  'Beyond the table (api/case-access.ts, one rule for every read and step of a case): a helpdesk key sees and acts only on the cases it opened, and its ticket references (externalRef) are its own; an engineer sees and acts only on the cases assigned to them — others answer 404 — unless `ENGINEER_CASE_SCOPE=all`, which lets engineers read every case while still acting only on their own (403 otherwise); every other role that may read cases reads them all. Lists, lookups by ticket reference and the escalations list show only what the caller may see. `/health`, `/docs` and `/openapi.json` need no key.',
+  'Beyond the table (api/case-access.ts, one rule for every read and step of a case): a helpdesk key sees and acts only on the cases it opened, and its ticket references (externalRef) are its own; an engineer reads the cases assigned to them and to the other members of their team and acts only on their own (403 otherwise) — other cases answer 404; `ENGINEER_CASE_SCOPE=assigned` narrows reading to their own cases, `=all` widens it to every case; every other role that may read cases reads them all. Lists, lookups by ticket reference and the escalations list show only what the caller may see. `/health`, `/docs` and `/openapi.json` need no key.',
 ];
 console.log(lines.join('\n'));
 await app.close();

@@ -9,7 +9,9 @@
 //   4. search attributes   scripts/setup-temporal.ts
 //   5. migrations          db/migrate.ts
 //   6. workflow bundle     scripts/bundle-workflows.ts → .data/workflow-bundle.js, loaded by every worker
-//   7. workers + API       worker.ts ×WORKER_PROCESSES, api/server.ts (LOG_FORMAT=pretty)
+//   7. dashboard           scripts/dashboard-build.mjs → dashboard/dist when its sources changed
+//   8. workers + API       worker.ts ×WORKER_PROCESSES, api/server.ts (LOG_FORMAT=pretty), the API
+//                          serving the dashboard at /dashboard/
 //
 // Ctrl-C / SIGTERM stop everything in reverse order and exit 0. If a process dies on its own, the others
 // are stopped and this exits 1 naming it. Plain JavaScript without dependencies on purpose: it runs before
@@ -50,7 +52,7 @@ const dataDir = join(root, '.data');
 const env = { ...process.env };
 
 const useColor = process.stdout.isTTY && !env.NO_COLOR;
-const COLORS = { start: 1, temporal: 35, db: 34, setup: 33, migrate: 33, worker: 32, api: 36 };
+const COLORS = { start: 1, temporal: 35, db: 34, setup: 33, migrate: 33, dashboard: 33, worker: 32, api: 36 };
 function tag(name) {
   const label = `[${name}]`;
   const color = COLORS[name] ?? COLORS[name.replace(/-\d+$/, '')] ?? 0;
@@ -403,6 +405,9 @@ async function main() {
     ...(tracingRequested() ? ['--tracing'] : []),
   ]);
   env.WORKFLOW_BUNDLE ??= bundle;
+  // The dashboard web app the API serves at /dashboard/, rebuilt only when its sources changed.
+  say('building the dashboard (if its sources changed)');
+  await runOnce('dashboard', [join(root, 'scripts/dashboard-build.mjs'), '--if-stale']);
   // Readable one-line logs on a terminal; LOG_FORMAT=json gives what production writes.
   env.LOG_FORMAT ??= 'pretty';
 
@@ -432,6 +437,7 @@ async function main() {
   const base = `http://${shownHost.includes(':') ? `[${shownHost}]` : shownHost}:${apiPort}`;
   const lines = [
     `API           ${base}`,
+    `Dashboard     ${base}/dashboard/   (sign in with an API key)`,
     `OpenAPI docs  ${base}/docs`,
     `Metrics       ${base}/metrics, workers http://127.0.0.1:${workerMetricsPort}…${workerMetricsPort + workerProcesses - 1}/metrics`,
     embeddedTemporal

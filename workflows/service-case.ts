@@ -26,6 +26,7 @@ import {
 import type {
   CaseActivities,
   CaseEvent,
+  Escalation,
   EscalationInput,
   ProjectionFailure,
   ProjectionInput,
@@ -53,6 +54,7 @@ import {
   stepMisfit,
   type WaitForCustomerStep,
 } from '../domain/case.js';
+import { caseSummary, type Projected, type StatePatch, statePatch } from '../domain/case-projection.js';
 import { firedStepTransition } from '../domain/escalation-step.js';
 import { type PartsRequestInput, partsRequestId, partsRequestWorkflowId } from '../domain/parts/request.js';
 import {
@@ -68,7 +70,8 @@ import {
   stopClock,
 } from '../domain/sla-clock.js';
 import type { ClockName, PauseReason, SlaSnapshot } from '../domain/sla-policy.js';
-import { makeStorableInPlace, storableJson, storableText, UNSTORABLE_DATA } from '../domain/storable-text.js';
+import { makeStorableInPlace, storableJson, storableText } from '../domain/storable-text.js';
+import { RECORD_FAILURE_OPTIONS, WRITE_ACTIVITY_OPTIONS, writeFailure } from './activity-options.js';
 import {
   changePartsRequestUpdate,
   partsChangedSignal,
@@ -77,25 +80,12 @@ import {
 } from './parts-signals.js';
 import { CASE_ASSIGNEE, CASE_BREACHED, CASE_STAGE } from './search-attributes.js';
 
-// A write no retry can cure fails at once (UnstorableData, thrown by the activity); any other failure is
-// retried for about half an hour (60 attempts, at most 30 s apart), then the workflow records it and
-// goes on instead of holding every later step of the case behind it.
-const activityOptions = {
-  startToCloseTimeout: '30 seconds',
-  retry: {
-    initialInterval: '1 second',
-    maximumInterval: '30 seconds',
-    maximumAttempts: 60,
-    nonRetryableErrorTypes: [UNSTORABLE_DATA],
-  },
-};
+// A write no retry can cure fails at once (UnstorableData); any other failure is retried for about half
+// an hour, then the workflow records it and goes on (workflows/activity-options.ts).
+const activityOptions = WRITE_ACTIVITY_OPTIONS;
 const { projectCase, notify, escalate, cancelPartsRequest } =
   proxyActivities<CaseActivities>(activityOptions);
-// Recording a failed write retries until the database takes it: it writes only text made storable.
-const { recordProjectionFailure } = proxyActivities<CaseActivities>({
-  startToCloseTimeout: '30 seconds',
-  retry: { initialInterval: '1 second', maximumInterval: '30 seconds' },
-});
+const { recordProjectionFailure } = proxyActivities<CaseActivities>(RECORD_FAILURE_OPTIONS);
 /** Stages in which the engineer may still change the parts of a case. */
 const CHANGEABLE: readonly Stage[] = ['awaiting_parts', 'diagnosed', 'scheduled'];
 // An escalation is recorded by a local activity: it runs inside the workflow task its timer woke, so a
@@ -114,20 +104,34 @@ export interface ServiceCaseInput {
   createdBy?: string;
 }
 
-export const resolveAtIntakeUpdate = defineUpdate<CaseState, [ResolveAtIntakeStep]>('resolve-at-intake');
-export const assignUpdate = defineUpdate<CaseState, [AssignStep]>('assign');
-export const diagnoseUpdate = defineUpdate<CaseState, [DiagnoseStep]>('diagnose');
-export const partsReadyUpdate = defineUpdate<CaseState, [PartsReadyStep]>('parts-ready');
-export const scheduleUpdate = defineUpdate<CaseState, [ScheduleStep]>('schedule');
-export const checkInUpdate = defineUpdate<CaseState, [CheckInStep]>('check-in');
-export const completeRepairUpdate = defineUpdate<CaseState, [CompleteRepairStep]>('complete-repair');
-export const customerFeedbackUpdate = defineUpdate<CaseState, [CustomerFeedbackStep]>('customer-feedback');
-export const surveyResponseUpdate = defineUpdate<CaseState, [SurveyResponseStep]>('survey-response');
-export const waitForCustomerUpdate = defineUpdate<CaseState, [WaitForCustomerStep]>('wait-for-customer');
-export const customerRespondedUpdate = defineUpdate<CaseState, [CustomerRespondedStep]>('customer-responded');
-export const recordContactUpdate = defineUpdate<CaseState, [ContactStep]>('record-contact');
-export const cancelUpdate = defineUpdate<CaseState, [CancelStep]>('cancel');
+export const resolveAtIntakeUpdate = defineUpdate<CaseStepResult, [ResolveAtIntakeStep]>('resolve-at-intake');
+export const assignUpdate = defineUpdate<CaseStepResult, [AssignStep]>('assign');
+export const diagnoseUpdate = defineUpdate<CaseStepResult, [DiagnoseStep]>('diagnose');
+export const partsReadyUpdate = defineUpdate<CaseStepResult, [PartsReadyStep]>('parts-ready');
+export const scheduleUpdate = defineUpdate<CaseStepResult, [ScheduleStep]>('schedule');
+export const checkInUpdate = defineUpdate<CaseStepResult, [CheckInStep]>('check-in');
+export const completeRepairUpdate = defineUpdate<CaseStepResult, [CompleteRepairStep]>('complete-repair');
+export const customerFeedbackUpdate = defineUpdate<CaseStepResult, [CustomerFeedbackStep]>(
+  'customer-feedback',
+);
+export const surveyResponseUpdate = defineUpdate<CaseStepResult, [SurveyResponseStep]>('survey-response');
+export const waitForCustomerUpdate = defineUpdate<CaseStepResult, [WaitForCustomerStep]>('wait-for-customer');
+export const customerRespondedUpdate = defineUpdate<CaseStepResult, [CustomerRespondedStep]>(
+  'customer-responded',
+);
+export const recordContactUpdate = defineUpdate<CaseStepResult, [ContactStep]>('record-contact');
+export const cancelUpdate = defineUpdate<CaseStepResult, [CancelStep]>('cancel');
 export const caseStateQuery = defineQuery<CaseState>('state');
+
+/**
+ * What a step answers: the case, its stage and the seq of the step's transition (the API reads the rest
+ * from the read model). Not the whole state: every answer is kept in the case's history.
+ */
+export interface CaseStepResult {
+  caseId: string;
+  stage: Stage;
+  seq: number;
+}
 
 export async function serviceCase(input: ServiceCaseInput): Promise<CaseState> {
   const { policy, calendar } = input.sla;
@@ -156,11 +160,27 @@ export async function serviceCase(input: ServiceCaseInput): Promise<CaseState> {
   // Read-model writes in seq order (inSeqOrder) and, once one failed for good, storable text only (writeFailed).
   let writes: Promise<unknown> = Promise.resolve();
   let storableOnly = false;
+  // What the read model was last sent of the state: each write sends only what changed since
+  // (domain/case-projection.ts), so the history grows with what happened, not with its square.
+  let projected: Projected;
+  let wasInSeqOrder = true;
+  /** The state's patch since the last write; the whole state when writes are not (yet) in seq order. */
+  function patchNow(): StatePatch {
+    // Executions from before seq-ordered writes wrote concurrently: the row may hold any of their
+    // states, so they send it whole — and so does the first ordered write after them.
+    const inOrder = patched('projections-in-seq-order');
+    if (!inOrder || !wasInSeqOrder) projected = undefined;
+    wasInSeqOrder = inOrder;
+    const next = statePatch(projected, state as unknown as Record<string, unknown>);
+    projected = next.projected;
+    return next.patch;
+  }
 
   // Intake (受理) is the first transition. It is projected before any handler is registered, because
   // an update that raced the start is delivered the moment its handler is set.
   const created = project({
-    state: JSON.parse(JSON.stringify(state)),
+    case: caseSummary(state),
+    patch: patchNow(),
     event: {
       seq: 1,
       type: 'created',
@@ -204,9 +224,8 @@ export async function serviceCase(input: ServiceCaseInput): Promise<CaseState> {
       ...(state.assignee ? [{ key: CASE_ASSIGNEE, value: storableText(state.assignee) }] : []),
     ]);
     const event: CaseEvent = { seq: state.seq, type, fromStage: from, toStage: to, actor, at: now(), data };
-    const snapshot = JSON.parse(JSON.stringify(state)) as CaseState;
-    await project({ state: snapshot, event });
-    return snapshot;
+    await project({ case: caseSummary(state), patch: patchNow(), event });
+    return { caseId: state.caseId, stage: to, seq: event.seq };
   }
 
   // Writes to the read model go out strictly in seq order: update handlers interleave at their awaits,
@@ -259,19 +278,9 @@ export async function serviceCase(input: ServiceCaseInput): Promise<CaseState> {
     if (!(err instanceof ActivityFailure) || !patched('projection-failure-recorded')) throw err;
     storableOnly = true;
     makeStorableInPlace(state);
-    const cause = err.cause;
-    const failure: ProjectionFailure = {
-      caseId: state.caseId,
-      seq: event.seq,
-      activity,
-      eventType: storableText(event.type),
-      errorType:
-        cause instanceof ApplicationFailure ? (cause.type ?? 'ApplicationFailure') : 'ActivityFailure',
-      errorCode:
-        (cause instanceof ApplicationFailure ? (cause.details?.[0] as { code?: string })?.code : undefined) ??
-        undefined,
-      message: cause?.message ?? err.message,
-    };
+    // The read model may lack what this write carried: the next write sends the whole state.
+    projected = undefined;
+    const failure = writeFailure(state.caseId, activity, event, err);
     log.warn('read-model write failed for good; recording it and going on', {
       caseId: state.caseId,
       seq: event.seq,
@@ -283,9 +292,9 @@ export async function serviceCase(input: ServiceCaseInput): Promise<CaseState> {
 
   /** Registers a human step: the validator checks stage fit (and the step's own rule), the handler acts. */
   function step<A>(
-    update: UpdateDefinition<CaseState, [A]>,
+    update: UpdateDefinition<CaseStepResult, [A]>,
     name: StepName,
-    handler: (input: A) => Promise<CaseState>,
+    handler: (input: A) => Promise<CaseStepResult>,
     rule?: (input: A) => string | undefined,
   ) {
     setHandler(update, handler, {
@@ -596,7 +605,11 @@ export async function serviceCase(input: ServiceCaseInput): Promise<CaseState> {
           upsertSearchAttributes([{ key: CASE_BREACHED, value: true }]);
         }
         const recipient = due.recipient === 'assignee' ? (state.assignee ?? 'service-desk') : due.recipient;
-        const escalation = {
+        // A case imported from another system arrives with its overdue steps: they are history, recorded
+        // as fired without paging anyone. Steps that fall due after it arrived fire as usual.
+        const imported =
+          state.intake.imported === true && Date.parse(due.dueAt!) <= Date.parse(input.createdAt);
+        const escalation: Escalation = {
           caseId: state.caseId,
           clock: clock.name,
           cycle: clock.cycle,
@@ -608,6 +621,7 @@ export async function serviceCase(input: ServiceCaseInput): Promise<CaseState> {
           recipient,
           assignee: state.assignee ?? null,
           severity: state.severity,
+          ...(imported ? { imported: true } : {}),
         };
         state.seq += 1;
         const type = firedStepTransition(due);
@@ -618,9 +632,16 @@ export async function serviceCase(input: ServiceCaseInput): Promise<CaseState> {
           toStage: state.stage,
           actor: 'system',
           at: escalation.firedAt,
-          data: { clock: clock.name, level: due.level, at: due.at, dueAt: escalation.dueAt, recipient },
+          data: {
+            clock: clock.name,
+            level: due.level,
+            at: due.at,
+            dueAt: escalation.dueAt,
+            recipient,
+            ...(imported ? { imported: true } : {}),
+          },
         };
-        const record: EscalationInput = { state: JSON.parse(JSON.stringify(state)), event, escalation };
+        const record: EscalationInput = { case: caseSummary(state), patch: patchNow(), event, escalation };
         const recorded = inSeqOrder(async () => {
           const payload = storableOnly ? storableJson(record) : record;
           try {

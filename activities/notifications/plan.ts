@@ -4,7 +4,16 @@
 // escalation — in one transaction, once: a retry finds the resolution and plans nothing again.
 import { and, eq, sql } from 'drizzle-orm';
 import type { Database } from '../../db/client.js';
-import { cases, escalations, notificationDeliveries, notifications, people } from '../../db/schema.js';
+import {
+  cases,
+  complaintEscalations,
+  escalations,
+  notificationDeliveries,
+  notifications,
+  people,
+  qualityEscalations,
+} from '../../db/schema.js';
+import { escalationSubject } from '../../domain/escalation-step.js';
 import { type Resolution, resolveRecipients } from '../../domain/people/chain.js';
 import { channelsFor, quietUntil } from '../../domain/people/channels.js';
 import { sendRecorded } from '../notification-record.js';
@@ -25,7 +34,8 @@ interface EscalationPayload {
   severity?: string;
 }
 
-export const isEscalationKind = (kind: string) => kind.startsWith('sla.');
+/** Escalations (a case's sla.*, a complaint's or quality issue's clock) follow the chain as it stood when they fired. */
+export const isEscalationKind = (kind: string) => escalationSubject(kind) !== undefined;
 
 export async function planNotification(
   db: Database,
@@ -39,7 +49,8 @@ export async function planNotification(
     const p = n.payload as EscalationPayload;
     const escalation = isEscalationKind(n.kind);
     const at = escalation && p.firedAt ? new Date(p.firedAt) : n.createdAt;
-    // Notifications other than escalations do not carry the severity; the case row has it.
+    // Notifications other than escalations do not carry the severity; the case row has it (complaints and
+    // quality issues carry theirs in every notification).
     const severity =
       p.severity ??
       (await db.select({ s: cases.severity }).from(cases).where(eq(cases.id, n.caseId)))[0]?.s ??
@@ -91,18 +102,46 @@ export async function planNotification(
         .update(notifications)
         .set({ resolution: resolved, dispatchedAt: sql`coalesce(${notifications.dispatchedAt}, now())` })
         .where(eq(notifications.key, key));
-      if (escalation && p.clock && p.cycle !== undefined && p.level !== undefined)
-        await tx
-          .update(escalations)
-          .set({ notified: resolved })
-          .where(
-            and(
-              eq(escalations.caseId, n.caseId),
-              eq(escalations.clock, p.clock),
-              eq(escalations.cycle, p.cycle),
-              eq(escalations.level, p.level),
-            ),
-          );
+      if (escalation && p.clock && p.cycle !== undefined && p.level !== undefined) {
+        // Who was notified is shown on the escalation it resolved: a case's, a complaint's or a quality issue's.
+        const subject = escalationSubject(n.kind);
+        if (subject === 'case')
+          await tx
+            .update(escalations)
+            .set({ notified: resolved })
+            .where(
+              and(
+                eq(escalations.caseId, n.caseId),
+                eq(escalations.clock, p.clock),
+                eq(escalations.cycle, p.cycle),
+                eq(escalations.level, p.level),
+              ),
+            );
+        else if (subject === 'complaint')
+          await tx
+            .update(complaintEscalations)
+            .set({ notified: resolved })
+            .where(
+              and(
+                eq(complaintEscalations.complaintId, n.caseId),
+                eq(complaintEscalations.clock, p.clock),
+                eq(complaintEscalations.cycle, p.cycle),
+                eq(complaintEscalations.level, p.level),
+              ),
+            );
+        else
+          await tx
+            .update(qualityEscalations)
+            .set({ notified: resolved })
+            .where(
+              and(
+                eq(qualityEscalations.issueId, n.caseId),
+                eq(qualityEscalations.clock, p.clock),
+                eq(qualityEscalations.cycle, p.cycle),
+                eq(qualityEscalations.level, p.level),
+              ),
+            );
+      }
     });
   }
   // The process's own notifier (the log by default) hears of every notification once it is resolved.

@@ -2,7 +2,6 @@
 // every other activity factory and spread into createActivities.
 
 import { ApplicationFailure } from '@temporalio/common';
-import type { Database } from '../../db/client.js';
 import {
   DEFAULT_PARTS_SETTINGS,
   type IssueLine,
@@ -11,8 +10,9 @@ import {
   type PartsRequestInput,
   type PartsSettings,
 } from '../../domain/parts/request.js';
-import { recordNotification, sendRecorded } from '../notification-record.js';
-import type { Notification, Notifier } from '../notifier.js';
+import { recordNotification } from '../notification-record.js';
+import { type NotificationDeps, startDelivery } from '../notifications/index.js';
+import type { Notification } from '../notifier.js';
 import { type WakeDeps, wakeDispatchers } from '../webhook-outbox.js';
 import { reserveForRequest } from './ledger.js';
 import {
@@ -28,17 +28,16 @@ import {
   unknownParts,
 } from './procurement.js';
 
-export interface PartsActivityDeps extends WakeDeps {
-  db: Database;
-  notifier: Notifier;
+export interface PartsActivityDeps extends WakeDeps, NotificationDeps {
   parts?: PartsSettings;
 }
 
 export function createPartsActivities(deps: PartsActivityDeps) {
-  const { db, notifier } = deps;
+  const { db } = deps;
   const settings = deps.parts ?? DEFAULT_PARTS_SETTINGS;
+  /** Queues a notification once per key; its delivery workflow resolves the people and sends it. */
   async function notify(n: Notification) {
-    if (!(await recordNotification(db, n))) await sendRecorded(db, notifier, n);
+    if (!(await recordNotification(db, n))) await startDelivery(deps, n.key);
   }
   async function woken<T>(o: Promise<Outcome<T>>): Promise<T> {
     let outcome: Outcome<T>;

@@ -11,6 +11,8 @@ export interface Principal {
   name: string;
   /** Which cases it reads (api/case-access.ts). */
   reach: CaseReach;
+  /** With reach `team`: the other members of its person's team. */
+  teamMates?: string[];
 }
 
 const KEY_RE = /^shk_([a-z0-9]{8,32})_([A-Za-z0-9_-]{20,100})$/;

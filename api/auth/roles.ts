@@ -98,6 +98,33 @@ export const PERMISSIONS = {
     'admin',
   ],
   'product-models.write': ['manager', 'admin'],
+  // Complaints (投诉): the service desk records and answers, anyone investigating may add findings,
+  // evidence and corrective actions, only the manager waives open actions and confirms effectiveness.
+  'complaints.create': ['helpdesk', 'specialist', 'manager'],
+  'complaints.read': everyone,
+  'complaints.acknowledge': ['helpdesk', 'specialist', 'manager'],
+  'complaints.classify': ['specialist', 'manager'],
+  'complaints.investigate': ['specialist', 'engineer', 'manager', 'procurement', 'rnd', 'production'],
+  'complaints.waive-actions': ['manager'],
+  'complaints.respond': ['helpdesk', 'specialist', 'manager'],
+  'complaints.answer': ['specialist', 'manager'],
+  'complaints.effectiveness-check': ['manager'],
+  'complaints.withdraw': ['helpdesk', 'specialist', 'manager'],
+  'complaints.reports': ['manager', 'admin'],
+  'complaint-policies.read': everyone,
+  'complaint-policies.write': ['manager', 'admin'],
+  // The quality loop: R&D analyses and plans, production changes, both verify.
+  'failure-codes.read': everyone,
+  'failure-codes.write': ['manager', 'rnd', 'admin'],
+  'quality.read': ['specialist', 'engineer', 'manager', 'procurement', 'rnd', 'production', 'admin'],
+  'quality.raise': ['specialist', 'engineer', 'manager', 'rnd', 'production'],
+  'quality.assign': ['manager', 'rnd', 'production'],
+  'quality.analyze': ['rnd', 'manager'],
+  'quality.plan': ['rnd', 'manager'],
+  'quality.production-change': ['production', 'manager'],
+  'quality.verify': ['rnd', 'production', 'manager'],
+  'quality.cancel': ['manager'],
+  'quality-policy.write': ['manager', 'admin'],
 } as const satisfies Record<string, readonly Role[]>;
 
 export type Permission = keyof typeof PERMISSIONS;

@@ -14,7 +14,10 @@ import { stockIssueAmountSql, warrantyCoverageSql } from './cost-lines.js';
 const GROUPINGS: Record<GroupBy, { key: SQL; label: SQL }> = {
   engineer: { key: sql`c.assignee`, label: sql`coalesce(p.name, c.assignee)` },
   team: { key: sql`p.team_id`, label: sql`coalesce(t.name, p.team_id)` },
-  region: { key: sql`coalesce(p.region, t.region)`, label: sql`coalesce(p.region, t.region)` },
+  region: {
+    key: sql`coalesce(c.customer_region, p.region, t.region)`,
+    label: sql`coalesce(c.customer_region, p.region, t.region)`,
+  },
   model: { key: sql`c.product_model`, label: sql`c.product_model` },
   line: {
     key: sql`coalesce(c.product_line, pm.product_line)`,

@@ -7,7 +7,8 @@ import { apiKeys } from '../../db/schema.js';
 import { FailureThrottle, type FailureThrottleSettings } from '../auth/failure-throttle.js';
 import { type BootstrapKey, type Principal, parseKey, secretMatches } from '../auth/keys.js';
 import { allows, isRole, type Permission, type Role } from '../auth/roles.js';
-import { type CaseAccessSettings, caseReachOf } from '../case-access.js';
+import type { StreamTickets } from '../auth/stream-tickets.js';
+import { type CaseAccessSettings, caseReachOf, teamMatesOf } from '../case-access.js';
 import { Problem } from '../problem.js';
 
 export interface RouteEntry {
@@ -26,6 +27,8 @@ declare module 'fastify' {
   }
   interface FastifyContextConfig {
     permission?: Permission;
+    /** The route also takes a one-use stream ticket in ?ticket= (api/auth/stream-tickets.ts). */
+    acceptsStreamTicket?: boolean;
   }
 }
 
@@ -54,12 +57,21 @@ function presentedKey(req: FastifyRequest): string | undefined {
   return typeof apiKey === 'string' ? apiKey.trim() : undefined;
 }
 
+/** A stream ticket in the query string, on the routes that take one instead of a key. */
+function streamTicketOf(req: FastifyRequest): string | undefined {
+  if (!req.routeOptions.config?.acceptsStreamTicket) return undefined;
+  const ticket = (req.query as Record<string, unknown> | undefined)?.ticket;
+  return typeof ticket === 'string' ? ticket : undefined;
+}
+
 export interface AuthDeps {
   db: Database;
   bootstrapKeys: BootstrapKey[];
   /** Failed authentications per client address before it is refused for the rest of the window. */
   authFailures: FailureThrottleSettings;
   caseAccess: CaseAccessSettings;
+  /** Tickets that stand in for a key on routes that accept them (the event stream). */
+  streamTickets?: StreamTickets;
 }
 
 export function registerAuth(app: FastifyInstance, deps: AuthDeps) {
@@ -78,13 +90,16 @@ export function registerAuth(app: FastifyInstance, deps: AuthDeps) {
   const lastTouched = new Map<string, number>();
 
   const throttle = new FailureThrottle(deps.authFailures);
-  const principal = (keyId: string, role: Role, personId: string | null, name: string): Principal => ({
-    keyId,
-    role,
-    personId,
-    name,
-    reach: caseReachOf(role, deps.caseAccess),
-  });
+  async function principal(
+    keyId: string,
+    role: Role,
+    personId: string | null,
+    name: string,
+  ): Promise<Principal> {
+    const reach = caseReachOf(role, deps.caseAccess);
+    const teamMates = reach === 'team' && personId ? await teamMatesOf(deps.db, personId) : undefined;
+    return { keyId, role, personId, name, reach, ...(teamMates ? { teamMates } : {}) };
+  }
 
   async function authenticate(key: string): Promise<Principal | undefined> {
     const parsed = parseKey(key);
@@ -125,14 +140,20 @@ export function registerAuth(app: FastifyInstance, deps: AuthDeps) {
       );
     }
     const key = presentedKey(req);
-    if (!key) {
+    const ticket = key ? undefined : streamTicketOf(req);
+    if (!key && ticket === undefined) {
       throttle.recordFailure(req.ip);
       throw unauthorized('an API key is required: send "Authorization: Bearer <key>" or "X-API-Key: <key>"');
     }
-    const found = await authenticate(key);
+    const found = key ? await authenticate(key) : await deps.streamTickets!.consume(ticket!);
     if (!found) {
       throttle.recordFailure(req.ip);
-      throw unauthorized('the API key is unknown, malformed or revoked', 'invalid_token');
+      throw unauthorized(
+        key
+          ? 'the API key is unknown, malformed or revoked'
+          : 'the stream ticket is unknown, expired or used already; ask for a new one',
+        'invalid_token',
+      );
     }
     req.principal = found;
 

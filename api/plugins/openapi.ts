@@ -17,7 +17,8 @@ export const OPENAPI_INFO = {
   description:
     'After-sales service cases as durable workflows: intake (受理), diagnosis (故障诊断), parts (待料), repair ' +
     '(维修实施), the customer verdict (维修结果反馈) and the satisfaction survey (满意度调查), with SLA clocks ' +
-    'that escalate on their own. Errors are application/problem+json (the Problem schema). Every POST ' +
+    'that escalate on their own; complaints (投诉) and the quality loop to R&D and production (质量改进) as ' +
+    'workflows beside them. Errors are application/problem+json (the Problem schema). Every POST ' +
     'honours Idempotency-Key. Outbound webhooks are described under `webhooks` and in docs/webhooks.md.',
 };
 
@@ -92,12 +93,33 @@ export async function registerOpenApi(app: FastifyInstance) {
         },
         { name: 'escalations', description: 'Warnings and escalations fired by SLA clocks' },
         {
+          name: 'events',
+          description: 'Live events (server-sent) of the cases a key may read, for the dashboard',
+        },
+        {
           name: 'webhooks',
           description: 'Signed outbound webhooks: subscriptions, delivery log, redelivery',
         },
         {
           name: 'parts',
           description: '备件 spare parts: catalogue, stock ledger, parts requests, purchases, suppliers',
+        },
+        { name: 'complaints', description: '投诉 complaints: intake, classification, routing, reports' },
+        {
+          name: 'complaint steps',
+          description: 'Human steps of a complaint; 409 when the step does not fit the stage',
+        },
+        {
+          name: 'complaint policies',
+          description: '投诉处理标准: classification matrix, targets, routing; versioned',
+        },
+        {
+          name: 'quality',
+          description: '质量改进 CAPA: failure codes, roll-ups, repeat failures, quality issues',
+        },
+        {
+          name: 'quality steps',
+          description: 'Steps of a quality issue; 409 when the step does not fit the stage',
         },
         { name: 'access', description: 'API keys and the audit trail (admins)' },
         { name: 'system', description: 'Health' },

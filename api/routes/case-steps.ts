@@ -4,16 +4,10 @@ import { WorkflowUpdateFailedError } from '@temporalio/client';
 import type { UpdateDefinition } from '@temporalio/common';
 import { ApplicationFailure, WorkflowNotFoundError } from '@temporalio/common';
 import type { FastifyInstance } from 'fastify';
-import {
-  type CaseState,
-  caseWorkflowId,
-  instantMisfit,
-  isOpen,
-  type Stage,
-  type StepName,
-} from '../../domain/case.js';
+import { caseWorkflowId, instantMisfit, isOpen, type Stage, type StepName } from '../../domain/case.js';
 import {
   assignUpdate,
+  type CaseStepResult,
   cancelUpdate,
   checkInUpdate,
   completeRepairUpdate,
@@ -37,6 +31,7 @@ import { actorOf } from '../plugins/auth.js';
 import { conflict, notFound, Problem, timedOut, unavailable, unprocessable } from '../problem.js';
 import { problemResponses } from '../schema-parts.js';
 import { caseIdParams, stepBodies } from '../schemas.js';
+import { assertFailureCoding } from './quality/failure-coding.js';
 
 const STEPS: Array<{
   /** URL segment, when not the step name. */
@@ -44,7 +39,7 @@ const STEPS: Array<{
   name: StepName;
   operationId: string;
   // biome-ignore lint/suspicious/noExplicitAny: each update takes its own step type
-  update: UpdateDefinition<CaseState, [any]>;
+  update: UpdateDefinition<CaseStepResult, [any]>;
   summary: string;
 }> = [
   {
@@ -196,6 +191,7 @@ export async function caseStepRoutes(app: FastifyInstance, deps: AppDeps) {
           });
         }
         await edgeCheck(deps, step.name, req.body, row);
+        await assertFailureCoding(deps.db, req.body);
         const handle = deps.temporal.workflow.getHandle(caseWorkflowId(row.id));
         const input = { ...req.body, actor: actorOf(principal) };
         const idempotencyKey = req.headers['idempotency-key'];

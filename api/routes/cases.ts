@@ -19,6 +19,7 @@ import { actorOf } from '../plugins/auth.js';
 import { conflict, notFound, Problem, unprocessable } from '../problem.js';
 import { problemResponses } from '../schema-parts.js';
 import { caseIdParams, intakeBody, listQuery } from '../schemas.js';
+import { canSeeComplaint, complaintSummary, findComplaintByExternalRef } from './complaints/read-model.js';
 
 type IntakeBody = Omit<Intake, 'reportedAt'> & { reportedAt?: string };
 
@@ -35,7 +36,7 @@ export async function caseRoutes(app: FastifyInstance, deps: AppDeps) {
         tags: ['cases'],
         summary: 'Open a service case (受理)',
         description:
-          'Records a fault report and starts its workflow. With externalRef, the same ticket again from the same API key returns the existing case (200); a ticket reference belongs to the key that sent it. reportedAt may lie at most INTAKE_MAX_BACKDATE (default 30 days) in the past.',
+          'Records a fault report and starts its workflow. With externalRef, the same ticket again from the same API key returns the existing case (200); a ticket reference belongs to the key that sent it. reportedAt may lie at most INTAKE_MAX_BACKDATE (default 30 days) in the past. A case carried over from another system is sent with imported: true — the steps already overdue are recorded without paging anyone (docs/process.md, "Importing cases").',
         body: intakeBody,
         response: {
           201: { description: 'The case was opened', ...caseRef },
@@ -139,7 +140,7 @@ export async function caseRoutes(app: FastifyInstance, deps: AppDeps) {
       schema: {
         operationId: 'findByExternalRef',
         tags: ['cases'],
-        summary: "Find cases (and, once they exist, complaints) by the help desk's own ticket reference",
+        summary: "Find cases and complaints by the help desk's own ticket reference",
         params: {
           type: 'object',
           required: ['system', 'ticketId'],
@@ -164,9 +165,8 @@ export async function caseRoutes(app: FastifyInstance, deps: AppDeps) {
               cases: { type: 'array', items: { $ref: 'CaseSummary#' } },
               complaints: {
                 type: 'array',
-                maxItems: 0,
-                items: { type: 'object' },
-                description: 'reserved for complaints (客户投诉); empty until they exist',
+                items: { $ref: 'ComplaintSummary#' },
+                description: 'the complaint (投诉) opened with this ticket, if the caller may read it',
               },
             },
           },
@@ -184,11 +184,15 @@ export async function caseRoutes(app: FastifyInstance, deps: AppDeps) {
         req.params.ticketId,
         visibleCases(req.principal!),
       );
-      if (rows.length === 0) throw notFound('ticket', `${req.params.system}/${req.params.ticketId}`);
+      const complaint = await findComplaintByExternalRef(deps.db, req.params.system, req.params.ticketId);
+      const complaints =
+        complaint && canSeeComplaint(req.principal!, complaint) ? [complaintSummary(complaint)] : [];
+      if (rows.length === 0 && complaints.length === 0)
+        throw notFound('ticket', `${req.params.system}/${req.params.ticketId}`);
       return {
         externalRef: { system: req.params.system, id: req.params.ticketId },
         cases: rows.map(summary),
-        complaints: [],
+        complaints,
       };
     },
   );

@@ -7,6 +7,7 @@ import type { Payload } from '@temporalio/common';
 import type { FastifyInstance } from 'fastify';
 import { type AesGcmPayloadCodec, PayloadDecryptionError } from '../../codec/payload-codec.js';
 import { Problem } from '../problem.js';
+import { problemResponses } from '../schema-parts.js';
 
 const isCodecRoute = (url: string) => url === '/codec' || url.startsWith('/codec/');
 
@@ -88,14 +89,7 @@ export async function codecRoutes(app: FastifyInstance, deps: { payloadCodec?: A
               ? 'Encrypt workflow payloads (Temporal remote codec)'
               : 'Decrypt workflow payloads for the Temporal UI or CLI (Temporal remote codec)',
           body: payloadsSchema,
-          response: {
-            200: payloadsSchema,
-            400: { $ref: 'Problem#' },
-            401: { $ref: 'Problem#' },
-            403: { $ref: 'Problem#' },
-            422: { $ref: 'Problem#' },
-            503: { $ref: 'Problem#' },
-          },
+          response: { 200: payloadsSchema, ...problemResponses(400, 401, 403, 422, 503) },
         },
         config: { permission: 'payloads.codec' },
       },

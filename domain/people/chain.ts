@@ -3,7 +3,10 @@
 // role). Each ladder level starts at its place in the chain: the warning at the assignee, the breach at
 // the service manager, the escalation at upper management. A person absent or inactive when the step
 // fires is skipped for the next in the chain, and the skip is recorded with its reason. Emergencies
-// also reach whoever is on call at that instant. Pure: the caller loads the directory.
+// also reach whoever is on call at that instant. A department's desk ('desk:rnd', where a complaint or a
+// quality-issue stage lands while nobody is named) reaches the people holding the department's role; a
+// desk with nobody there falls to the service manager. Pure: the caller loads the directory.
+import { DESK_ROLES, deskDepartment } from './roles.js';
 
 export type Position = 'assignee' | 'team-lead' | 'manager' | 'service-manager' | 'upper-management';
 
@@ -27,7 +30,7 @@ export interface Directory {
 export interface Recipient {
   personId: string;
   name: string;
-  position: Position | 'on-call' | 'person';
+  position: Position | 'on-call' | 'person' | 'desk';
   reason: string;
 }
 
@@ -35,7 +38,7 @@ export interface Resolution {
   /** What the workflow asked for: a ladder recipient (`assignee`, `service-manager`…) or a person id. */
   target: string;
   recipients: Recipient[];
-  skipped: { personId: string; name: string; position: Position; reason: string }[];
+  skipped: { personId: string; name: string; position: Position | 'desk'; reason: string }[];
   /** Why nobody, or a fallback taken. */
   note: string | null;
   /** The instant the chain was evaluated at (when the step fired). */
@@ -45,7 +48,7 @@ export interface Resolution {
 export const SERVICE_MANAGER_ROLE = 'manager';
 export const UPPER_MANAGEMENT_ROLE = 'executive';
 
-const POSITION_ZH: Record<Position | 'on-call' | 'person', string> = {
+const POSITION_ZH: Record<Recipient['position'], string> = {
   assignee: '负责工程师',
   'team-lead': '班组长',
   manager: '上级',
@@ -53,6 +56,7 @@ const POSITION_ZH: Record<Position | 'on-call' | 'person', string> = {
   'upper-management': '高层管理',
   'on-call': '值班人员',
   person: '收件人',
+  desk: '部门接口人',
 };
 export const positionLabel = (p: Recipient['position']) => POSITION_ZH[p];
 
@@ -125,8 +129,35 @@ export function resolveRecipients(dir: Directory, input: ResolveInput): Resoluti
   const { target, at } = input;
   const result: Resolution = { target, recipients: [], skipped: [], note: null, at: at.toISOString() };
   // The workflow names the assignee by id at the ladder's first level: that is the chain's start too.
-  const start =
+  let start: Position | undefined =
     LADDER_START[target] ?? (input.escalation && target === input.assignee ? 'assignee' : undefined);
+  const department = deskDepartment(target);
+  if (department) {
+    const role = DESK_ROLES[department];
+    const members = [...dir.people.values()]
+      .filter((p) => p.roles.includes(role))
+      .sort((a, b) => (a.id < b.id ? -1 : 1));
+    for (const p of members) {
+      const absence = absenceAt(p, at);
+      if (!p.active || (input.escalation && absence)) {
+        result.skipped.push({ personId: p.id, name: p.name, position: 'desk', reason: whyAway(p, absence) });
+        continue;
+      }
+      result.recipients.push({
+        personId: p.id,
+        name: p.name,
+        position: 'desk',
+        reason: `the ${department} desk (role ${role})`,
+      });
+    }
+    if (result.recipients.length > 0) return withOnCall(dir, input, result);
+    // Nobody at the desk: the service manager hears of it, so it never goes nowhere.
+    result.note =
+      members.length === 0
+        ? `nobody holds role "${role}" for the ${department} desk; the service manager instead`
+        : `everyone at the ${department} desk is away; the service manager instead`;
+    start = 'service-manager';
+  }
   if (!start) {
     // A person named directly (the engineer a case was assigned to).
     const p = dir.people.get(target);
@@ -136,23 +167,26 @@ export function resolveRecipients(dir: Directory, input: ResolveInput): Resoluti
       result.recipients.push({ personId: p.id, name: p.name, position: 'person', reason: 'named recipient' });
     return result;
   }
+  const from: Position = start;
   const chain = chainOf(dir, input.assignee);
   // The level's place in the chain, or the next place above it that the chain has.
   const order: Position[] = ['assignee', 'team-lead', 'manager', 'service-manager', 'upper-management'];
-  let i = chain.findIndex((l) => l.position === start);
-  if (i < 0) i = chain.findIndex((l) => order.indexOf(l.position) > order.indexOf(start));
+  let i = chain.findIndex((l) => l.position === from);
+  if (i < 0) i = chain.findIndex((l) => order.indexOf(l.position) > order.indexOf(from));
   if (i < 0) {
-    result.note = `the chain has nobody at or above "${start}"`;
+    result.note = `the chain has nobody at or above "${from}"`;
   } else {
     for (; i < chain.length; i++) {
       const link = chain[i];
       const p = dir.people.get(link.personId)!;
       const absence = absenceAt(p, at);
       if (!p.active || (input.escalation && absence)) {
-        const why = !p.active
-          ? 'inactive'
-          : `absent${absence!.reason ? ` (${absence!.reason})` : ''} until ${absence!.endsAt.toISOString()}`;
-        result.skipped.push({ personId: p.id, name: p.name, position: link.position, reason: why });
+        result.skipped.push({
+          personId: p.id,
+          name: p.name,
+          position: link.position,
+          reason: whyAway(p, absence),
+        });
         continue;
       }
       const reason =
@@ -164,6 +198,17 @@ export function resolveRecipients(dir: Directory, input: ResolveInput): Resoluti
     }
     if (result.recipients.length === 0) result.note = 'everyone in the chain from there up is absent';
   }
+  return withOnCall(dir, input, result);
+}
+
+function whyAway(p: DirectoryPerson, absence: ReturnType<typeof absenceAt>): string {
+  if (!p.active) return 'inactive';
+  return `absent${absence!.reason ? ` (${absence!.reason})` : ''} until ${absence!.endsAt.toISOString()}`;
+}
+
+/** An emergency escalation also reaches whoever is on call at that instant. */
+function withOnCall(dir: Directory, input: ResolveInput, result: Resolution): Resolution {
+  const { at } = input;
   if (input.escalation && input.severity === 'emergency') {
     const team = input.assignee ? dir.people.get(input.assignee)?.teamId : null;
     for (const s of dir.onCall) {

@@ -119,7 +119,10 @@ describe('a parts request', () => {
       const history = temporal.api.history.v1.History.fromObject(await handle.fetchHistory());
       expect(history.events.length).toBeGreaterThan(20);
       await Worker.runReplayHistory(
-        { workflowBundle: { codePath: inject('workflowBundlePath') } },
+        {
+          workflowBundle: { codePath: inject('workflowBundlePath') },
+          dataConverter: { payloadCodecs: [stack.payloadCodec] },
+        },
         history,
         `replay-${name}-${id}`,
       );

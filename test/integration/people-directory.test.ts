@@ -150,6 +150,60 @@ describe('people and teams', () => {
       ).status,
     ).toBe(422);
   });
+
+  it('reads a team; deletes an on-call shift; a person reads and replaces their own preferences', async () => {
+    expect((await put(`/api/v1/people/${id('pref')}`, { name: '周工', roles: ['engineer'] })).status).toBe(
+      201,
+    );
+    expect((await put(`/api/v1/teams/${id('north')}`, { name: '华北组', leadId: id('pref') })).status).toBe(
+      201,
+    );
+    const team = await call(stack.app, 'GET', `/api/v1/teams/${id('north')}`);
+    expect(team.status).toBe(200);
+    expect(team.body).toMatchObject({ id: id('north'), name: '华北组', leadId: id('pref') });
+    expect((await call(stack.app, 'GET', `/api/v1/teams/${id('nowhere')}`)).status).toBe(404);
+
+    const startsAt = new Date(Date.now() + 3_600_000).toISOString();
+    const endsAt = new Date(Date.now() + 7_200_000).toISOString();
+    const shift = await call(stack.app, 'POST', '/api/v1/oncall-shifts', {
+      payload: { personId: id('pref'), teamId: id('north'), startsAt, endsAt },
+    });
+    expect(shift.status).toBe(201);
+    const onCallIds = async () =>
+      (
+        await call(stack.app, 'GET', `/api/v1/oncall-shifts?at=${encodeURIComponent(startsAt)}`)
+      ).body.items.map((s: { id: number }) => s.id);
+    expect(await onCallIds()).toContain(shift.body.id);
+    expect((await call(stack.app, 'DELETE', `/api/v1/oncall-shifts/${shift.body.id}`)).status).toBe(204);
+    expect(await onCallIds()).not.toContain(shift.body.id);
+    expect((await call(stack.app, 'DELETE', `/api/v1/oncall-shifts/${shift.body.id}`)).status).toBe(404);
+
+    const key = await call(stack.app, 'POST', '/api/v1/api-keys', {
+      key: stack.keys.admin,
+      payload: { name: id('pref'), role: 'engineer', personId: id('pref') },
+    });
+    expect(key.status).toBe(201);
+    const mine = { key: key.body.key };
+    const before = await call(stack.app, 'GET', '/api/v1/me/preferences', mine);
+    expect(before.status).toBe(200);
+    expect(before.body.quietHours ?? null).toBeNull();
+    const wanted = {
+      channels: { default: ['wecom', 'email'], 'sla.breached': ['sms', 'email'] },
+      quietHours: { start: '22:00', end: '07:00', timeZone: 'Asia/Shanghai' },
+    };
+    const replaced = await call(stack.app, 'PUT', '/api/v1/me/preferences', { ...mine, payload: wanted });
+    expect(replaced.status).toBe(200);
+    expect(replaced.body).toEqual(wanted);
+    expect((await call(stack.app, 'GET', '/api/v1/me/preferences', mine)).body).toEqual(wanted);
+    const badZone = await call(stack.app, 'PUT', '/api/v1/me/preferences', {
+      ...mine,
+      payload: { quietHours: { start: '22:00', end: '07:00', timeZone: 'Mars/Olympus' } },
+    });
+    expect(badZone.status).toBe(422);
+    expect(badZone.body.detail).toContain('Mars/Olympus');
+    // The refused change wrote nothing.
+    expect((await call(stack.app, 'GET', '/api/v1/me/preferences', mine)).body).toEqual(wanted);
+  });
 });
 
 describe('CSV', () => {
@@ -244,14 +298,17 @@ describe('assignment suggestions', () => {
       ).toBe(200);
     }
     const body = intakeBody();
+    // The case's region comes with the intake (the customer's region); ?region= would override it.
     const created = await post(stack.app, '/api/v1/cases', {
       ...body,
+      customer: { ...body.customer, region: '华东' },
       product: { ...body.product, model, line: `line-${run}` },
     });
+    expect(created.body.customer.region).toBe('华东');
     const r = await call(
       stack.app,
       'GET',
-      `/api/v1/cases/${created.body.id}/assignment-suggestions?region=${encodeURIComponent('华东')}&teamId=${team}`,
+      `/api/v1/cases/${created.body.id}/assignment-suggestions?teamId=${team}`,
     );
     expect(r.status).toBe(200);
     expect(r.body.items.map((s: { personId: string }) => s.personId)).toEqual([

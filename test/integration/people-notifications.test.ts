@@ -3,6 +3,7 @@
 // on the escalation; each channel against a local receiver that checks format and signature (SMTP,
 // WeCom, DingTalk signed, Feishu signed, SMS); fallback when a channel is down; quiet hours that hold
 // everything but emergencies; the inbox; every attempt readable through the API.
+import { writeFileSync } from 'node:fs';
 import { temporal } from '@temporalio/proto';
 import { Worker } from '@temporalio/worker';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
@@ -269,11 +270,22 @@ describe('escalation to people', () => {
       expect(history.events.map((e) => e.eventType)).toContain(
         temporal.api.enums.v1.EventType.EVENT_TYPE_ACTIVITY_TASK_COMPLETED,
       );
+      // Histories are encrypted: replay decrypts with the run's key.
       await Worker.runReplayHistory(
-        { workflowBundle: { codePath: inject('workflowBundlePath') } },
+        {
+          workflowBundle: { codePath: inject('workflowBundlePath') },
+          dataConverter: { payloadCodecs: [stack.payloadCodec] },
+        },
         history,
         `replay-notification-${created.id}`,
       );
+      // RECORD_HISTORIES=1 keeps it as a recording (encrypted under the recording key), which
+      // replay.test.ts replays on every run.
+      if (process.env.RECORD_HISTORIES === '1')
+        writeFileSync(
+          new URL('../replay/histories/notification-delivery-fallback.history.bin', import.meta.url),
+          temporal.api.history.v1.History.encode(history).finish(),
+        );
       const call_ = chat.calls.find(
         (c) => c.service === 'dingtalk' && JSON.stringify(c.body).includes(created.id),
       )!;

@@ -316,7 +316,39 @@ describe('6: request ids are ours; the client id is kept beside, checked', () =>
   });
 });
 
-describe('7: engineers read only the cases assigned to them (configurable)', () => {
+describe('7: engineers read only their own and their team’s cases (configurable)', () => {
+  it('team (the default): an engineer reads a teammate’s case but acts only on their own; other teams’ cases do not exist for them', async () => {
+    const team = `sec-team-${process.pid}`;
+    const mate = `eng-mate-${process.pid}`;
+    const put = (url: string, payload: unknown) => call(stack.app, 'PUT', url, { payload });
+    expect((await put(`/api/v1/teams/${team}`, { name: '安全测试组' })).status).toBe(201);
+    // The stack's engineers may not be in the directory yet: created (201) or replaced (200).
+    expect([200, 201]).toContain(
+      (await put(`/api/v1/people/eng-sec`, { name: 'eng-sec', roles: ['engineer'], teamId: team })).status,
+    );
+    expect(
+      (await put(`/api/v1/people/${mate}`, { name: '同组工程师', roles: ['engineer'], teamId: team })).status,
+    ).toBe(201);
+    const matesCase = await openCase();
+    expect((await post(stack.app, `/api/v1/cases/${matesCase}/assign`, { engineer: mate })).status).toBe(200);
+    const othersCase = await assigned(stack, 'eng-other');
+    const key = stack.engineerKeys['eng-sec'];
+    expect((await call(stack.app, 'GET', `/api/v1/cases/${matesCase}`, { key })).status).toBe(200);
+    expect((await call(stack.app, 'GET', `/api/v1/cases/${othersCase}`, { key })).status).toBe(404);
+    const listed = await call(stack.app, 'GET', '/api/v1/cases?limit=100', { key });
+    const ids = listed.body.items.map((c: { id: string }) => c.id);
+    expect(ids).toContain(matesCase);
+    expect(ids).not.toContain(othersCase);
+    const act = await call(stack.app, 'POST', `/api/v1/cases/${matesCase}/diagnose`, {
+      key,
+      payload: { cause: 'c', plan: 'p', complexity: 'ordinary', parts: [] },
+    });
+    expect(act.status).toBe(403);
+    // Moved out of the team, the engineer no longer reads the teammate's case: read on every request.
+    expect((await put(`/api/v1/people/eng-sec`, { name: 'eng-sec', roles: ['engineer'] })).status).toBe(200);
+    expect((await call(stack.app, 'GET', `/api/v1/cases/${matesCase}`, { key })).status).toBe(404);
+  });
+
   it('detail, list, lookup and escalations show an engineer only their own cases', async () => {
     const line = await fastPolicy(stack, {
       targets: { repair: { ordinary: seconds(2), complex: seconds(2) } },

@@ -705,6 +705,7 @@ describe('escalations', () => {
       assignee: 'eng-esc-b',
       severity: 'normal',
       notified: null,
+      imported: false,
     });
 
     const ids = async (query: string) =>

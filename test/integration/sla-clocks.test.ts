@@ -64,6 +64,56 @@ describe.concurrent('SLA clocks', () => {
     expect(described.searchAttributes.ShouhouBreached).toEqual([true]);
   });
 
+  it('an imported case records its overdue steps without paging anyone; later steps page as usual', async () => {
+    const line = await fastPolicy(stack, {
+      targets: {
+        response: { normal: seconds(3), emergency: seconds(3) },
+        repair: { ordinary: seconds(40), complex: seconds(40) },
+      },
+    });
+    // Reported 8 s ago: the response clock's steps (2.25 s, 3 s, 4.5 s) are overdue on arrival; the
+    // repair clock's warning (30 s) falls due after it, even when intake is slow on a loaded machine.
+    const reportedAt = new Date(Date.now() - 8_000).toISOString();
+    const created = await openSlaCase(stack, line, { reportedAt, imported: true });
+    expect(created.imported).toBe(true);
+    const warningDue = Date.parse(reportedAt) + 30_000;
+    expect(Date.parse(created.createdAt)).toBeLessThan(warningDue);
+
+    // Due 30 s after the report: wait past the default deadline.
+    const warned = await eventually(async () => {
+      const rows = await escalationsOf(stack, created.id, 'repair');
+      return rows.length >= 1 ? rows[0] : undefined;
+    }, 90_000);
+    expect(warned.due_at.getTime()).toBe(warningDue);
+    const { body } = await get(stack.app, `/api/v1/cases/${created.id}`);
+    const byClock = (clock: string) =>
+      body.escalations
+        .filter((e: { clock: string }) => e.clock === clock)
+        .map((e: { level: number; imported: boolean }) => [e.level, e.imported]);
+    expect(byClock('response')).toEqual([
+      [1, true],
+      [2, true],
+      [3, true],
+    ]);
+    expect(byClock('repair')[0]).toEqual([1, false]);
+    const steps = body.timeline.filter((e: { type: string }) => e.type.startsWith('sla_'));
+    expect(steps.slice(0, 4).map((e: { data: { imported?: boolean } }) => e.data.imported ?? false)).toEqual([
+      true,
+      true,
+      true,
+      false,
+    ]);
+
+    // The warning that fell due after arrival pages the desk; the imported steps queued nothing.
+    await eventually(async () =>
+      stack.notifications.some((n) => n.caseId === created.id && n.kind === 'sla.warning'),
+    );
+    const queued = await stack.db.sql<{ key: string }[]>`
+      select key from notifications where case_id = ${created.id} and kind like 'sla.%' order by key`;
+    expect(queued.map((n) => n.key).filter((k) => !k.includes(':sla:repair:'))).toEqual([]);
+    expect(queued.map((n) => n.key)).toContain(`${created.id}:sla:repair:0:1`);
+  }, 180_000);
+
   it('a clock stopped before its steps never fires them', async () => {
     const line = await fastPolicy(stack, {
       targets: { response: { normal: seconds(3), emergency: seconds(3) } },

@@ -297,14 +297,18 @@ describe('outbound webhooks', () => {
         data: object;
       }[]
     >`select * from case_events where case_id = ${id} and seq = 7`;
-    const wake = await projectCase(stack.db.db, row.state, {
-      seq: ev.seq,
-      type: ev.type,
-      fromStage: ev.from_stage as never,
-      toStage: ev.to_stage as never,
-      actor: ev.actor,
-      at: new Date(ev.at).toISOString(),
-      data: ev.data as Record<string, unknown>,
+    // In the form workflows from before state patches send it: the whole state.
+    const wake = await projectCase(stack.db.db, {
+      state: row.state,
+      event: {
+        seq: ev.seq,
+        type: ev.type,
+        fromStage: ev.from_stage as never,
+        toStage: ev.to_stage as never,
+        actor: ev.actor,
+        at: new Date(ev.at).toISOString(),
+        data: ev.data as Record<string, unknown>,
+      },
     });
     expect(wake).toEqual([]);
     const [{ n }] = await stack.db.sql<{ n: number }[]>`
@@ -507,9 +511,9 @@ describe('outbound webhooks', () => {
   });
 
   it('the dispatcher sweeps up deliveries nobody woke it for, and keeps order across continue-as-new', async () => {
-    // A type of a reserved family that nothing emits (parts.* is emitted now, by the parts flow of other
-    // test files), so only this test feeds the subscription.
-    const type = 'complaint.dispatcher_sweep_test';
+    // A type of a reserved family that nothing emits (the parts flow of other test files emits other
+    // parts.* types; complaint.* is a family of its own now), so only this test feeds the subscription.
+    const type = 'parts.dispatcher_sweep_test';
     const r = await receiver();
     const res = await call(stack.app, 'POST', '/api/v1/webhooks', {
       key: stack.keys.admin,
@@ -547,17 +551,21 @@ describe('outbound webhooks', () => {
       const history = await handle.fetchHistory();
       return history.events?.some((e) => e.activityTaskCompletedEventAttributes);
     });
-    expect(await write(0)).toEqual([sub]);
+    // Other files' parts.* subscriptions (the parts flow's) may want it too.
+    expect(await write(0)).toContain(sub);
     await eventually(async () => r.accepted.length === 1, 10_000);
     // Woken one by one, across several runs.
-    for (let n = 1; n < 6; n++)
-      await wakeDispatchers({ temporal: stack.client, taskQueue: stack.taskQueue }, await write(n));
+    for (let n = 1; n < 6; n++) {
+      const wake = await write(n);
+      expect(wake).toContain(sub);
+      await wakeDispatchers({ temporal: stack.client, taskQueue: stack.taskQueue }, [sub]);
+    }
     await eventually(async () => r.accepted.length === 6);
     expect(r.accepted.map((h) => h.body.data.n)).toEqual([0, 1, 2, 3, 4, 5]);
     expect(r.accepted.every((h) => h.event === type && h.body.caseId === null)).toBe(true);
     expect((await handle.describe()).runId).not.toBe(handle.firstExecutionRunId);
     // The same cause again adds nothing (and nothing is pending to wake for).
-    expect(await write(3)).toEqual([]);
+    expect(await write(3)).not.toContain(sub);
     const [{ n }] = await stack.db.sql<{ n: number }[]>`
       select count(*)::int as n from webhook_deliveries where subscription_id = ${sub}`;
     expect(n).toBe(6);
@@ -611,7 +619,7 @@ describe('webhook subscription API', () => {
 
     const ok = await create({
       url: hook,
-      eventTypes: ['complaint.opened', 'parts.*', 'case.closed'],
+      eventTypes: ['complaint.created', 'parts.*', 'case.closed'],
       active: false,
     });
     expect(ok.status, JSON.stringify(ok.body)).toBe(201);
@@ -620,7 +628,7 @@ describe('webhook subscription API', () => {
       url: hook,
       active: false,
       description: null,
-      eventTypes: ['complaint.opened', 'parts.*', 'case.closed'],
+      eventTypes: ['complaint.created', 'parts.*', 'case.closed'],
     });
     expect(ok.body.id).toMatch(/^wh_[0-9a-f]{16}$/);
 

@@ -65,6 +65,10 @@ export async function startStack(
     engineerCaseScope?: 'assigned' | 'all';
     /** Notification channels (SMTP, SMS) and retries; deliveries retry at least every second in tests. */
     notifications?: NotificationSettings;
+    /** Complaint settings of the API (continue-as-new threshold, evidence size). */
+    complaints?: { historyLimit?: number; evidenceMaxBytes?: number };
+    /** The built dashboard to serve under /dashboard/ (scripts/dashboard-build.mjs). */
+    dashboardRoot?: string;
   } = {},
 ): Promise<Stack> {
   const address = inject('temporalAddress');
@@ -111,6 +115,8 @@ export async function startStack(
     webhooks,
     parts: opts.parts,
     payloadCodec,
+    ...(opts.complaints ? { complaints: opts.complaints } : {}),
+    ...(opts.dashboardRoot ? { dashboard: { root: opts.dashboardRoot } } : {}),
   });
   const contract = await checkContract(app);
 
@@ -139,6 +145,9 @@ export async function startStack(
         // Test receivers listen on 127.0.0.1.
         allowPrivateWebhookTargets: opts.allowPrivateWebhookTargets ?? true,
         notifications: { maxAttempts: 3, retryMaxIntervalMs: 1_000, ...opts.notifications },
+        ...(opts.complaints?.historyLimit
+          ? { complaints: { historyLimit: opts.complaints.historyLimit } }
+          : {}),
         workflowBundle: { codePath: inject('workflowBundlePath') },
         maxCachedWorkflows: 100,
         payloadCodec,

@@ -1,5 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { firedStepEventType, firedStepKind, firedStepTransition } from '../../domain/escalation-step.js';
+import {
+  complaintEscalationKind,
+  escalationSubject,
+  firedStepEventType,
+  firedStepKind,
+  firedStepTransition,
+  qualityEscalationKind,
+} from '../../domain/escalation-step.js';
 import { DEFAULT_ESCALATION } from '../../domain/sla-policy.js';
 
 describe('a fired escalation step', () => {
@@ -20,5 +27,22 @@ describe('a fired escalation step', () => {
 
   it('falls back to the default ladder’s levels for records that carry no fraction', () => {
     expect([1, 2, 3].map((level) => firedStepKind({ level }))).toEqual(['warning', 'breached', 'escalated']);
+  });
+});
+
+describe('escalation notifications', () => {
+  it('tell cases, complaints and quality issues apart from plain notifications by their kind', () => {
+    expect(escalationSubject('sla.breached')).toBe('case');
+    expect(complaintEscalationKind('action:A2', 'overdue')).toBe('complaint.action.overdue');
+    expect(escalationSubject(complaintEscalationKind('progress', 'missed'))).toBe('complaint');
+    expect(escalationSubject(qualityEscalationKind('breach'))).toBe('quality');
+    for (const plain of [
+      'complaint.p1',
+      'complaint.action_assigned',
+      'quality.stage',
+      'quality.closed',
+      'case.assigned',
+    ])
+      expect(escalationSubject(plain)).toBeUndefined();
   });
 });

@@ -132,6 +132,44 @@ describe('the escalation chain', () => {
   });
 });
 
+describe('department desks', () => {
+  const withDesk = (extra: Record<string, Partial<DirectoryPerson>>) => {
+    const d = directory();
+    const people = new Map(d.people);
+    for (const [id, p] of Object.entries(extra)) people.set(id, person(id, p));
+    return { ...d, people };
+  };
+  const desk = (dir: Directory, escalation = true) =>
+    resolveRecipients(dir, { target: 'desk:rnd', assignee: null, severity: 'normal', at, escalation });
+
+  it('reach everyone holding the department role; absent or inactive people are skipped with the reason', () => {
+    const res = desk(
+      withDesk({
+        'rnd-a': { roles: ['rnd'] },
+        'rnd-b': { roles: ['rnd'], absences: away },
+        'rnd-c': { roles: ['rnd'], active: false },
+        'prod-a': { roles: ['production'] },
+      }),
+    );
+    expect(res.recipients.map((x) => [x.personId, x.position])).toEqual([['rnd-a', 'desk']]);
+    expect(res.skipped.map((x) => [x.personId, x.reason])).toEqual([
+      ['rnd-b', 'absent (年假) until 2026-12-02T00:00:00.000Z'],
+      ['rnd-c', 'inactive'],
+    ]);
+    // A plain notification reaches the absent one too.
+    expect(desk(withDesk({ 'rnd-b': { roles: ['rnd'], absences: away } }), false).recipients).toHaveLength(1);
+  });
+
+  it('a desk with nobody there falls to the service manager and says so', () => {
+    const res = desk(withDesk({ 'rnd-b': { roles: ['rnd'], absences: away } }));
+    expect(res.recipients.map((x) => [x.personId, x.position])).toEqual([['mgr', 'service-manager']]);
+    expect(res.note).toBe('everyone at the rnd desk is away; the service manager instead');
+    expect(desk(directory()).note).toBe(
+      'nobody holds role "rnd" for the rnd desk; the service manager instead',
+    );
+  });
+});
+
 describe('quiet hours and channels', () => {
   const q = { start: '22:00', end: '07:00', timeZone: 'Asia/Shanghai' };
   it('hold from their start to their end, across midnight', () => {
@@ -163,6 +201,27 @@ describe('quiet hours and channels', () => {
     expect(render('sla.breached', 'zh', d).title).toBe('【超时】工单 C0000001 的修复时限已超时');
     expect(render('sla.breached', 'en', d).title).toBe('[Breach] case C0000001: repair deadline missed');
     expect(render('unknown.kind', 'en', d).title).toBe('[unknown.kind] case C0000001');
+    // Complaints and quality issues are named as such; their escalations have one template each.
+    expect(render('unknown.kind', 'zh', { ...d, caseId: 'CP0000007' }).title).toBe(
+      '【unknown.kind】投诉 CP0000007',
+    );
+    const step = {
+      caseId: 'CP0000007',
+      kind: 'complaint.action.overdue',
+      clock: 'action:A2',
+      name: 'overdue',
+    };
+    expect(render('complaint.action.overdue', 'zh', { ...step, priority: 'P2' }).title).toBe(
+      '【overdue】投诉 CP0000007（P2）的整改措施期限 A2',
+    );
+    expect(
+      render('quality.stage.breach', 'en', {
+        caseId: 'Q0000003',
+        kind: 'quality.stage.breach',
+        clock: 'stage:analysis',
+        name: 'breach',
+      }).title,
+    ).toBe('[breach] the analysis stage deadline of quality issue Q0000003');
   });
 });
 

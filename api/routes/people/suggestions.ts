@@ -15,15 +15,6 @@ const caseParams = {
   properties: { id: { type: 'string', pattern: '^C[0-9]{7,}$', description: 'case id' } },
 } as const;
 
-/** A region the intake may carry (customer or site), read loosely: intake has no region field yet. */
-function intakeRegion(state: unknown): string | null {
-  const intake = (state as { intake?: Record<string, unknown> } | null)?.intake;
-  const customer = intake?.customer as Record<string, unknown> | undefined;
-  const site = intake?.site as Record<string, unknown> | undefined;
-  const region = intake?.region ?? customer?.region ?? site?.region;
-  return typeof region === 'string' && region.trim() !== '' ? region : null;
-}
-
 export async function suggestEngineers(
   db: Database,
   row: typeof cases.$inferSelect,
@@ -73,7 +64,7 @@ export async function suggestEngineers(
       absentUntil: until.length ? new Date(Math.max(...until)) : null,
     };
   });
-  const region = opts.region ?? intakeRegion(row.state);
+  const region = opts.region ?? row.customerRegion;
   return {
     region,
     items: rankEngineers(candidates, { model: row.productModel, productLine: row.productLine, region }),

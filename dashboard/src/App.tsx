@@ -1,0 +1,281 @@
+// The dashboard shell: sign-in, navigation (hash routes), the language switch, and the board's data —
+// the open cases with their clocks and the latest escalations — kept current by the live event stream.
+import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
+import {
+  ApiError,
+  api,
+  type Case,
+  type CaseList,
+  type CaseStreamEvent,
+  type Escalation,
+  forgetKey,
+  inBatches,
+  OPEN_STAGES,
+  storedKey,
+  storeKey,
+} from './api';
+import { I18n, type Lang, storedLang, storeLang, translator } from './i18n';
+import { connectLive, type LiveState } from './live';
+import { Board } from './views/Board';
+import { Budget } from './views/Budget';
+import { CaseDetail } from './views/CaseDetail';
+import { Kpis } from './views/Kpis';
+import { SignIn } from './views/SignIn';
+
+/** Newest cases per stage the board loads (each also fetched in full, for its clocks). */
+export const PER_STAGE = 30;
+
+export interface BoardData {
+  loaded: boolean;
+  cases: Map<string, Case>;
+  /** Stages with more open cases than the board shows. */
+  more: Set<string>;
+  escalations: Escalation[] | 'forbidden';
+  escalationsToday: number | null;
+  /** Cases that just changed, highlighted for a moment. */
+  flashing: Set<string>;
+}
+
+type Route = { view: 'board' } | { view: 'kpis' } | { view: 'budget' } | { view: 'case'; id: string };
+
+function parseRoute(hash: string): Route {
+  const path = hash.replace(/^#\/?/, '');
+  const caseMatch = /^cases\/([A-Za-z0-9]+)$/.exec(path);
+  if (caseMatch) return { view: 'case', id: caseMatch[1] };
+  if (path === 'kpis') return { view: 'kpis' };
+  if (path === 'budget') return { view: 'budget' };
+  return { view: 'board' };
+}
+
+function useRoute() {
+  const [route, setRoute] = useState(() => parseRoute(location.hash));
+  useEffect(() => {
+    const changed = () => setRoute(parseRoute(location.hash));
+    window.addEventListener('hashchange', changed);
+    return () => window.removeEventListener('hashchange', changed);
+  }, []);
+  return route;
+}
+
+const isOpen = (c: Case) => OPEN_STAGES.includes(c.stage);
+const startOfToday = () => {
+  const d = new Date();
+  d.setHours(0, 0, 0, 0);
+  return d.toISOString();
+};
+
+/** A notice of an event, translated when shown (the language may change while it is up). */
+interface Toast {
+  id: number;
+  message: string;
+  params: Record<string, string | number>;
+  tone: 'info' | 'alarm';
+}
+
+function toastText(t: (k: string, p?: Record<string, string | number>) => string, x: Toast) {
+  const p = x.params;
+  if (x.message !== 'toast.escalation') return t(x.message, p);
+  return t(x.message, {
+    case: p.case,
+    clock: t(`clock.${p.clock}`),
+    kind: t(`kind.${p.kind}`),
+    level: t('level.n', { n: p.level }),
+  });
+}
+
+export function App() {
+  const [lang, setLang] = useState<Lang>(storedLang);
+  const i18n = useMemo(() => ({ lang, t: translator(lang) }), [lang]);
+  const { t } = i18n;
+  const [key, setKey] = useState(storedKey);
+  const route = useRoute();
+  const [live, setLive] = useState<LiveState>('connecting');
+  const [board, setBoard] = useState<BoardData>({
+    loaded: false,
+    cases: new Map(),
+    more: new Set(),
+    escalations: [],
+    escalationsToday: null,
+    flashing: new Set(),
+  });
+  /** Bumped per case on every event, so an open case page reloads itself. */
+  const [caseVersions, setCaseVersions] = useState<Record<string, number>>({});
+  const [toasts, setToasts] = useState<Toast[]>([]);
+  const toastId = useRef(0);
+
+  useEffect(() => {
+    document.documentElement.lang = lang;
+    document.title = `${t('title')} · shouhou`;
+  }, [lang, t]);
+
+  const signOut = useCallback(() => {
+    forgetKey();
+    setKey(null);
+  }, []);
+
+  const toast = useCallback((message: string, params: Toast['params'], tone: Toast['tone']) => {
+    const id = ++toastId.current;
+    setToasts((all) => [...all.slice(-3), { id, message, params, tone }]);
+    setTimeout(() => setToasts((all) => all.filter((x) => x.id !== id)), 8000);
+  }, []);
+
+  const loadEscalations = useCallback(async () => {
+    try {
+      const [latest, today] = await Promise.all([
+        api<{ items: Escalation[] }>('/api/v1/escalations?limit=20'),
+        api<{ items: Escalation[]; nextCursor: string | null }>(
+          `/api/v1/escalations?limit=100&from=${encodeURIComponent(startOfToday())}`,
+        ),
+      ]);
+      setBoard((b) => ({
+        ...b,
+        escalations: latest.items,
+        escalationsToday: today.items.length + (today.nextCursor ? 1 : 0),
+      }));
+    } catch (err) {
+      if (err instanceof ApiError && err.status === 403)
+        setBoard((b) => ({ ...b, escalations: 'forbidden' }));
+      else throw err;
+    }
+  }, []);
+
+  const loadBoard = useCallback(async () => {
+    const lists = await Promise.all(
+      OPEN_STAGES.map((stage) => api<CaseList>(`/api/v1/cases?stage=${stage}&limit=${PER_STAGE}`)),
+    );
+    const summaries = lists.flatMap((l) => l.items);
+    const details = await inBatches(summaries, 4, (s) =>
+      api<Case>(`/api/v1/cases/${s.id}`).catch(() => null),
+    );
+    const more = new Set(OPEN_STAGES.filter((_s, i) => lists[i].nextCursor !== null));
+    const cases = new Map(details.filter((c): c is Case => c !== null && isOpen(c)).map((c) => [c.id, c]));
+    setBoard((b) => ({ ...b, loaded: true, cases, more }));
+  }, []);
+
+  // Events of one case arriving together are read as one fetch of the case.
+  const pending = useRef(new Set<string>());
+  const flushTimer = useRef<ReturnType<typeof setTimeout> | undefined>(undefined);
+  const refreshCases = useCallback(() => {
+    const ids = [...pending.current];
+    pending.current.clear();
+    void inBatches(ids, 4, async (id) => {
+      // A case that is gone (404: or no longer ours to see) leaves the board; other failures keep
+      // what the board has, and a refused key signs out.
+      const c = await api<Case>(`/api/v1/cases/${id}`).catch((err) => {
+        if (err instanceof ApiError && err.status === 401) signOut();
+        return err instanceof ApiError && err.status === 404 ? null : undefined;
+      });
+      if (c === undefined) return;
+      setBoard((b) => {
+        const cases = new Map(b.cases);
+        if (c && isOpen(c)) cases.set(id, c);
+        else cases.delete(id);
+        return { ...b, cases, flashing: new Set([...b.flashing, id]) };
+      });
+      setTimeout(
+        () =>
+          setBoard((b) => {
+            const flashing = new Set(b.flashing);
+            flashing.delete(id);
+            return { ...b, flashing };
+          }),
+        4000,
+      );
+    });
+  }, [signOut]);
+
+  const onEvent = useCallback(
+    (e: CaseStreamEvent) => {
+      pending.current.add(e.caseId);
+      clearTimeout(flushTimer.current);
+      flushTimer.current = setTimeout(refreshCases, 250);
+      setCaseVersions((v) => ({ ...v, [e.caseId]: (v[e.caseId] ?? 0) + 1 }));
+      if (e.escalation) {
+        const { clock, kind, level } = e.escalation;
+        toast('toast.escalation', { case: e.caseId, clock, kind, level }, 'alarm');
+        void loadEscalations().catch(() => {});
+      } else if (e.transition === 'created') {
+        toast('toast.created', { case: e.caseId }, 'info');
+      }
+    },
+    [refreshCases, loadEscalations, toast],
+  );
+
+  useEffect(() => {
+    if (!key) return;
+    return connectLive({
+      onState: setLive,
+      onUnauthorized: signOut,
+      onEvent,
+      // A fresh stream: load the board as it stands (events from here on keep it current); a
+      // resumed one replays what it missed, so the board needs no reload.
+      onReady: (resumed) => {
+        if (resumed) return;
+        void loadBoard().catch((err) => {
+          if (err instanceof ApiError && err.status === 401) signOut();
+        });
+        void loadEscalations().catch(() => {});
+      },
+    });
+  }, [key, onEvent, loadBoard, loadEscalations, signOut]);
+
+  const switchLang = () => {
+    const next: Lang = lang === 'zh-CN' ? 'en' : 'zh-CN';
+    storeLang(next);
+    setLang(next);
+  };
+
+  if (!key) {
+    return (
+      <I18n.Provider value={i18n}>
+        <SignIn
+          onSignedIn={(k) => {
+            storeKey(k);
+            setKey(k);
+          }}
+          onSwitchLang={switchLang}
+        />
+      </I18n.Provider>
+    );
+  }
+
+  const nav = (href: string, label: string, active: boolean) => (
+    <a href={href} className={active ? 'active' : ''} data-testid={`nav-${href.slice(2) || 'board'}`}>
+      {label}
+    </a>
+  );
+  return (
+    <I18n.Provider value={i18n}>
+      <header className="top">
+        <h1>{t('title')}</h1>
+        <nav>
+          {nav('#/', t('nav.board'), route.view === 'board' || route.view === 'case')}
+          {nav('#/kpis', t('nav.kpis'), route.view === 'kpis')}
+          {nav('#/budget', t('nav.budget'), route.view === 'budget')}
+        </nav>
+        <span className={`live live-${live}`} data-testid="live-state" data-state={live}>
+          ● {t(`live.${live}`)}
+        </span>
+        <button type="button" className="link" onClick={switchLang} data-testid="switch-lang">
+          {t('language')}
+        </button>
+        <button type="button" className="link" onClick={signOut} data-testid="sign-out">
+          {t('signOut')}
+        </button>
+      </header>
+      <main>
+        {route.view === 'board' && <Board data={board} />}
+        {route.view === 'case' && <CaseDetail id={route.id} version={caseVersions[route.id] ?? 0} />}
+        {route.view === 'kpis' && <Kpis />}
+        {route.view === 'budget' && <Budget />}
+      </main>
+      <div className="toasts" aria-live="polite">
+        {toasts.map((x) => (
+          <div key={x.id} className={`toast toast-${x.tone}`} data-testid="toast">
+            {toastText(t, x)}
+          </div>
+        ))}
+      </div>
+    </I18n.Provider>
+  );
+}

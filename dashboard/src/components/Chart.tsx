@@ -1,0 +1,50 @@
+// An Apache ECharts chart in a React component: created on mount, given the new option on every
+// render, resized with its box, disposed on unmount. Only the chart types the dashboard draws are
+// registered, which keeps the bundle small.
+import { BarChart, LineChart, PieChart } from 'echarts/charts';
+import { GridComponent, LegendComponent, TitleComponent, TooltipComponent } from 'echarts/components';
+import * as echarts from 'echarts/core';
+import { CanvasRenderer } from 'echarts/renderers';
+import { useEffect, useRef } from 'react';
+
+echarts.use([
+  BarChart,
+  LineChart,
+  PieChart,
+  GridComponent,
+  LegendComponent,
+  TitleComponent,
+  TooltipComponent,
+  CanvasRenderer,
+]);
+
+export type ChartOption = echarts.EChartsCoreOption;
+
+export function Chart({
+  option,
+  height = 280,
+  testId,
+}: {
+  option: ChartOption;
+  height?: number;
+  testId?: string;
+}) {
+  const box = useRef<HTMLDivElement>(null);
+  const chart = useRef<echarts.ECharts | null>(null);
+  useEffect(() => {
+    if (!box.current) return;
+    const instance = echarts.init(box.current);
+    chart.current = instance;
+    const resized = new ResizeObserver(() => instance.resize());
+    resized.observe(box.current);
+    return () => {
+      resized.disconnect();
+      instance.dispose();
+      chart.current = null;
+    };
+  }, []);
+  useEffect(() => {
+    chart.current?.setOption(option, { notMerge: true });
+  }, [option]);
+  return <div className="chart" ref={box} style={{ height }} data-testid={testId} />;
+}

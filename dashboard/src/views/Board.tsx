@@ -1,0 +1,157 @@
+// Open cases by stage, each card with its most urgent SLA clock counting down live, and the latest
+// warnings and escalations beside them. Kept current by the live event stream (App.tsx).
+import type { BoardData } from '../App';
+import { type Case, OPEN_STAGES } from '../api';
+import { Countdown, useNow } from '../components/Countdown';
+import { useI18n } from '../i18n';
+import { mostUrgent } from '../time';
+
+export function Board({ data }: { data: BoardData }) {
+  const { t } = useI18n();
+  const now = useNow(5000);
+  const cases = [...data.cases.values()];
+  const breached = cases.filter((c) => c.breached).length;
+  return (
+    <div className="board-layout">
+      <section className="board">
+        <div className="tiles">
+          <Tile label={t('board.open')} value={data.loaded ? String(cases.length) : '…'} testId="tile-open" />
+          <Tile
+            label={t('board.breached')}
+            value={data.loaded ? String(breached) : '…'}
+            tone={breached > 0 ? 'alarm' : undefined}
+            testId="tile-breached"
+          />
+          <Tile
+            label={t('board.escalationsToday')}
+            value={data.escalationsToday === null ? '—' : String(data.escalationsToday)}
+            testId="tile-escalations"
+          />
+        </div>
+        {!data.loaded && <p className="muted">{t('board.loading')}</p>}
+        <div className="columns">
+          {OPEN_STAGES.map((stage) => {
+            const inStage = cases
+              .filter((c) => c.stage === stage)
+              .sort((a, b) => urgency(a, now) - urgency(b, now));
+            return (
+              <div className="column" key={stage} data-testid={`stage-${stage}`}>
+                <h3>
+                  {t(`stage.${stage}`)} <span className="count">{inStage.length}</span>
+                </h3>
+                {inStage.length === 0 && <p className="muted small">{t('board.empty')}</p>}
+                {inStage.map((c) => (
+                  <CaseCard key={c.id} c={c} flashing={data.flashing.has(c.id)} />
+                ))}
+                {data.more.has(stage) && (
+                  <p className="muted small">{t('board.more', { n: inStage.length })}</p>
+                )}
+              </div>
+            );
+          })}
+        </div>
+      </section>
+      <Feed data={data} />
+    </div>
+  );
+}
+
+/** Sort key: overdue first (most overdue on top), then by time left. */
+function urgency(c: Case, now: number) {
+  const clock = mostUrgent(c.clocks, now);
+  if (!clock?.deadline) return Number.MAX_SAFE_INTEGER;
+  return Date.parse(clock.deadline) - now;
+}
+
+function Tile({
+  label,
+  value,
+  tone,
+  testId,
+}: {
+  label: string;
+  value: string;
+  tone?: 'alarm';
+  testId: string;
+}) {
+  return (
+    <div className={`tile ${tone ?? ''}`} data-testid={testId}>
+      <div className="tile-value">{value}</div>
+      <div className="tile-label">{label}</div>
+    </div>
+  );
+}
+
+function CaseCard({ c, flashing }: { c: Case; flashing: boolean }) {
+  const { t } = useI18n();
+  const now = useNow(5000);
+  const clock = mostUrgent(c.clocks, now);
+  const lastEscalation = c.escalations.at(-1);
+  return (
+    <a
+      href={`#/cases/${c.id}`}
+      className={`card ${c.breached ? 'breached' : ''} ${flashing ? 'flash' : ''}`}
+      data-testid={`case-${c.id}`}
+      data-breached={c.breached}
+    >
+      <div className="card-head">
+        <strong>{c.id}</strong>
+        <span className={`badge severity-${c.severity}`}>{t(`severity.${c.severity}`)}</span>
+      </div>
+      <div className="card-body">
+        <div>{c.customer.name}</div>
+        <div className="muted small">{c.product.model}</div>
+        <div className="muted small">{c.assignee ?? t('unassigned')}</div>
+      </div>
+      <div className="card-foot">
+        {clock ? <Countdown clock={clock} /> : <span className="muted small">{t('board.noClock')}</span>}
+        {lastEscalation && (
+          <span className={`badge level-${Math.min(lastEscalation.level, 3)}`} data-testid="card-escalation">
+            {t('level.n', { n: lastEscalation.level })}
+          </span>
+        )}
+      </div>
+    </a>
+  );
+}
+
+/** A step of the policy's ladder by its name: the default ladder's names translated, others as written. */
+export const stepName = (t: (k: string) => string, name: string) => {
+  const key = `step.${name}`;
+  const text = t(key);
+  return text === key ? name : text;
+};
+
+function Feed({ data }: { data: BoardData }) {
+  const { t, lang } = useI18n();
+  return (
+    <aside className="feed" data-testid="escalation-feed">
+      <h3>{t('feed.title')}</h3>
+      {data.escalations === 'forbidden' ? (
+        <p className="muted small">{t('feed.forbidden')}</p>
+      ) : data.escalations.length === 0 ? (
+        <p className="muted small">{t('feed.empty')}</p>
+      ) : (
+        <ul>
+          {data.escalations.map((e) => {
+            return (
+              <li
+                key={e.id}
+                className={`feed-item level-${Math.min(e.level, 3)}`}
+                data-testid={`escalation-${e.id}`}
+              >
+                <a href={`#/cases/${e.caseId}`}>{e.caseId}</a>{' '}
+                <span>
+                  {t(`clock.${e.clock}`)} {stepName(t, e.name)} · {t('level.n', { n: e.level })}
+                </span>
+                <div className="muted small">
+                  {new Date(e.firedAt).toLocaleTimeString(lang)} · {t('feed.to', { who: e.recipient })}
+                </div>
+              </li>
+            );
+          })}
+        </ul>
+      )}
+    </aside>
+  );
+}
