@@ -121,6 +121,10 @@ CREATE INDEX "cases_reported_idx" ON "cases" ("reported_at") INCLUDE (
   "kpi_survey_service", "kpi_survey_effect", "kpi_survey_attitude"
 );
 --> statement-breakpoint
+-- Replaces the complaints migration's index of the same name (serial, created_at): repeat failures and
+-- the KPI report both look a serial up by when it was reported.
+DROP INDEX IF EXISTS "cases_serial_idx";
+--> statement-breakpoint
 CREATE INDEX "cases_serial_idx" ON "cases" ("serial_number", "reported_at") INCLUDE ("id");
 --> statement-breakpoint
 -- Product models: the line a model belongs to and its warranty.
