@@ -208,7 +208,8 @@ describe('costs', () => {
       description: '高铁往返',
     });
     expect(travel.status).toBe(201);
-    // The engineer of a case enters costs on it, and only on it.
+    // The engineer of a case enters costs on it, and only on it: a teammate's case they may read
+    // (ENGINEER_CASE_SCOPE=team) answers 403.
     const own = await req(
       'POST',
       `/api/v1/cases/${cases.d}/costs`,
@@ -226,7 +227,7 @@ describe('costs', () => {
           stack.engineerKeys[ENG_A],
         )
       ).status,
-    ).toBe(404);
+    ).toBe(403);
     // C has no purchase date: nothing proves a warranty.
     expect(
       (await req('POST', `/api/v1/cases/${cases.c}/costs`, { category: 'other', amount: 55 })).body.coverage,
