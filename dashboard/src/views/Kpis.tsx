@@ -9,8 +9,16 @@ import { ReportState, useReport, yuan } from './report';
 
 const GROUPS = ['engineer', 'team', 'region', 'model', 'line', 'customer', 'channel'] as const;
 
+// Report dates are days of the service's reporting time zone (docs/kpis.md, default Asia/Shanghai), not
+// of the browser's: late in a UTC evening it is already tomorrow in Shanghai, and today's cases belong there.
+const REPORT_TIME_ZONE = 'Asia/Shanghai';
 const isoDay = (d: Date) =>
-  `${d.getFullYear()}-${String(d.getMonth() + 1).padStart(2, '0')}-${String(d.getDate()).padStart(2, '0')}`;
+  new Intl.DateTimeFormat('en-CA', {
+    timeZone: REPORT_TIME_ZONE,
+    year: 'numeric',
+    month: '2-digit',
+    day: '2-digit',
+  }).format(d);
 
 export function Kpis() {
   const { t, lang } = useI18n();
