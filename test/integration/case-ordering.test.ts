@@ -117,9 +117,11 @@ describe('a case written in seq order', { timeout: 300_000 }, () => {
       ],
     });
     const id = await openCase(line);
+    // The view reads the timeline and the escalations one after the other: wait for both.
     const view = await eventually(async () => {
       const v = (await get(stack.app, `/api/v1/cases/${id}`)).body;
-      return v.escalations.length === 4 && v;
+      const steps = v.timeline.filter((e: { type: string }) => e.type.startsWith('sla_'));
+      return v.escalations.length === 4 && steps.length === 4 && v;
     });
     const expected = ['warning', 'warning', 'breached', 'escalated'];
     const timeline = view.timeline.filter((e: { type: string }) => e.type.startsWith('sla_'));

@@ -132,7 +132,8 @@ describe.concurrent('SLA clocks', () => {
 
   it('waiting for parts pauses the repair clock and moves its steps by the paused time (business hours)', async () => {
     const line = await fastPolicy(stack, {
-      targets: { repair: { ordinary: businessSeconds(4), complex: businessSeconds(4) } },
+      // 10 s: long enough that assignment and diagnosis land before it, even on a loaded machine.
+      targets: { repair: { ordinary: businessSeconds(10), complex: businessSeconds(10) } },
     });
     const created = await openSlaCase(stack, line);
     const reportedAt = Date.parse(created.reportedAt);
@@ -151,14 +152,14 @@ describe.concurrent('SLA clocks', () => {
     expect(repair.state).toBe('running');
     const paused = repair.pausedMs.parts;
     expect(paused).toBeGreaterThanOrEqual(3_400);
-    expect(Date.parse(repair.deadline)).toBe(reportedAt + 4000 + paused);
+    expect(Date.parse(repair.deadline)).toBe(reportedAt + 10_000 + paused);
 
     const fired = await eventually(async () => {
       const rows = await escalationsOf(stack, created.id, 'repair');
       return rows.length >= 2 ? rows : undefined;
-    });
-    expect(fired[0].due_at.getTime()).toBe(reportedAt + 3000 + paused);
-    expect(fired[1].due_at.getTime()).toBe(reportedAt + 4000 + paused);
+    }, 40_000);
+    expect(fired[0].due_at.getTime()).toBe(reportedAt + 7_500 + paused);
+    expect(fired[1].due_at.getTime()).toBe(reportedAt + 10_000 + paused);
     expect(fired[0].recipient).toBe('eng-parts');
   });
 
