@@ -7,6 +7,7 @@ import { type CaseState, caseWorkflowId, type Intake, isOpen, type Stage } from 
 import { type CaseSummary, caseSummary, type StatePatch } from '../domain/case-projection.js';
 import type { SlaSnapshot } from '../domain/sla-policy.js';
 import { patchedState } from './case-state-sql.js';
+import { timelineColumns } from './timeline-row.js';
 import { emitCaseWebhooks } from './webhook-outbox.js';
 
 export interface CaseEvent {
@@ -131,13 +132,7 @@ export function insertCaseEvent(q: Database | Tx, caseId: string, event: CaseEve
     .insert(caseEvents)
     .values({
       caseId,
-      seq: event.seq,
-      type: event.type,
-      fromStage: event.fromStage,
-      toStage: event.toStage,
-      actor: event.actor,
-      at: new Date(event.at),
-      data: event.data,
+      ...timelineColumns(event),
     })
     .onConflictDoNothing();
 }

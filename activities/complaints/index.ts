@@ -18,18 +18,12 @@ import { insertNotification, recordNotification } from '../notification-record.j
 import { type NotificationDeps, startDelivery } from '../notifications/index.js';
 import type { Notification } from '../notifier.js';
 import { type ProjectionFailure, repairAndRecord, writeOrFailFor } from '../projection-failure.js';
+import { type TimelineEvent, timelineColumns } from '../timeline-row.js';
 import { type OutboxEvent, type WakeDeps, wakeDispatchers, writeWebhookEvent } from '../webhook-outbox.js';
 
 type Tx = Parameters<Parameters<Database['transaction']>[0]>[0];
 
-export interface ComplaintEvent {
-  seq: number;
-  type: string;
-  fromStage: string | null;
-  toStage: string;
-  actor: string;
-  at: string;
-  data: Record<string, unknown>;
+export interface ComplaintEvent extends TimelineEvent {
   /** A customer-visible update (it reset the progress clock), with the deadline it met or missed. */
   update?: { kind: string; dueAt: string | null };
 }
@@ -123,13 +117,7 @@ async function projectIn(tx: Tx, state: ComplaintState, event: ComplaintEvent): 
     .insert(complaintEvents)
     .values({
       complaintId: state.complaintId,
-      seq: event.seq,
-      type: event.type,
-      fromStage: event.fromStage,
-      toStage: event.toStage,
-      actor: event.actor,
-      at: new Date(event.at),
-      data: event.data,
+      ...timelineColumns(event),
     })
     .onConflictDoNothing();
   if (state.linkedCases.length > 0) {

@@ -28,20 +28,13 @@ import { insertNotification, recordNotification } from '../notification-record.j
 import { type NotificationDeps, startDelivery } from '../notifications/index.js';
 import type { Notification } from '../notifier.js';
 import { type ProjectionFailure, repairAndRecord, writeOrFailFor } from '../projection-failure.js';
+import { type TimelineEvent, timelineColumns } from '../timeline-row.js';
 import { type OutboxEvent, type WakeDeps, wakeDispatchers, writeWebhookEvent } from '../webhook-outbox.js';
 import { clusterKeyOf, raiseQualityIssue } from './raise.js';
 
 type Tx = Parameters<Parameters<Database['transaction']>[0]>[0];
 
-export interface QualityEvent {
-  seq: number;
-  type: string;
-  fromStage: string | null;
-  toStage: string;
-  actor: string;
-  at: string;
-  data: Record<string, unknown>;
-}
+export type QualityEvent = TimelineEvent;
 
 export interface QualityEscalation {
   issueId: string;
@@ -131,13 +124,7 @@ async function projectIn(tx: Tx, state: QualityIssueState, event: QualityEvent):
     .insert(qualityEvents)
     .values({
       issueId: state.issueId,
-      seq: event.seq,
-      type: event.type,
-      fromStage: event.fromStage,
-      toStage: event.toStage,
-      actor: event.actor,
-      at: new Date(event.at),
-      data: event.data,
+      ...timelineColumns(event),
     })
     .onConflictDoNothing();
   const links = [
