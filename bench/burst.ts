@@ -47,8 +47,11 @@ import {
 } from './support/cpu.js';
 import { startStack } from './support/stack.js';
 import { percentile, pool, round } from './support/stats.js';
+import { startTopologyStack } from './support/topology-stack.js';
 
 export interface BurstBenchOptions {
+  /** npm start's stack (default) or the production topology (scripts/topology.ts). */
+  on?: 'stack' | 'topology';
   /** N: steps due at each instant. */
   steps: number;
   /** M: open cases in all (N of them with steps due). */
@@ -187,40 +190,51 @@ export async function runBurstBench(opts: BurstBenchOptions): Promise<void> {
     `calibration (idle, median of 5): JSON ${calibration.jsonMs} ms, SHA-256 ${calibration.sha256Ms} ms; load ${loadAtStart.join(' ')}`,
   );
   const baselineQueue = `bench-burst-baseline-${process.pid}-${Date.now()}`;
-  const stack = await startStack({
-    workerEnv: {
-      ...(opts.cache === 'default' ? {} : { WORKER_MAX_CACHED_WORKFLOWS: String(opts.cache) }),
-      ...opts.workerEnv,
-      ...(opts.experimentalWorkerOptions
-        ? { BENCH_WORKER_OPTIONS: JSON.stringify(opts.experimentalWorkerOptions) }
-        : {}),
-    },
-    workerEntry: opts.experimentalWorkerOptions ? 'bench/support/experimental-worker.ts' : undefined,
-    temporalArgs: opts.temporalArgs,
-    temporalEnv: opts.temporalEnv,
-    workerNodeFlags: opts.workerNodeFlags,
-    workers: opts.workers,
-    keep: opts.keep,
-    log: say,
-    beforeWorkers: async (url) => {
-      const s = postgres(url, { max: 1, onnotice: () => {} });
-      try {
-        await createBaselineTable(s);
-      } finally {
-        await s.end({ timeout: 5 });
-      }
-    },
-    extraProcesses: opts.baseline
-      ? [
-          {
-            name: 'baseline-worker',
-            entry: 'bench/support/burst-baseline/worker.ts',
-            env: { BASELINE_TASK_QUEUE: baselineQueue },
-            ready: 'baseline worker polling',
+  const stack =
+    opts.on === 'topology'
+      ? await startTopologyStack({
+          baselineQueue: opts.baseline ? baselineQueue : undefined,
+          workerEnv: {
+            ...(opts.cache === 'default' ? {} : { WORKER_MAX_CACHED_WORKFLOWS: String(opts.cache) }),
+            ...opts.workerEnv,
           },
-        ]
-      : [],
-  });
+          keep: opts.keep,
+          log: say,
+        })
+      : await startStack({
+          workerEnv: {
+            ...(opts.cache === 'default' ? {} : { WORKER_MAX_CACHED_WORKFLOWS: String(opts.cache) }),
+            ...opts.workerEnv,
+            ...(opts.experimentalWorkerOptions
+              ? { BENCH_WORKER_OPTIONS: JSON.stringify(opts.experimentalWorkerOptions) }
+              : {}),
+          },
+          workerEntry: opts.experimentalWorkerOptions ? 'bench/support/experimental-worker.ts' : undefined,
+          temporalArgs: opts.temporalArgs,
+          temporalEnv: opts.temporalEnv,
+          workerNodeFlags: opts.workerNodeFlags,
+          workers: opts.workers,
+          keep: opts.keep,
+          log: say,
+          beforeWorkers: async (url) => {
+            const s = postgres(url, { max: 1, onnotice: () => {} });
+            try {
+              await createBaselineTable(s);
+            } finally {
+              await s.end({ timeout: 5 });
+            }
+          },
+          extraProcesses: opts.baseline
+            ? [
+                {
+                  name: 'baseline-worker',
+                  entry: 'bench/support/burst-baseline/worker.ts',
+                  env: { BASELINE_TASK_QUEUE: baselineQueue },
+                  ready: 'baseline worker polling',
+                },
+              ]
+            : [],
+        });
   if (opts.keep) say(`stack files kept in ${stack.dir}`);
   let db: DbHandle | undefined;
   let connection: Connection | undefined;
@@ -568,6 +582,7 @@ export async function runBurstBench(opts: BurstBenchOptions): Promise<void> {
       calibration,
       loadAverage: { atStart: loadAtStart, atEnd: load(), uptimeAtEnd: uptime() },
       settings: {
+        on: opts.on ?? 'stack',
         steps: n,
         cases: m,
         burstCases,

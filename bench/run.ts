@@ -31,7 +31,16 @@
 //     --cases 100000 --rounds 3 --samples 200 (per list scenario; reports take a tenth) --seed N
 //     --keep (keep the temp dir), --out <file> (default bench/results/queries.json)
 //
+//   intake       intake throughput, latency at half of it, and worker memory with 10,000 open cases,
+//                against raw Temporal start-to-result on the same server (issue 14)
+//     --on stack|topology      npm start's processes (default) or scripts/topology.ts (needs npm run build
+//                              and scripts/build-temporal-server.sh)
+//     --levels 4,8,16,32 --per-level 400 --warmup 100 --paced 30 (s) --open-cases 10000 --settle 120 (s)
+//     --keep, --out <file> (default bench/results/intake-<on>.json)
+//
 //   burst        N steps due at ONE instant among M open cases, against raw Temporal (issue 16)
+//     --on stack|topology      npm start's stack (default) or scripts/topology.ts (compiled workers on the
+//                              Temporal server on PostgreSQL; --temporal-arg and --worker-node-flag ignored)
 //     --steps 2000 --cases 10000   N and M
 //     --gap 60                 seconds between a baseline wave and the product wave after it
 //     --margin <s>             quiet time after the estimated end of intake (default max(30, M × 0.015))
@@ -51,6 +60,7 @@ import {
 } from '../scripts/temporal-dev-flags.mjs';
 import { runBurstBench } from './burst.js';
 import { runEscalationBench, TUNED_TEMPORAL_ARGS } from './escalation.js';
+import { runIntakeBench } from './intake.js';
 import { runPartsBench } from './parts.js';
 import { runQueriesBench } from './queries.js';
 import { REPO_ROOT, stopAllStacks } from './support/stack.js';
@@ -59,7 +69,8 @@ const USAGE =
   'usage: npm run bench -- escalation [--sizes 1000,10000] [options]\n' +
   '       npm run bench -- burst [--steps 2000] [--cases 10000] [options]\n' +
   '       npm run bench -- parts [options]\n' +
-  '       npm run bench -- queries [--cases 100000] [options]  (see bench/README.md)';
+  '       npm run bench -- queries [--cases 100000] [options]\n' +
+  '       npm run bench -- intake [--on stack|topology] [options]  (see bench/README.md)';
 
 function fail(msg: string): never {
   console.error(`bench: ${msg}\n${USAGE}`);
@@ -93,7 +104,7 @@ process.on('SIGINT', onSignal);
 process.on('SIGTERM', onSignal);
 
 const [name, ...rest] = process.argv.slice(2);
-if (name !== 'escalation' && name !== 'burst' && name !== 'parts' && name !== 'queries')
+if (!['escalation', 'burst', 'parts', 'queries', 'intake'].includes(name ?? ''))
   fail(name ? `unknown benchmark "${name}"` : 'name a benchmark');
 
 if (name === 'parts') {
@@ -156,6 +167,38 @@ if (name === 'queries') {
   process.exit(0);
 }
 
+if (name === 'intake') {
+  const { values: iv } = parseArgs({
+    args: rest,
+    options: {
+      on: { type: 'string', default: 'stack' },
+      levels: { type: 'string', default: '4,8,16,32' },
+      'per-level': { type: 'string', default: '400' },
+      warmup: { type: 'string', default: '100' },
+      paced: { type: 'string', default: '30' },
+      'open-cases': { type: 'string', default: '10000' },
+      settle: { type: 'string', default: '120' },
+      keep: { type: 'boolean', default: false },
+      out: { type: 'string' },
+    },
+    strict: true,
+  });
+  if (iv.on !== 'stack' && iv.on !== 'topology') fail(`--on must be stack or topology, got "${iv.on}"`);
+  await runIntakeBench({
+    on: iv.on,
+    levels: iv.levels.split(',').map((x) => positiveInt(x.trim(), '--levels')),
+    perLevel: positiveInt(iv['per-level'], '--per-level'),
+    warmup: positiveInt(iv.warmup, '--warmup'),
+    pacedSeconds: positiveInt(iv.paced, '--paced'),
+    openCases: positiveInt(iv['open-cases'], '--open-cases'),
+    settleSeconds: positiveInt(iv.settle, '--settle'),
+    keep: iv.keep,
+    out: iv.out ?? join(REPO_ROOT, `bench/results/intake-${iv.on}.json`),
+    command: `npm run bench -- ${process.argv.slice(2).join(' ')}`,
+  });
+  process.exit(0);
+}
+
 /** KEY=VALUE pairs of a repeatable flag. */
 function keyValues(list: string[], flag: string): Record<string, string> {
   const out: Record<string, string> = {};
@@ -182,6 +225,7 @@ if (name === 'burst') {
     return parseArgs({
       args: rest,
       options: {
+        on: { type: 'string', default: 'stack' },
         steps: { type: 'string', default: '2000' },
         cases: { type: 'string', default: '10000' },
         concurrency: { type: 'string', default: '50' },
@@ -212,7 +256,9 @@ if (name === 'burst') {
   const o = b.values;
   try {
     // `npm start`'s stack: its dev-server flags and GOGC, its worker Node flags and worker processes.
+    if (o.on !== 'stack' && o.on !== 'topology') fail(`--on must be stack or topology, got "${o.on}"`);
     await runBurstBench({
+      on: o.on,
       steps: positiveInt(o.steps, '--steps'),
       cases: positiveInt(o.cases, '--cases'),
       concurrency: positiveInt(o.concurrency, '--concurrency'),

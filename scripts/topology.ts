@@ -23,6 +23,7 @@ import { createInterface } from 'node:readline';
 import { pathToFileURL } from 'node:url';
 import postgres from 'postgres';
 import { ROLES } from '../api/auth/roles.js';
+import { newPayloadKey } from '../codec/payload-codec.js';
 import { runMigrations } from '../db/migrate.js';
 import { killGroup, REPO_ROOT, sleep, tail, tcpAnswers } from './process-helpers.mjs';
 import { connectWhenReady, ensureNamespace, ensureSearchAttributes } from './setup-temporal.js';
@@ -334,6 +335,13 @@ export async function startTopology(opts: TopologyOptions = {}): Promise<Topolog
           ]),
         );
     writeFileSync(keysFile, `${JSON.stringify(keys, null, 2)}\n`, { mode: 0o600 });
+    // NODE_ENV=production refuses to write customer data to Temporal in plain text: one payload key for the
+    // topology's life, kept beside the API keys so its histories stay readable across restarts.
+    const payloadKeyFile = join(dir, 'payload-keys');
+    const payloadKeys =
+      process.env.PAYLOAD_KEYS ||
+      (existsSync(payloadKeyFile) ? readFileSync(payloadKeyFile, 'utf8').trim() : newPayloadKey('topology'));
+    writeFileSync(payloadKeyFile, `${payloadKeys}\n`, { mode: 0o600 });
     const appEnv = {
       ...process.env,
       NODE_ENV: 'production',
@@ -346,6 +354,7 @@ export async function startTopology(opts: TopologyOptions = {}): Promise<Topolog
         .join(','),
       WEBHOOK_ALLOW_PRIVATE_TARGETS: process.env.WEBHOOK_ALLOW_PRIVATE_TARGETS ?? 'true',
       LOG_FORMAT: process.env.LOG_FORMAT ?? 'json',
+      PAYLOAD_KEYS: payloadKeys,
     };
     const workerMetricsUrls: string[] = [];
     const readiness: Promise<void>[] = [];

@@ -4,17 +4,19 @@
 // in their own process groups, so a Ctrl-C reaches only the benchmark, which then stops them in order
 // (worker, database, Temporal) and removes the temp dir.
 import { type ChildProcess, spawn } from 'node:child_process';
-import { chmodSync, createWriteStream, mkdtempSync, rmSync, type WriteStream } from 'node:fs';
+import { chmodSync, createWriteStream, mkdtempSync, rmSync, type WriteStream, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { runMigrations } from '../../db/migrate.js';
+import { bundleWorkflows } from '../../scripts/bundle-workflows.js';
 import {
   findTemporalCli,
   freePort,
   killGroup,
   REPO_ROOT,
   tail as tailOf,
+  tcpAnswers,
 } from '../../scripts/process-helpers.mjs';
 import { connectWhenReady, ensureSearchAttributes } from '../../scripts/setup-temporal.js';
 
@@ -40,7 +42,14 @@ export interface StackOptions {
    * Other Node processes started after the workers, with the same database and Temporal address (e.g.
    * the burst benchmark's baseline worker); `ready` is the start of the line that says it is up.
    */
-  extraProcesses?: { name: string; entry: string; env?: Record<string, string>; ready: string }[];
+  extraProcesses?: {
+    name: string;
+    entry: string;
+    env?: Record<string, string>;
+    /** Start of the line that says it is up (or, with readyPort, a port that accepts connections). */
+    ready: string;
+    readyPort?: number;
+  }[];
   /** Runs once the database is migrated, before any worker starts (e.g. to create a bench table). */
   beforeWorkers?: (databaseUrl: string) => Promise<void>;
   /** Keep the temp dir (logs, databases) after stopping. */
@@ -261,6 +270,10 @@ export async function startStack(opts: StackOptions = {}): Promise<Stack> {
     if (stopping) throw new Error('stack stopped while starting');
     await opts.beforeWorkers?.(databaseUrl!);
     const workerCount = opts.workers ?? 1;
+    // As npm start does: one workflow bundle for every worker process, instead of webpack in each (which
+    // also leaves each worker holding a few hundred MB it never needs again).
+    const bundle = join(dir, 'workflow-bundle.js');
+    if (!opts.workerEntry) writeFileSync(bundle, await bundleWorkflows());
     const workers = Array.from({ length: workerCount }, (_, i) => {
       const name = workerCount === 1 ? 'worker' : `worker-${i + 1}`;
       let polling = false;
@@ -282,6 +295,7 @@ export async function startStack(opts: StackOptions = {}): Promise<Stack> {
           TEMPORAL_TASK_QUEUE: taskQueue,
           // Each worker's /metrics on a free port of its own.
           WORKER_METRICS_PORT: '0',
+          ...(opts.workerEntry ? {} : { WORKFLOW_BUNDLE: bundle }),
           ...opts.workerEnv,
         },
         join(dir, `${name}.log`),
@@ -308,11 +322,23 @@ export async function startStack(opts: StackOptions = {}): Promise<Stack> {
         },
         join(dir, `${x.name}.log`),
         (line) => {
-          if (line.startsWith(x.ready)) ready = true;
+          if (x.readyPort === undefined && line.startsWith(x.ready)) ready = true;
         },
       );
       children.push(child);
-      return { child, ready: () => ready, line: x.ready };
+      if (x.readyPort !== undefined) {
+        const port = x.readyPort;
+        const probe = setInterval(() => {
+          void tcpAnswers(port).then((up) => {
+            if (up) {
+              ready = true;
+              clearInterval(probe);
+            }
+          });
+        }, 200);
+        void child.exited.then(() => clearInterval(probe));
+      }
+      return { child, ready: () => ready, line: x.readyPort !== undefined ? `port ${x.readyPort}` : x.ready };
     });
     await Promise.all([
       ...workers.map((w) => waitFor(w.worker, w.polling, 180_000, '"worker polling" line')),
