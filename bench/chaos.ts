@@ -13,6 +13,7 @@
 // in a temp dir on its own ports and writes bench/results/chaos-<scenario>.json; exit code 1 when an
 // assertion fails. Options: --cases N (kill-worker, default 200), --port-base P (default 7800).
 
+import { randomUUID } from 'node:crypto';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -43,23 +44,33 @@ class Api {
   private next = 0;
   constructor(private readonly t: Topology) {}
   /** Round-robin over the API processes, as a load balancer would. */
-  async call(method: string, path: string, body?: unknown, role = 'manager') {
+  async call(method: string, path: string, body?: unknown, role = 'manager', idempotencyKey?: string) {
     const base = this.t.apiUrls[this.next++ % this.t.apiUrls.length];
     const res = await fetch(`${base}${path}`, {
       method,
-      headers: { authorization: `Bearer ${this.t.keys[role]}`, 'content-type': 'application/json' },
+      headers: {
+        authorization: `Bearer ${this.t.keys[role]}`,
+        'content-type': 'application/json',
+        ...(idempotencyKey ? { 'idempotency-key': idempotencyKey } : {}),
+      },
       body: body === undefined ? undefined : JSON.stringify(body),
       signal: AbortSignal.timeout(30_000),
     });
     const text = await res.text();
     return { status: res.status, body: text ? JSON.parse(text) : undefined };
   }
-  /** Retries what a client would retry: connection failures and 5xx (the step routes are idempotent by key). */
+  /**
+   * Retries what a client would retry — connection failures, 5xx, and 409 while the first attempt is still
+   * in progress — with one Idempotency-Key for all attempts, so a step that was applied before its answer
+   * got lost is answered again instead of being applied twice (or refused as not fitting any more).
+   */
   async must(method: string, path: string, body?: unknown, role = 'manager') {
+    const key = method === 'POST' ? randomUUID() : undefined;
     for (let attempt = 1; ; attempt++) {
       try {
-        const r = await this.call(method, path, body, role);
-        if (r.status < 500) return r;
+        const r = await this.call(method, path, body, role, key);
+        const inProgress = r.status === 409 && r.body?.type === 'urn:shouhou:problem:idempotency-conflict';
+        if (r.status < 500 && !inProgress) return r;
         if (attempt >= 20) return r;
       } catch (err) {
         if (attempt >= 20) throw err;
