@@ -25,7 +25,7 @@ import { startEmbeddedPostgres } from '../scripts/embedded-postgres.js';
 import { freePort } from '../scripts/process-helpers.mjs';
 import { calibrate } from './support/calibration.js';
 import { machineCpu } from './support/cpu.js';
-import { measureFirstLoad } from './support/dashboard-load.js';
+import { type LoadBreakdown, measureFirstLoad } from './support/dashboard-load.js';
 import { percentile, round } from './support/stats.js';
 
 export interface QueriesBenchOptions {
@@ -377,6 +377,7 @@ export async function runQueriesBench(o: QueriesBenchOptions) {
   let loadMs = 0;
   const plans: Record<string, string> = {};
   let dashboardCards = 0;
+  let dashboardBreakdown: LoadBreakdown | null = null;
   // The dashboard as `npm run build` makes it (rebuilt only when its sources changed).
   buildDashboard({ onlyIfStale: true, quiet: true });
   try {
@@ -565,6 +566,7 @@ export async function runQueriesBench(o: QueriesBenchOptions) {
       result['dashboard: first load, KPI view first chart'] = summarizeMs(loads.kpiFirstChart);
       result['dashboard: sign-in to board (once)'] = summarizeMs([loads.signInToBoardMs]);
       dashboardCards = loads.cards;
+      dashboardBreakdown = loads.breakdown;
       rounds.push(result);
       log(`round ${r}/${o.rounds}:`);
       for (const [name, s] of Object.entries(result))
@@ -646,6 +648,8 @@ export async function runQueriesBench(o: QueriesBenchOptions) {
     scenarios,
     rounds,
     plans,
+    // The last round's last cold first load of the board, request by request.
+    dashboardFirstLoad: dashboardBreakdown,
   };
   mkdirSync(dirname(o.out), { recursive: true });
   writeFileSync(o.out, `${JSON.stringify(report, null, 2)}\n`);

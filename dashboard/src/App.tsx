@@ -1,6 +1,6 @@
 // The dashboard shell: sign-in, navigation (hash routes), the language switch, and the board's data —
 // the open cases with their clocks and the latest escalations — kept current by the live event stream.
-import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
+import { lazy, Suspense, useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import {
   ApiError,
   api,
@@ -18,10 +18,13 @@ import {
 import { I18n, type Lang, storedLang, storeLang, translator } from './i18n';
 import { connectLive, type LiveState } from './live';
 import { Board } from './views/Board';
-import { Budget } from './views/Budget';
 import { CaseDetail } from './views/CaseDetail';
-import { Kpis } from './views/Kpis';
 import { SignIn } from './views/SignIn';
+
+// The report views draw with ECharts, most of the app's code: loaded when first opened, so the board
+// (the page a manager opens first) does not wait for it (bench/README.md, "dashboard first load").
+const Kpis = lazy(() => import('./views/Kpis').then((m) => ({ default: m.Kpis })));
+const Budget = lazy(() => import('./views/Budget').then((m) => ({ default: m.Budget })));
 
 /** Newest cases per stage the board loads: one list page per stage, each case with its clocks. */
 export const PER_STAGE = 30;
@@ -265,8 +268,10 @@ export function App() {
       <main>
         {route.view === 'board' && <Board data={board} />}
         {route.view === 'case' && <CaseDetail id={route.id} version={caseVersions[route.id] ?? 0} />}
-        {route.view === 'kpis' && <Kpis />}
-        {route.view === 'budget' && <Budget />}
+        <Suspense fallback={<p className="muted">{t('board.loading')}</p>}>
+          {route.view === 'kpis' && <Kpis />}
+          {route.view === 'budget' && <Budget />}
+        </Suspense>
       </main>
       <div className="toasts" aria-live="polite">
         {toasts.map((x) => (

@@ -46,5 +46,36 @@ export function Chart({
   useEffect(() => {
     chart.current?.setOption(option, { notMerge: true });
   }, [option]);
-  return <div className="chart" ref={box} style={{ height }} data-testid={testId} />;
+  return (
+    <div
+      className="chart"
+      ref={box}
+      style={{ height }}
+      data-testid={testId}
+      role="img"
+      aria-label={describeChart(option)}
+    />
+  );
+}
+
+type Point = number | string | null | { name?: string; value?: unknown };
+
+/**
+ * The figures a chart draws, as text for screen readers (a canvas says nothing): each series as
+ * "name: label value, label value", the label being the category or the slice's name.
+ */
+export function describeChart(option: ChartOption): string {
+  const axis = option.xAxis as { data?: unknown[] } | undefined;
+  const categories = axis?.data ?? [];
+  const series = (option.series ?? []) as Array<{ name?: string; data?: Point[] }>;
+  return series
+    .map((s) => {
+      const points = (s.data ?? []).map((d, i) => {
+        const item = d !== null && typeof d === 'object' ? d : { value: d };
+        const label = item.name ?? String(categories[i] ?? i + 1);
+        return `${label} ${item.value ?? '—'}`;
+      });
+      return `${s.name ? `${s.name}: ` : ''}${points.join(', ')}`;
+    })
+    .join('; ');
 }
