@@ -133,6 +133,9 @@ async function signIn(key: string) {
   await page.locator('[data-testid="live-state"][data-state="live"]').waitFor({ timeout: 60_000 });
 }
 
+/** Waits until a chart has drawn its figures (animations done), for the screenshot. */
+const drawn = (id: string) =>
+  page.locator(`[data-testid="${id}"][data-drawn="true"]`).waitFor({ timeout: 30_000 });
 /** What a chart draws, as its text for screen readers (components/Chart.tsx describeChart). */
 const chartText = async (id: string) => (await testId(id).getAttribute('aria-label')) ?? '';
 /** The values of a one-series chart's text ("label value, label value"). */
@@ -406,6 +409,7 @@ describe('dashboard in Chromium', () => {
     expect(await chartText('chart-on-time')).toMatch(new RegExp(`修复及时率: ([^;]*, )?${label} 50(,|;|$)`));
     expect(valuesOf(await chartText('chart-backlog'))).toEqual(Object.values(k.backlog.byStage).map(String));
     expect(valuesOf(await chartText('chart-costs'))).toEqual(Object.values(k.costs.byCategory).map(String));
+    await drawn('chart-costs');
     await shot('06-kpis');
 
     // Budget against actual for that year, as the route gives it.
@@ -459,6 +463,8 @@ describe('dashboard in Chromium', () => {
     const byMonth = await chartText('chart-budget-months');
     expect(seriesValues(byMonth, '预算')).toEqual(training.months.map((m) => String(m.budget)));
     expect(seriesValues(byMonth, '实际')).toEqual(training.months.map((m) => String(m.actual)));
+    await drawn('chart-budget');
+    await drawn('chart-budget-months');
     await shot('07-budget');
 
     // Signing out forgets the key.

@@ -33,8 +33,12 @@ export function Chart({
   const chart = useRef<echarts.ECharts | null>(null);
   useEffect(() => {
     if (!box.current) return;
-    const instance = echarts.init(box.current);
+    const element = box.current;
+    const instance = echarts.init(element);
     chart.current = instance;
+    // Says when the figures are drawn (animations done), for whoever waits on them: the browser test
+    // takes its screenshots then.
+    instance.on('finished', () => element.setAttribute('data-drawn', 'true'));
     const resized = new ResizeObserver(() => instance.resize());
     resized.observe(box.current);
     return () => {
@@ -44,6 +48,7 @@ export function Chart({
     };
   }, []);
   useEffect(() => {
+    box.current?.setAttribute('data-drawn', 'false');
     chart.current?.setOption(option, { notMerge: true });
   }, [option]);
   return (
