@@ -234,7 +234,8 @@ const summaryProps = {
   slaClocks: {
     type: 'array',
     items: { $ref: 'ClockSummary#' },
-    description: 'the SLA clocks, response, arrival (emergencies) and repair, as they stand now',
+    description:
+      'the SLA clocks, response, arrival (emergencies) and repair, as they stand now; in a list, empty until the workflow first records the case (a moment after intake)',
   },
   escalationLevel: {
     type: ['integer', 'null'],
