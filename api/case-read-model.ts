@@ -1,10 +1,10 @@
 // Queries of the case read model, and the shape in which the API shows a case.
 import { and, asc, desc, eq, gte, ilike, isNull, lt, or, type SQL, sql } from 'drizzle-orm';
 import type { Database } from '../db/client.js';
-import { caseEvents, cases, escalations } from '../db/schema.js';
+import { type ClockSummaryColumn, caseEvents, cases, escalations } from '../db/schema.js';
 import { type CaseState, type Severity, STAGE_LABELS_ZH, type Stage } from '../domain/case.js';
-import { type ClockView, startCaseClocks, viewClock } from '../domain/sla-clock.js';
-import { CLOCKS } from '../domain/sla-policy.js';
+import { type ClockDisplayState, type ClockView, startCaseClocks, viewClock } from '../domain/sla-clock.js';
+import { CLOCKS, type ClockName } from '../domain/sla-policy.js';
 import { decodeCursor, encodeCursor } from './cursor.js';
 
 type CaseRow = typeof cases.$inferSelect;
@@ -61,8 +61,11 @@ export async function caseView(db: Database, row: CaseRow) {
     .from(escalations)
     .where(eq(escalations.caseId, row.id))
     .orderBy(asc(escalations.dueAt), asc(escalations.id));
+  const clocks = clocksOf(row, state);
   return {
     ...summary(row),
+    // Before the workflow's first projection the row has no state: the clocks it starts with.
+    ...(row.clockSummary ? {} : { slaClocks: clocks.map(briefOf) }),
     sla: row.sla
       ? {
           policy: { id: row.sla.policy.id, version: row.sla.policy.version, name: row.sla.policy.name },
@@ -73,7 +76,7 @@ export async function caseView(db: Database, row: CaseRow) {
           },
         }
       : null,
-    clocks: clocksOf(row, state),
+    clocks,
     waitingForCustomer: state?.waitingForCustomer ?? null,
     escalations: caseEscalations.map(escalationView),
     stages: state
@@ -136,10 +139,12 @@ const summaryColumns = {
   breached: cases.breached,
   imported: cases.imported,
   repeatOf: cases.repeatOf,
+  clockSummary: cases.clockSummary,
 };
 type SummaryRow = Pick<CaseRow, keyof typeof summaryColumns>;
 
-export function summary(row: SummaryRow) {
+export function summary(row: SummaryRow, now = Date.now()) {
+  const clocks = slaClocks(row.clockSummary, now);
   return {
     id: row.id,
     workflowId: row.workflowId,
@@ -173,7 +178,58 @@ export function summary(row: SummaryRow) {
     imported: row.imported,
     /** The earlier case whose repair this one repeats within 30 days (返修), if any. */
     repeatOf: row.repeatOf ?? null,
+    slaClocks: clocks,
+    escalationLevel: topLevel(row.clockSummary),
   };
+}
+
+/** A clock as a list shows it: enough to count it down (schema ClockSummary). */
+export interface ClockSummary {
+  name: ClockName;
+  state: ClockDisplayState;
+  breached: boolean;
+  deadline: string | null;
+  remainingMs: number | null;
+}
+
+/**
+ * The clocks of the summary column (migration 0012) at `now`, in the policy's order: a running clock
+ * past its deadline has breached even before the workflow's timer recorded it, as on the case itself.
+ */
+function slaClocks(column: ClockSummaryColumn[] | null, now: number): ClockSummary[] {
+  if (!column) return [];
+  const order = (name: string) => CLOCKS.indexOf(name as ClockName);
+  return [...column]
+    .sort((a, b) => order(a.name) - order(b.name))
+    .map((c) => {
+      const running = c.status === 'running';
+      const overdue = running && c.deadline !== undefined && Date.parse(c.deadline) <= now;
+      const breached = c.breached || overdue;
+      return {
+        name: c.name as ClockName,
+        state: c.status === 'stopped' ? 'stopped' : breached ? 'breached' : c.status,
+        breached,
+        deadline: running ? (c.deadline ?? null) : null,
+        remainingMs: running ? null : (c.leftMs ?? null),
+      };
+    });
+}
+
+/** The same for a clock as the case shows it in full. */
+const briefOf = (c: ClockView): ClockSummary => {
+  const running = c.deadline !== null;
+  return {
+    name: c.name,
+    state: c.state,
+    breached: c.breached,
+    deadline: c.deadline,
+    remainingMs: running ? null : c.remainingMs,
+  };
+};
+
+function topLevel(column: ClockSummaryColumn[] | null): number | null {
+  const levels = (column ?? []).flatMap((c) => (c.level === undefined ? [] : [c.level]));
+  return levels.length ? Math.max(...levels) : null;
 }
 
 /** Each clock as it stands now; before the workflow's first projection, the clocks it starts with. */

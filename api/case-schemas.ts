@@ -149,6 +149,26 @@ export const CLOCK_SCHEMA = {
   }),
 } as const;
 
+export const CLOCK_SUMMARY_SCHEMA = {
+  $id: 'ClockSummary',
+  description:
+    'An SLA clock as lists show it: enough to count it down. A running clock counts to its deadline; a paused or stopped one shows the clock time it has left',
+  ...object({
+    name: { type: 'string', enum: CLOCKS },
+    state: { type: 'string', enum: ['running', 'paused', 'stopped', 'breached'] },
+    breached: { type: 'boolean', description: 'the deadline passed (also when the clock has stopped since)' },
+    deadline: {
+      ...nullableDateTime,
+      description: 'when a running clock runs out (also when that is past); null while paused or stopped',
+    },
+    remainingMs: {
+      type: ['integer', 'null'],
+      description:
+        'clock time left of a paused or stopped clock, in ms of its unit (negative: overdue by that much); null while running',
+    },
+  }),
+} as const;
+
 export const TIMELINE_EVENT_SCHEMA = {
   $id: 'TimelineEvent',
   description: 'One transition of the case, in the order of the workflow (seq)',
@@ -210,6 +230,16 @@ const summaryProps = {
   repeatOf: {
     ...nullableString,
     description: 'the earlier case on the same serial whose repair this one repeats within 30 days (返修)',
+  },
+  slaClocks: {
+    type: 'array',
+    items: { $ref: 'ClockSummary#' },
+    description:
+      'the SLA clocks, response, arrival (emergencies) and repair, as they stand now; in a list, empty until the workflow first records the case (a moment after intake)',
+  },
+  escalationLevel: {
+    type: ['integer', 'null'],
+    description: "the highest escalation step fired on the case's clocks in their current cycle; null: none",
   },
 } as const;
 
@@ -386,6 +416,7 @@ export const CASE_LIST_SCHEMA = {
 export const CASE_SCHEMAS = [
   ESCALATION_SCHEMA,
   CLOCK_SCHEMA,
+  CLOCK_SUMMARY_SCHEMA,
   TIMELINE_EVENT_SCHEMA,
   CASE_SUMMARY_SCHEMA,
   CASE_SCHEMA,

@@ -20,16 +20,20 @@ import { runMigrations } from '../db/migrate.js';
 import { cases } from '../db/schema.js';
 import { chinaCalendar } from '../domain/calendar-china.js';
 import { DEFAULT_POLICY, trimCalendar } from '../domain/sla-policy.js';
+import { buildDashboard, DASHBOARD_DIST } from '../scripts/dashboard-build.mjs';
 import { startEmbeddedPostgres } from '../scripts/embedded-postgres.js';
 import { freePort } from '../scripts/process-helpers.mjs';
 import { calibrate } from './support/calibration.js';
 import { machineCpu } from './support/cpu.js';
+import { type LoadBreakdown, measureFirstLoad } from './support/dashboard-load.js';
 import { percentile, round } from './support/stats.js';
 
 export interface QueriesBenchOptions {
   cases: number;
   rounds: number;
   samples: number;
+  /** Dashboard first loads in the browser per round. */
+  loads: number;
   seed: number;
   keep: boolean;
   out: string;
@@ -105,7 +109,10 @@ export async function generate(
             ORDER BY s.level)
           FROM (VALUES (1, 0.75, 'warning', 'assignee'), (2, 1.0, 'breach', 'service-manager'),
                        (3, 1.5, 'escalation', 'upper-management')) s(level, at, name, recipient))
-      ) || CASE WHEN stopped IS NULL THEN jsonb_build_object('runningSince', started)
+      ) || CASE WHEN stopped IS NULL THEN jsonb_build_object('runningSince', started,
+             -- The instant a running clock runs out, as the calendar would place it: wall time for an
+             -- hours target, about three times the clock time for working time (8 of 24 hours).
+             'deadline', started + make_interval(secs => total / 1000.0 * CASE unit WHEN 'hours' THEN 1 ELSE 3 END))
            ELSE jsonb_build_object('stoppedAt', stopped) END
     $$;
   `);
@@ -335,7 +342,7 @@ export async function generate(
 
 interface Scenario {
   name: string;
-  kind: 'list' | 'report' | 'baseline';
+  kind: 'list' | 'report' | 'baseline' | 'dashboard';
   run: () => Promise<void>;
 }
 
@@ -369,6 +376,10 @@ export async function runQueriesBench(o: QueriesBenchOptions) {
   let data: Awaited<ReturnType<typeof generate>> | undefined;
   let loadMs = 0;
   const plans: Record<string, string> = {};
+  let dashboardCards = 0;
+  let dashboardBreakdown: LoadBreakdown | null = null;
+  // The dashboard as `npm run build` makes it (rebuilt only when its sources changed).
+  buildDashboard({ onlyIfStale: true, quiet: true });
   try {
     await runMigrations(url.toString());
     const manager = newKey();
@@ -391,11 +402,20 @@ export async function runQueriesBench(o: QueriesBenchOptions) {
       taskQueue: 'bench',
       timing: { surveyDelayMs: 86_400_000, surveyExpiryMs: 7 * 86_400_000 },
       rateLimitPerMinute: 1_000_000,
+      // The built dashboard, served as `npm start` serves it (its first load is measured in Chromium).
+      dashboard: { root: DASHBOARD_DIST },
       bootstrapKeys: [
         { id: manager.id, secretHash: hashSecret(manager.secret), role: 'manager', personId: 'manager-1' },
         { id: desk.id, secretHash: hashSecret(desk.secret), role: 'helpdesk', personId: 'helpdesk' },
       ],
     });
+    const base = await app.listen({ host: '127.0.0.1', port: 0 });
+    // The cases the board should show: the newest PER_STAGE (dashboard/src/App.tsx) of each open stage.
+    const [{ board }] = await handle.sql<{ board: number }[]>`
+      select coalesce(sum(least(n, 30)), 0)::int as board from (
+        select count(*) as n from cases
+        where stage in ('intake','assigned','awaiting_parts','diagnosed','scheduled','in_repair','repaired','survey')
+        group by stage) s`;
     const get = async (path: string, key = manager.key) => {
       const res = await app.inject({ method: 'GET', url: path, headers: { authorization: `Bearer ${key}` } });
       if (res.statusCode !== 200) throw new Error(`${path}: ${res.statusCode} ${res.body.slice(0, 300)}`);
@@ -539,6 +559,14 @@ export async function runQueriesBench(o: QueriesBenchOptions) {
           s,
           s.kind === 'list' ? o.samples : Math.max(5, Math.round(o.samples / 10)),
         );
+      // The dashboard's first load in Chromium, over HTTP, against the same data.
+      const loads = await measureFirstLoad(base, manager.key, o.loads, board!);
+      result['dashboard: first load, board (cold cache)'] = summarizeMs(loads.board);
+      result['dashboard: reload, board (warm cache)'] = summarizeMs(loads.boardReload);
+      result['dashboard: first load, KPI view first chart'] = summarizeMs(loads.kpiFirstChart);
+      result['dashboard: sign-in to board (once)'] = summarizeMs([loads.signInToBoardMs]);
+      dashboardCards = loads.cards;
+      dashboardBreakdown = loads.breakdown;
       rounds.push(result);
       log(`round ${r}/${o.rounds}:`);
       for (const [name, s] of Object.entries(result))
@@ -589,7 +617,7 @@ export async function runQueriesBench(o: QueriesBenchOptions) {
     command: o.command,
     startedAt,
     finishedAt: new Date().toISOString(),
-    options: { cases: o.cases, rounds: o.rounds, samples: o.samples, seed: o.seed },
+    options: { cases: o.cases, rounds: o.rounds, samples: o.samples, loads: o.loads, seed: o.seed },
     machine: {
       calibration,
       busyPercentDuringRun: busy,
@@ -604,6 +632,12 @@ export async function runQueriesBench(o: QueriesBenchOptions) {
         ...listNames.filter((n) => !n.includes('q=')).map((n) => scenarios[n]!.medianP95Ms),
       ),
       monthReportMedianP50Ms: scenarios['report: KPIs, one month']?.medianP50Ms ?? null,
+      dashboardFirstLoadMs: 1000,
+      dashboardFirstLoadMedianP50Ms:
+        scenarios['dashboard: first load, board (cold cache)']?.medianP50Ms ?? null,
+      dashboardFirstLoadMedianP95Ms:
+        scenarios['dashboard: first load, board (cold cache)']?.medianP95Ms ?? null,
+      dashboardCards,
     },
     ratiosToMain: {
       'newest first (p95)': ratio('list: newest first', 'main list: newest first'),
@@ -614,6 +648,8 @@ export async function runQueriesBench(o: QueriesBenchOptions) {
     scenarios,
     rounds,
     plans,
+    // The last round's last cold first load of the board, request by request.
+    dashboardFirstLoad: dashboardBreakdown,
   };
   mkdirSync(dirname(o.out), { recursive: true });
   writeFileSync(o.out, `${JSON.stringify(report, null, 2)}\n`);

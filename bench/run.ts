@@ -29,6 +29,7 @@
 //
 //   queries      the case list and the period reports over N cases generated in Postgres (issue 13)
 //     --cases 100000 --rounds 3 --samples 200 (per list scenario; reports take a tenth) --seed N
+//     --loads 10 (dashboard first loads in Chromium per round)
 //     --keep (keep the temp dir), --out <file> (default bench/results/queries.json)
 //
 //   intake       intake throughput, latency at half of it, and worker memory with 10,000 open cases,
@@ -143,6 +144,7 @@ if (name === 'queries') {
         cases: { type: 'string', default: '100000' },
         rounds: { type: 'string', default: '3' },
         samples: { type: 'string', default: '200' },
+        loads: { type: 'string', default: '10' },
         seed: { type: 'string', default: '20261213' },
         keep: { type: 'boolean', default: false },
         out: { type: 'string', default: join(REPO_ROOT, 'bench/results/queries.json') },
@@ -159,6 +161,7 @@ if (name === 'queries') {
     cases: positiveInt(qv.cases, '--cases'),
     rounds: positiveInt(qv.rounds, '--rounds'),
     samples: positiveInt(qv.samples, '--samples'),
+    loads: positiveInt(qv.loads, '--loads'),
     seed: positiveInt(qv.seed, '--seed'),
     keep: qv.keep,
     out: qv.out,

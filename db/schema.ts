@@ -24,6 +24,19 @@ import type { SlaPolicy, SlaSnapshot } from '../domain/sla-policy.js';
 /** A full transaction id (64 bits, never wraps); read as its decimal text. */
 const xid8 = customType<{ data: string }>({ dataType: () => 'xid8' });
 
+/** One clock of cases.clock_summary (instants as the state holds them, in UTC). */
+export interface ClockSummaryColumn {
+  name: string;
+  status: 'running' | 'paused' | 'stopped';
+  breached: boolean;
+  /** A running clock's deadline. */
+  deadline?: string;
+  /** Clock time left of a paused or stopped clock. */
+  leftMs?: number;
+  /** The highest escalation step fired in the clock's current cycle. */
+  level?: number;
+}
+
 export const caseNumber = pgSequence('case_number_seq', { startWith: 1 });
 
 export const cases = pgTable(
@@ -69,6 +82,13 @@ export const cases = pgTable(
     createdBy: text('created_by'),
     /** The earlier case on the same serial whose repair this one repeats within 30 days (返修). */
     repeatOf: text('repeat_of'),
+    /**
+     * Each SLA clock as the case list shows it, generated from the state's clocks (migration 0012): what
+     * the dashboard's board counts down without reading the state document.
+     */
+    clockSummary: jsonb('clock_summary')
+      .$type<ClockSummaryColumn[] | null>()
+      .generatedAlwaysAs(sql`case_clock_summary(state->'clocks')`),
   },
   (t) => [
     // A ticket reference is unique per help desk identity (the key that opened the case), not globally.

@@ -1,12 +1,13 @@
 // The dashboard shell: sign-in, navigation (hash routes), the language switch, and the board's data —
 // the open cases with their clocks and the latest escalations — kept current by the live event stream.
-import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
+import { lazy, Suspense, useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import {
   ApiError,
   api,
   type Case,
   type CaseList,
   type CaseStreamEvent,
+  type CaseSummary,
   type Escalation,
   forgetKey,
   inBatches,
@@ -17,17 +18,21 @@ import {
 import { I18n, type Lang, storedLang, storeLang, translator } from './i18n';
 import { connectLive, type LiveState } from './live';
 import { Board } from './views/Board';
-import { Budget } from './views/Budget';
 import { CaseDetail } from './views/CaseDetail';
-import { Kpis } from './views/Kpis';
 import { SignIn } from './views/SignIn';
 
-/** Newest cases per stage the board loads (each also fetched in full, for its clocks). */
+// The report views draw with ECharts, most of the app's code: loaded when first opened, so the board
+// (the page a manager opens first) does not wait for it (bench/README.md, "dashboard first load").
+const Kpis = lazy(() => import('./views/Kpis').then((m) => ({ default: m.Kpis })));
+const Budget = lazy(() => import('./views/Budget').then((m) => ({ default: m.Budget })));
+
+/** Newest cases per stage the board loads: one list page per stage, each case with its clocks. */
 export const PER_STAGE = 30;
 
 export interface BoardData {
   loaded: boolean;
-  cases: Map<string, Case>;
+  /** Open cases as the list shows them (a case the live stream changed: as the case read in full). */
+  cases: Map<string, CaseSummary>;
   /** Stages with more open cases than the board shows. */
   more: Set<string>;
   escalations: Escalation[] | 'forbidden';
@@ -57,7 +62,7 @@ function useRoute() {
   return route;
 }
 
-const isOpen = (c: Case) => OPEN_STAGES.includes(c.stage);
+const isOpen = (c: CaseSummary) => OPEN_STAGES.includes(c.stage);
 const startOfToday = () => {
   const d = new Date();
   d.setHours(0, 0, 0, 0);
@@ -140,15 +145,12 @@ export function App() {
   }, []);
 
   const loadBoard = useCallback(async () => {
+    // The list pages alone: each summary carries its clocks (slaClocks), so no case is read in full.
     const lists = await Promise.all(
       OPEN_STAGES.map((stage) => api<CaseList>(`/api/v1/cases?stage=${stage}&limit=${PER_STAGE}`)),
     );
-    const summaries = lists.flatMap((l) => l.items);
-    const details = await inBatches(summaries, 4, (s) =>
-      api<Case>(`/api/v1/cases/${s.id}`).catch(() => null),
-    );
     const more = new Set(OPEN_STAGES.filter((_s, i) => lists[i].nextCursor !== null));
-    const cases = new Map(details.filter((c): c is Case => c !== null && isOpen(c)).map((c) => [c.id, c]));
+    const cases = new Map(lists.flatMap((l) => l.items.filter(isOpen).map((c) => [c.id, c] as const)));
     setBoard((b) => ({ ...b, loaded: true, cases, more }));
   }, []);
 
@@ -266,8 +268,10 @@ export function App() {
       <main>
         {route.view === 'board' && <Board data={board} />}
         {route.view === 'case' && <CaseDetail id={route.id} version={caseVersions[route.id] ?? 0} />}
-        {route.view === 'kpis' && <Kpis />}
-        {route.view === 'budget' && <Budget />}
+        <Suspense fallback={<p className="muted">{t('board.loading')}</p>}>
+          {route.view === 'kpis' && <Kpis />}
+          {route.view === 'budget' && <Budget />}
+        </Suspense>
       </main>
       <div className="toasts" aria-live="polite">
         {toasts.map((x) => (

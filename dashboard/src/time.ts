@@ -5,7 +5,8 @@ export interface ClockLike {
   state: 'running' | 'paused' | 'stopped' | 'breached';
   breached: boolean;
   deadline: string | null;
-  remainingMs: number;
+  /** Clock time left; a list's clock has it only while paused or stopped (a running one has its deadline). */
+  remainingMs: number | null;
 }
 
 export type Countdown =
@@ -22,9 +23,8 @@ export type Countdown =
 export function countdown(clock: ClockLike, now: number): Countdown {
   if (clock.state === 'stopped') return { kind: 'stopped', met: !clock.breached };
   if (clock.state === 'paused' || clock.deadline === null) {
-    return clock.breached || clock.remainingMs < 0
-      ? { kind: 'overdue', ms: -clock.remainingMs }
-      : { kind: 'paused', ms: clock.remainingMs };
+    const left = clock.remainingMs ?? 0;
+    return clock.breached || left < 0 ? { kind: 'overdue', ms: -left } : { kind: 'paused', ms: left };
   }
   const ms = Date.parse(clock.deadline) - now;
   return ms > 0 ? { kind: 'left', ms } : { kind: 'overdue', ms: -ms };

@@ -1,7 +1,7 @@
 // Intake is idempotent on the help desk's ticket reference, also under a burst of concurrent duplicates;
 // the list view filters and paginates from the read model.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { get, intakeBody, post, type Stack, startStack } from '../support/stack.js';
+import { eventually, get, intakeBody, post, type Stack, startStack } from '../support/stack.js';
 
 let stack: Stack;
 beforeAll(async () => {
@@ -121,6 +121,39 @@ describe('case list', () => {
     r = await get(stack.app, `/api/v1/cases?q=${encodeURIComponent('%')}&limit=1`);
     expect(r.status).toBe(200);
     expect(r.body.items).toHaveLength(0);
+  });
+
+  it("carries each case's SLA clocks as the case shows them, so a board needs the list alone", async () => {
+    const marker = `CLOCKS-${Date.now()}`;
+    const body = intakeBody({
+      product: { model: `${marker}-M`, serialNumber: `${marker}-1` },
+      problem: { description: 'x', severity: 'emergency' },
+    });
+    const id = (await post(stack.app, '/api/v1/cases', body)).body.id;
+    expect((await post(stack.app, `/api/v1/cases/${id}/assign`, { engineer: 'eng-list' })).status).toBe(200);
+    type Brief = { name: string; state: string; deadline: string | null; remainingMs: number | null };
+    // The assignment stopped the response clock; arrival and repair run on.
+    const item = await eventually(async () => {
+      const list = await get(stack.app, `/api/v1/cases?q=${marker}`);
+      const [c] = list.body.items;
+      return c?.slaClocks.find((k: Brief) => k.name === 'response')?.state === 'stopped' ? c : undefined;
+    });
+    const full = (await get(stack.app, `/api/v1/cases/${id}`)).body;
+    expect(item.slaClocks.map((k: Brief) => k.name)).toEqual(['response', 'arrival', 'repair']);
+    expect(item.escalationLevel).toBeNull();
+    for (const brief of item.slaClocks as Brief[]) {
+      const clock = full.clocks.find((k: { name: string }) => k.name === brief.name);
+      expect(brief.state).toBe(clock.state);
+      if (clock.state === 'stopped') {
+        expect(brief.deadline).toBeNull();
+        expect(brief.remainingMs).toBe(clock.remainingMs);
+      } else {
+        expect(brief.remainingMs).toBeNull();
+        expect(Date.parse(brief.deadline!)).toBe(Date.parse(clock.deadline));
+      }
+    }
+    // The case itself carries the same summary of its clocks.
+    expect(full.slaClocks).toEqual(item.slaClocks);
   });
 });
 

@@ -60,6 +60,15 @@ describe.concurrent('SLA clocks', () => {
 
     const listed = await get(stack.app, `/api/v1/cases?breached=true&q=${created.product.serialNumber}`);
     expect(listed.body.items.map((c: { id: string }) => c.id)).toEqual([created.id]);
+    // The list carries the clocks as the case shows them (what the dashboard's board counts down).
+    const [item] = listed.body.items;
+    expect(item.escalationLevel).toBe(3);
+    expect(item.slaClocks.map((c: { name: string }) => c.name)).toEqual(
+      body.clocks.map((c: { name: string }) => c.name),
+    );
+    const listedResponse = item.slaClocks.find((c: { name: string }) => c.name === 'response');
+    expect(listedResponse).toMatchObject({ state: 'breached', breached: true, remainingMs: null });
+    expect(Date.parse(listedResponse.deadline)).toBe(Date.parse(clock.deadline));
     const described = await stack.client.workflow.getHandle(`case-${created.id}`).describe();
     expect(described.searchAttributes.ShouhouBreached).toEqual([true]);
   });

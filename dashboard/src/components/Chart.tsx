@@ -33,8 +33,12 @@ export function Chart({
   const chart = useRef<echarts.ECharts | null>(null);
   useEffect(() => {
     if (!box.current) return;
-    const instance = echarts.init(box.current);
+    const element = box.current;
+    const instance = echarts.init(element);
     chart.current = instance;
+    // Says when the figures are drawn (animations done), for whoever waits on them: the browser test
+    // takes its screenshots then.
+    instance.on('finished', () => element.setAttribute('data-drawn', 'true'));
     const resized = new ResizeObserver(() => instance.resize());
     resized.observe(box.current);
     return () => {
@@ -44,7 +48,39 @@ export function Chart({
     };
   }, []);
   useEffect(() => {
+    box.current?.setAttribute('data-drawn', 'false');
     chart.current?.setOption(option, { notMerge: true });
   }, [option]);
-  return <div className="chart" ref={box} style={{ height }} data-testid={testId} />;
+  return (
+    <div
+      className="chart"
+      ref={box}
+      style={{ height }}
+      data-testid={testId}
+      role="img"
+      aria-label={describeChart(option)}
+    />
+  );
+}
+
+type Point = number | string | null | { name?: string; value?: unknown };
+
+/**
+ * The figures a chart draws, as text for screen readers (a canvas says nothing): each series as
+ * "name: label value, label value", the label being the category or the slice's name.
+ */
+export function describeChart(option: ChartOption): string {
+  const axis = option.xAxis as { data?: unknown[] } | undefined;
+  const categories = axis?.data ?? [];
+  const series = (option.series ?? []) as Array<{ name?: string; data?: Point[] }>;
+  return series
+    .map((s) => {
+      const points = (s.data ?? []).map((d, i) => {
+        const item = d !== null && typeof d === 'object' ? d : { value: d };
+        const label = item.name ?? String(categories[i] ?? i + 1);
+        return `${label} ${item.value ?? '—'}`;
+      });
+      return `${s.name ? `${s.name}: ` : ''}${points.join(', ')}`;
+    })
+    .join('; ');
 }

@@ -1,7 +1,7 @@
 // Open cases by stage, each card with its most urgent SLA clock counting down live, and the latest
 // warnings and escalations beside them. Kept current by the live event stream (App.tsx).
 import type { BoardData } from '../App';
-import { type Case, OPEN_STAGES } from '../api';
+import { type CaseSummary, OPEN_STAGES } from '../api';
 import { Countdown, useNow } from '../components/Countdown';
 import { useI18n } from '../i18n';
 import { mostUrgent } from '../time';
@@ -57,8 +57,8 @@ export function Board({ data }: { data: BoardData }) {
 }
 
 /** Sort key: overdue first (most overdue on top), then by time left. */
-function urgency(c: Case, now: number) {
-  const clock = mostUrgent(c.clocks, now);
+function urgency(c: CaseSummary, now: number) {
+  const clock = mostUrgent(c.slaClocks, now);
   if (!clock?.deadline) return Number.MAX_SAFE_INTEGER;
   return Date.parse(clock.deadline) - now;
 }
@@ -82,11 +82,11 @@ function Tile({
   );
 }
 
-function CaseCard({ c, flashing }: { c: Case; flashing: boolean }) {
+function CaseCard({ c, flashing }: { c: CaseSummary; flashing: boolean }) {
   const { t } = useI18n();
   const now = useNow(5000);
-  const clock = mostUrgent(c.clocks, now);
-  const lastEscalation = c.escalations.at(-1);
+  const clock = mostUrgent(c.slaClocks, now);
+  const level = c.escalationLevel;
   return (
     <a
       href={`#/cases/${c.id}`}
@@ -105,9 +105,9 @@ function CaseCard({ c, flashing }: { c: Case; flashing: boolean }) {
       </div>
       <div className="card-foot">
         {clock ? <Countdown clock={clock} /> : <span className="muted small">{t('board.noClock')}</span>}
-        {lastEscalation && (
-          <span className={`badge level-${Math.min(lastEscalation.level, 3)}`} data-testid="card-escalation">
-            {t('level.n', { n: lastEscalation.level })}
+        {level !== null && (
+          <span className={`badge level-${Math.min(level, 3)}`} data-testid="card-escalation">
+            {t('level.n', { n: level })}
           </span>
         )}
       </div>

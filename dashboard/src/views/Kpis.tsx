@@ -130,6 +130,9 @@ function chartOptions(
 ) {
   const groups = data.groups ?? [];
   const labels = groups.map((g) => g.label ?? g.key ?? '—');
+  // Every group named; slanted and cut short when they would run into each other.
+  const crowded = labels.length > 6 || labels.some((l) => l.length > 10);
+  const groupAxisLabel = { interval: 0, rotate: crowded ? 30 : 0, width: 100, overflow: 'truncate' };
   const rateSeries = (name: string, pick: (g: KpiFigures) => number | null | undefined) => ({
     name,
     type: 'bar',
@@ -141,7 +144,7 @@ function chartOptions(
     tooltip: { trigger: 'axis', valueFormatter: (v: unknown) => (v === null ? '—' : `${v}%`) },
     legend: { top: 0 },
     grid: { left: 40, right: 10, top: 30, bottom: 40 },
-    xAxis: { type: 'category', data: labels, axisLabel: { interval: 0, rotate: labels.length > 6 ? 30 : 0 } },
+    xAxis: { type: 'category', data: labels, axisLabel: groupAxisLabel },
     yAxis: { type: 'value', max: 100, axisLabel: { formatter: '{value}%' } },
     series: [
       rateSeries(t('kpi.onTimeResponse'), (g) => g.onTimeResponseRate),
@@ -152,7 +155,7 @@ function chartOptions(
   const cases: ChartOption = {
     tooltip: { trigger: 'axis' },
     grid: { left: 40, right: 10, top: 20, bottom: 40 },
-    xAxis: { type: 'category', data: labels, axisLabel: { interval: 0, rotate: labels.length > 6 ? 30 : 0 } },
+    xAxis: { type: 'category', data: labels, axisLabel: groupAxisLabel },
     yAxis: { type: 'value', minInterval: 1 },
     series: [{ name: t('kpi.cases'), type: 'bar', data: groups.map((g) => g.cases) }],
   };
