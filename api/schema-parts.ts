@@ -42,7 +42,7 @@ export const problemResponse = (status: number, description?: string) => ({
 
 /**
  * The problem answers a route declares beyond the ones every route gets (see api/plugins/openapi.ts:
- * 401/403/429 under /api, 400 with any input, 413/415 with a body, 409/422 for Idempotency-Key on POST).
+ * 401/403/429/503 under /api, 400 with any input, 413/415 with a body, 409/422 for Idempotency-Key on POST).
  * Use it in a route's `response`: `{ 200: schema, ...problemResponses(404, 409) }`.
  */
 export const problemResponses = (...statuses: number[]) =>
@@ -62,6 +62,8 @@ export function implicitProblemStatuses(route: {
   if (route.url.startsWith('/api/')) {
     statuses.add(401);
     statuses.add(403);
+    // Every API route reads the database (at least its audit log): unreachable, it answers 503.
+    statuses.add(503);
   }
   if (s.params || s.querystring || s.headers || s.body || route.method === 'POST') statuses.add(400);
   if (s.body) {

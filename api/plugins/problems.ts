@@ -9,6 +9,7 @@ import type {
   FastifyRequest,
   FastifyServerOptions,
 } from 'fastify';
+import { isDatabaseUnreachable } from '../../db/unreachable.js';
 import { Problem } from '../problem.js';
 
 const TITLES: Record<number, string> = {
@@ -54,6 +55,23 @@ export function registerProblems(app: FastifyInstance) {
         .replace(/^fst_err_/, '')
         .replace(/_/g, '-');
       return send(reply, req, new Problem(status, code, TITLES[status] ?? 'Bad request', error.message));
+    }
+    if (isDatabaseUnreachable(error)) {
+      req.log.warn({ err: error }, 'database unreachable');
+      return send(
+        reply,
+        req,
+        new Problem(
+          503,
+          'database-unavailable',
+          'Service unavailable',
+          'the database cannot be reached; retry shortly',
+          {},
+          {
+            'retry-after': '5',
+          },
+        ),
+      );
     }
     req.log.error({ err: error }, 'unhandled error');
     return send(
