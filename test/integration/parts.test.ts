@@ -574,17 +574,17 @@ describe('reorder purchase orders', () => {
     expect(Date.parse(late.escalations[0].firedAt)).toBeGreaterThanOrEqual(Date.parse(late.expectedAt));
     // The notification is about the order alone, and its delivery workflow reaches a procurement person.
     const delivered = await eventually(async () => {
-      const rows = await stack.db.db.execute<{
-        case_id: string | null;
-        status: string;
-        recipient: string;
-      }>(sql`
-        select n.case_id, n.recipient, d.status from notifications n
-        join notification_deliveries d on d.notification_key = n.key
-        where n.purchase_order_id = ${order.id} and n.kind = 'parts.purchase_order_late' and d.person_id = ${buyer}`);
-      return rows[0]?.status === 'delivered' && rows[0];
+      const r = await getAs(`/api/v1/notifications?purchaseOrderId=${order.id}&personId=${buyer}`);
+      const d = r.body.items?.[0];
+      return d?.status === 'delivered' && d;
     });
-    expect(delivered).toMatchObject({ case_id: null, recipient: 'desk:procurement' });
+    expect(delivered).toMatchObject({
+      kind: 'parts.purchase_order_late',
+      caseId: null,
+      purchaseOrderId: order.id,
+      notificationKey: `parts:${order.id}:late:1`,
+    });
+    expect(delivered.reason).toContain('procurement');
     const inbox = await stack.db.db.execute<{ title: string }>(
       sql`select title from inbox_items where person_id = ${buyer} and kind = 'parts.purchase_order_late'`,
     );
