@@ -595,7 +595,7 @@ export async function inspectReceipt(
       await emit(tx, wake, 'parts.inspection_failed', String(rc.id), p.case_id, {
         purchaseOrderId: o.id,
         supplierId: o.supplier_id,
-        receiptId: rc.id,
+        receiptId: Number(rc.id),
         quantity: rc.quantity,
         note: input.note ?? null,
       });
@@ -617,7 +617,7 @@ export async function inspectReceipt(
       await tx.execute(sql`update purchases set status = 'completed', updated_at = now() where id = ${p.id}`);
     await emit(tx, wake, 'parts.inspected', String(rc.id), p.case_id, {
       purchaseOrderId: o.id,
-      receiptId: rc.id,
+      receiptId: Number(rc.id),
       passed: input.passed,
       quantity: rc.quantity,
     });
