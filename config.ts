@@ -98,6 +98,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       approvalThreshold: amountFrom(env.PARTS_APPROVAL_THRESHOLD, DEFAULT_PARTS_SETTINGS.approvalThreshold),
       lateEscalationMs: parseDuration(env.PARTS_LATE_ESCALATION ?? '8h'),
       reorderIntervalMs: atLeastSecond(env.PARTS_REORDER_INTERVAL ?? '24h', 'PARTS_REORDER_INTERVAL'),
+      calendarId: env.PARTS_CALENDAR ?? DEFAULT_PARTS_SETTINGS.calendarId,
     },
     complaints: {
       historyLimit: intFrom(env.COMPLAINT_HISTORY_LIMIT, 5_000, 'COMPLAINT_HISTORY_LIMIT'),

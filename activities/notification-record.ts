@@ -14,7 +14,14 @@ import type { Notification, Notifier } from './notifier.js';
 export function insertNotification(db: Database, n: Notification) {
   return db
     .insert(notifications)
-    .values({ key: n.key, caseId: n.caseId, kind: n.kind, recipient: n.recipient, payload: n.payload })
+    .values({
+      key: n.key,
+      caseId: n.caseId,
+      purchaseOrderId: n.purchaseOrderId ?? null,
+      kind: n.kind,
+      recipient: n.recipient,
+      payload: n.payload,
+    })
     .onConflictDoUpdate({ target: notifications.key, set: { key: sql`excluded.key` } })
     .returning({ sentAt: notifications.sentAt });
 }

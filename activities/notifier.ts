@@ -2,7 +2,10 @@
 // e-mail plug in here without touching workflows.
 export interface Notification {
   key: string;
-  caseId: string;
+  /** The case (complaint, quality issue) it is about; null for a reorder purchase order's. */
+  caseId: string | null;
+  /** The purchase order it is about, if any. */
+  purchaseOrderId?: string | null;
   kind: string;
   recipient: string;
   payload: Record<string, unknown>;
@@ -14,6 +17,8 @@ export interface Notifier {
 
 export const logNotifier: Notifier = {
   async send(n) {
-    console.log(`[notify] ${n.kind} → ${n.recipient} (case ${n.caseId})`);
+    console.log(
+      `[notify] ${n.kind} → ${n.recipient} (${n.caseId ? `case ${n.caseId}` : `purchase order ${n.purchaseOrderId}`})`,
+    );
   },
 };

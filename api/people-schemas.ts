@@ -360,6 +360,7 @@ const deliveryView = {
     'notificationKey',
     'kind',
     'caseId',
+    'purchaseOrderId',
     'personId',
     'reason',
     'channels',
@@ -376,7 +377,11 @@ const deliveryView = {
     id: { type: 'integer' },
     notificationKey: { type: 'string' },
     kind: { type: 'string' },
-    caseId: { type: 'string' },
+    caseId: {
+      type: ['string', 'null'],
+      description: 'the case (complaint, quality issue); null for a reorder purchase order',
+    },
+    purchaseOrderId: { type: ['string', 'null'], description: 'the purchase order it is about, if any' },
     personId: { type: 'string' },
     reason: { type: 'string' },
     channels: { type: 'array', items: { type: 'string' } },
@@ -395,6 +400,7 @@ export const deliveryQuery = {
   additionalProperties: false,
   properties: {
     caseId: { type: 'string', pattern: '^C[0-9]{7,}$' },
+    purchaseOrderId: { type: 'string', pattern: '^PO[0-9]{7,}$' },
     personId: id('recipient'),
     status: { type: 'string', enum: ['pending', 'deferred', 'delivered', 'failed'] },
     kind: text(100),

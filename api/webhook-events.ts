@@ -1,7 +1,8 @@
 // The outbound webhooks as a contract: the body of each event type and the headers of each POST, for
 // the OpenAPI document's `webhooks` section (OpenAPI 3.1) and its components. The bodies are built by
 // activities/webhook-outbox.ts (caseWebhookEvents), activities/complaints (complaintWebhookEvents) and
-// activities/quality (qualityWebhookEvents) and sent by activities/webhook-delivery.ts; the test suite
+// activities/quality (qualityWebhookEvents) and activities/parts/procurement.ts (one body schema per
+// parts.* type, as their data differ) and sent by activities/webhook-delivery.ts; the test suite
 // checks the bodies its receivers get against these schemas. docs/webhooks.md explains them.
 import { COMPLAINT_STAGES } from '../domain/complaints/complaint.js';
 import { PRIORITIES } from '../domain/complaints/policy.js';
@@ -10,6 +11,8 @@ import { QUALITY_SOURCES, QUALITY_STAGES } from '../domain/quality/issue.js';
 import {
   CASE_WEBHOOK_EVENT_TYPES,
   COMPLAINT_WEBHOOK_EVENT_TYPES,
+  PARTS_WEBHOOK_EVENT_TYPES,
+  type PartsWebhookEventType,
   QUALITY_WEBHOOK_EVENT_TYPES,
   SLA_WEBHOOK_EVENT_TYPES,
 } from '../domain/webhooks.js';
@@ -232,6 +235,297 @@ const exampleCase = {
   waitingForCustomer: false,
 };
 
+// The parts.* bodies: the envelope of every family without a subject object, and a data schema per type.
+const int = { type: 'integer' } as const;
+const str = { type: 'string' } as const;
+const num = { type: 'number' } as const;
+const obj = (properties: Record<string, unknown>, optional: string[] = []) => ({
+  type: 'object',
+  additionalProperties: false,
+  required: Object.keys(properties).filter((k) => !optional.includes(k)),
+  properties,
+});
+const requestId = { type: 'string', description: 'the parts request, e.g. PR-C0000042-1-1' };
+const purchaseId = {
+  type: 'string',
+  description: 'the purchase (one per request line short of stock, or per reorder)',
+};
+const purchaseOrderId = { type: 'string', description: 'the purchase order, e.g. PO0000012' };
+const supplierId = { type: 'string' };
+const partNumber = { type: 'string' };
+const quantity = { type: 'integer', minimum: 1 };
+const orderData = obj(
+  {
+    purchaseOrderId,
+    purchaseId,
+    supplierId,
+    quantity,
+    unitPrice: num,
+    amount: { type: 'number', description: 'unit price × quantity (CNY)' },
+    expectedAt: {
+      type: ['string', 'null'],
+      format: 'date-time',
+      description: 'the promised date; null while it awaits approval',
+    },
+    approvedBy: {
+      type: 'string',
+      description: 'parts.purchase_order_placed on approval: the service manager',
+    },
+  },
+  ['approvedBy'],
+);
+const issuedLine = obj({
+  partNumber,
+  quantity,
+  warehouseId: str,
+  unitCost: num,
+  cost: num,
+  serial: nullableString,
+  faultySerial: nullableString,
+});
+
+export const PARTS_EVENT_DATA: Record<
+  PartsWebhookEventType,
+  { description: string; data: unknown; example: unknown }
+> = {
+  'parts.request_opened': {
+    description: 'A diagnosis listing catalogue parts opened a parts request (备件申请)',
+    data: obj({
+      requestId,
+      lines: { type: 'array', items: obj({ lineNo: int, partNumber, quantity }) },
+      requestedBy: str,
+    }),
+    example: {
+      requestId: 'PR-C0000042-1-1',
+      lines: [{ lineNo: 1, partNumber: 'BRG-6204', quantity: 2 }],
+      requestedBy: 'eng-wang',
+    },
+  },
+  'parts.reserved': {
+    description: 'Every line of a parts request is reserved: the case moves on by itself',
+    data: obj({ requestId }),
+    example: { requestId: 'PR-C0000042-1-1' },
+  },
+  'parts.purchase_opened': {
+    description: 'A request line short of stock: a purchase opened and requests for quotes sent',
+    data: obj({
+      purchaseId,
+      requestId,
+      partNumber,
+      quantity,
+      rfqSentTo: { type: 'array', items: str, description: 'the qualified suppliers asked' },
+    }),
+    example: {
+      purchaseId: 'PU0000031',
+      requestId: 'PR-C0000042-1-1',
+      partNumber: 'BRG-6204',
+      quantity: 1,
+      rfqSentTo: ['SUP-HX', 'SUP-LD'],
+    },
+  },
+  'parts.reorder_proposed': {
+    description: 'The reorder Schedule opened a purchase for a part below its reorder point (no case)',
+    data: obj({
+      purchaseId,
+      partNumber,
+      quantity,
+      available: { type: 'integer', description: 'available stock when proposed' },
+      rfqSentTo: { type: 'array', items: str },
+    }),
+    example: {
+      purchaseId: 'PU0000032',
+      partNumber: 'BRG-6204',
+      quantity: 20,
+      available: 1,
+      rfqSentTo: ['SUP-HX'],
+    },
+  },
+  'parts.quote_received': {
+    description: "A supplier's quote was entered (or replaced)",
+    data: obj({
+      purchaseId,
+      supplierId,
+      unitPrice: num,
+      leadTimeMs: { type: 'integer', description: 'promised lead time (ms)' },
+      validUntil: { type: 'string', format: 'date-time' },
+    }),
+    example: {
+      purchaseId: 'PU0000031',
+      supplierId: 'SUP-HX',
+      unitPrice: 86.5,
+      leadTimeMs: 259200000,
+      validUntil: '2026-12-08T00:00:00.000Z',
+    },
+  },
+  'parts.approval_requested': {
+    description: "The best quote's order is above the approval threshold: it waits for the service manager",
+    data: orderData,
+    example: {
+      purchaseOrderId: 'PO0000012',
+      purchaseId: 'PU0000031',
+      supplierId: 'SUP-HX',
+      quantity: 80,
+      unitPrice: 86.5,
+      amount: 6920,
+      expectedAt: null,
+    },
+  },
+  'parts.approval_rejected': {
+    description: 'The service manager rejected the order: the purchase collects quotes again',
+    data: obj({ purchaseOrderId, by: str }),
+    example: { purchaseOrderId: 'PO0000012', by: 'mgr-qian' },
+  },
+  'parts.purchase_order_placed': {
+    description: 'A purchase order was placed with its promised date (at award, or on approval)',
+    data: orderData,
+    example: {
+      purchaseOrderId: 'PO0000012',
+      purchaseId: 'PU0000031',
+      supplierId: 'SUP-HX',
+      quantity: 1,
+      unitPrice: 86.5,
+      amount: 86.5,
+      expectedAt: '2026-12-04T03:00:00.000Z',
+    },
+  },
+  'parts.purchase_order_late': {
+    description:
+      'A placed order passed its promised date (level 1, procurement) or further working time (level 2, the service manager)',
+    data: obj({
+      purchaseOrderId,
+      level: { type: 'integer', enum: [1, 2] },
+      dueAt: dateTime,
+      recipient: { type: 'string', enum: ['procurement', 'service-manager'] },
+    }),
+    example: {
+      purchaseOrderId: 'PO0000012',
+      level: 1,
+      dueAt: '2026-12-04T03:00:00.000Z',
+      recipient: 'procurement',
+    },
+  },
+  'parts.delivery_received': {
+    description: 'Goods arrived against a placed order; they wait for receiving inspection',
+    data: obj({ purchaseOrderId, receiptId: int, quantity }),
+    example: { purchaseOrderId: 'PO0000012', receiptId: 57, quantity: 1 },
+  },
+  'parts.inspected': {
+    description: 'A receipt was inspected (来料检验): passed into stock, or failed',
+    data: obj({ purchaseOrderId, receiptId: int, passed: { type: 'boolean' }, quantity }),
+    example: { purchaseOrderId: 'PO0000012', receiptId: 57, passed: true, quantity: 1 },
+  },
+  'parts.inspection_failed': {
+    description:
+      'A receipt failed inspection: returned to the supplier, counted against it, re-ordered from the next best',
+    data: obj({ purchaseOrderId, supplierId, receiptId: int, quantity, note: nullableString }),
+    example: {
+      purchaseOrderId: 'PO0000012',
+      supplierId: 'SUP-HX',
+      receiptId: 57,
+      quantity: 1,
+      note: '外圈划伤',
+    },
+  },
+  'parts.request_cancelled': {
+    description:
+      "A parts request was cancelled (or replaced by a change): reservations released, each order's fate recorded",
+    data: obj({
+      requestId,
+      by: str,
+      at: dateTime,
+      reason: str,
+      orders: { type: 'string', enum: ['keep_as_stock', 'cancel_with_supplier'] },
+      decisions: {
+        type: 'array',
+        items: obj({
+          purchaseId,
+          purchaseOrderId: nullableString,
+          decision: { type: 'string', enum: ['kept_as_stock', 'cancelled_with_supplier', 'cancelled'] },
+        }),
+      },
+      released: { type: 'integer', description: 'units given back to stock' },
+    }),
+    example: {
+      requestId: 'PR-C0000042-1-1',
+      by: 'eng-wang',
+      at: '2026-12-02T01:00:00.000Z',
+      reason: '客户改为换机',
+      orders: 'keep_as_stock',
+      decisions: [{ purchaseId: 'PU0000031', purchaseOrderId: 'PO0000012', decision: 'kept_as_stock' }],
+      released: 1,
+    },
+  },
+  'parts.issued': {
+    description: "The repair's parts left stock for the case at their cost (维修领用)",
+    data: obj({
+      requestId,
+      issued: { type: 'array', items: issuedLine },
+      shortfalls: {
+        type: 'array',
+        items: obj({ partNumber, quantity }),
+        description: 'replaced parts neither reserved nor in stock',
+      },
+      totalCost: num,
+      released: { type: 'integer', description: 'reserved units not used, given back' },
+    }),
+    example: {
+      requestId: 'PR-C0000042-1-1',
+      issued: [
+        {
+          partNumber: 'BRG-6204',
+          quantity: 1,
+          warehouseId: 'VAN-07',
+          unitCost: 88.2,
+          cost: 88.2,
+          serial: 'NEW-1',
+          faultySerial: 'OLD-1',
+        },
+      ],
+      shortfalls: [],
+      totalCost: 88.2,
+      released: 1,
+    },
+  },
+};
+
+/** The component name of a parts.* body: parts.purchase_order_late → PartsPurchaseOrderLateWebhookEvent. */
+export const partsEventSchemaName = (type: string) =>
+  `${type.replace(/(^|[._])(\w)/g, (_m, _s, c: string) => c.toUpperCase())}WebhookEvent`;
+
+const PARTS_EVENT_SCHEMAS = Object.fromEntries(
+  PARTS_WEBHOOK_EVENT_TYPES.map((type) => {
+    const { description, data, example } = PARTS_EVENT_DATA[type];
+    return [
+      partsEventSchemaName(type),
+      {
+        description: `The body of a ${type} webhook (docs/parts.md)`,
+        type: 'object',
+        additionalProperties: false,
+        required: ['id', 'type', 'occurredAt', 'caseId', 'data'],
+        properties: {
+          id: { type: 'integer', description: 'the event id; deduplicate on it' },
+          type: { type: 'string', const: type, description: 'also sent as the Shouhou-Event header' },
+          occurredAt: { ...dateTime, description: 'when the step happened' },
+          caseId: {
+            ...nullableString,
+            description: "the case the parts are for; null for a reorder purchase's",
+          },
+          data: { ...(data as object), description },
+        },
+        examples: [
+          {
+            id: 1250,
+            type,
+            occurredAt: '2026-12-01T03:00:00.000Z',
+            caseId: type === 'parts.reorder_proposed' ? null : 'C0000042',
+            data: example,
+          },
+        ],
+      },
+    ];
+  }),
+);
+
 export const WEBHOOK_COMPONENTS = {
   schemas: {
     WebhookCase: webhookCase,
@@ -351,28 +645,7 @@ export const WEBHOOK_COMPONENTS = {
         },
       ),
     },
-    PartsWebhookEvent: {
-      description: 'The body of a parts.* webhook (the spare-parts process, docs/parts.md)',
-      type: 'object',
-      additionalProperties: false,
-      required: ['id', 'type', 'occurredAt', 'caseId', 'data'],
-      properties: {
-        id: { type: 'integer', description: 'the event id; deduplicate on it' },
-        type: { type: 'string', pattern: '^parts\\.[a-z_]+$', description: 'e.g. parts.reserved' },
-        occurredAt: dateTime,
-        caseId: { ...nullableString, description: 'the case the parts are for, if any' },
-        data: { type: 'object', additionalProperties: true, description: 'what happened, per type' },
-      },
-      examples: [
-        {
-          id: 1250,
-          type: 'parts.reserved',
-          occurredAt: '2026-11-30T03:00:00.000Z',
-          caseId: 'C0000042',
-          data: { requestId: 'PR0000007', partNumber: 'BRG-6204', quantity: 2 },
-        },
-      ],
-    },
+    ...PARTS_EVENT_SCHEMAS,
   },
   securitySchemes: {
     webhookSignature: {
@@ -427,7 +700,7 @@ const SUMMARIES: Record<string, string> = {
   'quality.stage_changed': 'A quality issue moved to another stage',
   'quality.closed': 'A quality issue was closed or cancelled (after its quality.stage_changed)',
   'quality.escalated': 'The deadline of a quality-issue stage fired a step',
-  'parts.*': 'The spare-parts process moved (every parts.* type; see docs/parts.md)',
+  ...Object.fromEntries(PARTS_WEBHOOK_EVENT_TYPES.map((t) => [t, PARTS_EVENT_DATA[t].description])),
 };
 
 const operationName = (type: string) =>
@@ -462,5 +735,5 @@ export const WEBHOOK_OPERATIONS = Object.fromEntries([
   ...SLA_WEBHOOK_EVENT_TYPES.map((t) => [t, webhookOperation(t, 'SlaWebhookEvent')]),
   ...COMPLAINT_WEBHOOK_EVENT_TYPES.map((t) => [t, webhookOperation(t, 'ComplaintWebhookEvent')]),
   ...QUALITY_WEBHOOK_EVENT_TYPES.map((t) => [t, webhookOperation(t, 'QualityWebhookEvent')]),
-  ['parts.*', webhookOperation('parts.*', 'PartsWebhookEvent')],
+  ...PARTS_WEBHOOK_EVENT_TYPES.map((t) => [t, webhookOperation(t, partsEventSchemaName(t))]),
 ]);

@@ -1,6 +1,6 @@
 // JSON schemas of the webhook subscription API. Requests reject unknown fields; what a schema cannot
 // state (an http(s) URL, known event types) is checked by the handler and answered with 422.
-import { WEBHOOK_EVENT_TYPES } from '../domain/webhooks.js';
+import { WEBHOOK_EVENT_TYPES, WEBHOOK_FAMILIES } from '../domain/webhooks.js';
 import { problemResponses } from './schema-parts.js';
 
 export const SUBSCRIPTION_ID_PATTERN = '^wh_[0-9a-f]{16}$';
@@ -16,7 +16,7 @@ const eventTypes = {
   maxItems: 20,
   uniqueItems: true,
   items: { type: 'string', minLength: 1, maxLength: 100 },
-  description: `at least one of ${WEBHOOK_EVENT_TYPES.join(', ')}; the wildcards case.*, sla.*, complaint.*, parts.* and *; or a type of the reserved complaint / parts domains`,
+  description: `at least one of ${WEBHOOK_EVENT_TYPES.join(', ')}; or the wildcards ${WEBHOOK_FAMILIES.map((f) => `${f}.*`).join(', ')} and *`,
 } as const;
 const description = { type: ['string', 'null'], maxLength: 500 } as const;
 

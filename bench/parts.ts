@@ -23,6 +23,8 @@ export interface PartsBenchOptions {
   warehouses: number;
   requests: number;
   concurrency: number;
+  /** Database connections; default concurrency + 5 (no reservation waits for a connection). */
+  pool?: number;
   rounds: number;
   seed: number;
   out: string;
@@ -43,7 +45,7 @@ export async function runPartsBench(o: PartsBenchOptions) {
   const rounds: unknown[] = [];
   try {
     await runMigrations(url.toString());
-    const handle = connectDb(url.toString(), { max: o.concurrency + 5 });
+    const handle = connectDb(url.toString(), { max: o.pool ?? o.concurrency + 5 });
     const { sql: q } = handle;
     try {
       await q`insert into cases (id, workflow_id, channel, stage, severity, customer_name, product_model, serial_number, description, reported_at)
@@ -183,7 +185,7 @@ export async function runPartsBench(o: PartsBenchOptions) {
     command: o.command,
     startedAt,
     finishedAt: new Date().toISOString(),
-    options: { ...o, out: undefined, command: undefined },
+    options: { ...o, pool: o.pool ?? o.concurrency + 5, out: undefined, command: undefined },
     machine: {
       calibration,
       busyPercentDuringRun: busy,

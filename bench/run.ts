@@ -25,6 +25,8 @@
 //
 //   parts        stock reservations under concurrency (issue 10; Postgres only: BENCH_DATABASE_URL)
 //     --parts 10000 --warehouses 5 --requests 20000 --concurrency 50 --rounds 3 --seed N
+//     --pool N (database connections; default concurrency + 5, so none waits for one; the worker's
+//     WORKER_DB_POOL default is 10)
 //     --out <file> (default bench/results/parts.json)
 //
 //   queries      the case list and the period reports over N cases generated in Postgres (issue 13)
@@ -116,6 +118,7 @@ if (name === 'parts') {
       warehouses: { type: 'string', default: '5' },
       requests: { type: 'string', default: '20000' },
       concurrency: { type: 'string', default: '50' },
+      pool: { type: 'string' },
       rounds: { type: 'string', default: '3' },
       seed: { type: 'string', default: '20261201' },
       out: { type: 'string', default: join(REPO_ROOT, 'bench/results/parts.json') },
@@ -127,6 +130,7 @@ if (name === 'parts') {
     warehouses: positiveInt(pv.warehouses, '--warehouses'),
     requests: positiveInt(pv.requests, '--requests'),
     concurrency: positiveInt(pv.concurrency, '--concurrency'),
+    pool: pv.pool === undefined ? undefined : positiveInt(pv.pool, '--pool'),
     rounds: positiveInt(pv.rounds, '--rounds'),
     seed: positiveInt(pv.seed, '--seed'),
     out: pv.out,

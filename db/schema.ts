@@ -152,7 +152,10 @@ export const notifications = pgTable(
   {
     /** Business key: workflow id + what was sent, so a retried activity sends once. */
     key: text('key').primaryKey(),
-    caseId: text('case_id').notNull(),
+    /** The case (or complaint, quality issue) it is about; null for a purchase order without a case. */
+    caseId: text('case_id'),
+    /** The purchase order it is about (migration 0012): a reorder purchase's has no case. */
+    purchaseOrderId: text('purchase_order_id'),
     kind: text('kind').notNull(),
     recipient: text('recipient').notNull(),
     payload: jsonb('payload').notNull(),

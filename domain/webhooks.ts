@@ -34,30 +34,47 @@ export const QUALITY_WEBHOOK_EVENT_TYPES = [
   'quality.escalated', // a stage deadline of a quality issue fired a step
 ] as const;
 
+/**
+ * Spare-parts event types (docs/parts.md), written by activities/parts/procurement.ts in the transaction
+ * of the step they report. A case's request carries its caseId; a reorder purchase's events have none.
+ */
+export const PARTS_WEBHOOK_EVENT_TYPES = [
+  'parts.request_opened', // a diagnosis listing catalogue parts opened a parts request
+  'parts.reserved', // every line of a request is reserved: the case moves on
+  'parts.purchase_opened', // a request line short of stock: requests for quotes sent
+  'parts.reorder_proposed', // the reorder Schedule opened a purchase for a part below its reorder point
+  'parts.quote_received', // a supplier's quote was entered (or replaced)
+  'parts.approval_requested', // the best quote's order is above the threshold: waits for the service manager
+  'parts.approval_rejected', // the service manager rejected it: back to collecting quotes
+  'parts.purchase_order_placed', // an order was placed with its promised date (at award or on approval)
+  'parts.purchase_order_late', // a placed order passed its promised date (level 1) or further (level 2)
+  'parts.delivery_received', // goods arrived against an order; they wait for inspection
+  'parts.inspected', // a receipt was inspected, passed or failed
+  'parts.inspection_failed', // …failed: returned to the supplier and re-ordered from the next best
+  'parts.request_cancelled', // the request was cancelled (or replaced by a change); what happened to its orders
+  'parts.issued', // the repair's parts left stock for the case at their cost
+] as const;
+
 /** Event types the system emits today. */
 export const WEBHOOK_EVENT_TYPES = [
   ...CASE_WEBHOOK_EVENT_TYPES,
   ...SLA_WEBHOOK_EVENT_TYPES,
   ...COMPLAINT_WEBHOOK_EVENT_TYPES,
   ...QUALITY_WEBHOOK_EVENT_TYPES,
+  ...PARTS_WEBHOOK_EVENT_TYPES,
 ] as const;
 export type WebhookEventType = (typeof WEBHOOK_EVENT_TYPES)[number];
+export type PartsWebhookEventType = (typeof PARTS_WEBHOOK_EVENT_TYPES)[number];
 
-/** Families a subscription can name with 'family.*'; parts is reserved for a later domain. */
+/** Families a subscription can name with 'family.*'. */
 export const WEBHOOK_FAMILIES = ['case', 'sla', 'complaint', 'quality', 'parts'] as const;
-const RESERVED_FAMILIES: readonly string[] = ['parts'];
 
-/**
- * Whether a subscription may name `pattern`: a known type, a family wildcard ('case.*'), '*', or a
- * type of a reserved family ('parts.shipped'), which matches once that domain emits it.
- */
+/** Whether a subscription may name `pattern`: a type the system emits, a family wildcard ('case.*'), or '*'. */
 export function isSubscribable(pattern: string): boolean {
   if (pattern === '*') return true;
   if ((WEBHOOK_EVENT_TYPES as readonly string[]).includes(pattern)) return true;
-  const m = /^([a-z]+)\.(\*|[a-z][a-z0-9_]{0,62})$/.exec(pattern);
-  if (!m) return false;
-  if (m[2] === '*') return (WEBHOOK_FAMILIES as readonly string[]).includes(m[1]);
-  return RESERVED_FAMILIES.includes(m[1]);
+  const m = /^([a-z]+)\.\*$/.exec(pattern);
+  return m !== null && (WEBHOOK_FAMILIES as readonly string[]).includes(m[1]);
 }
 
 /** The wildcard that names the family of `type` ('case.created' → 'case.*'). */

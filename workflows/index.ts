@@ -5,6 +5,7 @@ export { notificationDelivery } from './notification-delivery.js';
 export { notificationSweeper } from './notification-sweeper.js';
 export { partsReorder } from './parts-reorder.js';
 export { partsRequest } from './parts-request.js';
+export { purchaseOrderWatch } from './purchase-order-watch.js';
 export { qualityIssue } from './quality-issue.js';
 export { serviceCase } from './service-case.js';
 export { webhookDispatcher } from './webhook-dispatcher.js';

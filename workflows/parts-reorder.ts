@@ -1,10 +1,16 @@
 // The reorder run of the `parts-reorder` Schedule: a purchase (requests for quotes to the qualified
-// suppliers) for every part whose available stock has fallen below its reorder point.
-import { proxyActivities } from '@temporalio/workflow';
+// suppliers) for every part whose available stock has fallen below its reorder point; then every
+// reorder purchase order still due gets its late-delivery watch, should the API have placed one and
+// stopped before starting it.
+import { patched, proxyActivities } from '@temporalio/workflow';
 import type { CaseActivities } from '../activities/index.js';
 
-const { proposeReorders } = proxyActivities<CaseActivities>({ startToCloseTimeout: '1 minute' });
+const { proposeReorders, watchReorderOrders } = proxyActivities<CaseActivities>({
+  startToCloseTimeout: '1 minute',
+});
 
 export async function partsReorder(): Promise<string[]> {
-  return proposeReorders();
+  const proposed = await proposeReorders();
+  if (patched('reorder-order-watches')) await watchReorderOrders();
+  return proposed;
 }

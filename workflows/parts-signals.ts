@@ -7,6 +7,8 @@ import type { IssueLine, OrderChoice } from '../domain/parts/request.js';
 export const partsReservedSignal = defineSignal<[{ requestId: string }]>('parts-reserved');
 /** API → request: its purchases moved (quote, approval, delivery, inspection); look again. */
 export const partsChangedSignal = defineSignal<[]>('parts-changed');
+/** API → purchase-order watch: the order moved (delivery, inspection, cancellation); look again. */
+export const purchaseOrderChangedSignal = defineSignal<[]>('purchase-order-changed');
 /** Case → request: the repair report's replaced parts, to issue to the case. */
 export const repairPartsSignal = defineSignal<[{ lines: IssueLine[]; actor: string }]>('repair-parts');
 

@@ -17,7 +17,8 @@ export interface Addressee {
 
 export interface OutgoingMessage {
   kind: string;
-  caseId: string;
+  /** Null for a notification about a purchase order without a case (the title names the order). */
+  caseId: string | null;
   severity: string | null;
   title: string;
   body: string;

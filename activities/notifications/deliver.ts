@@ -46,6 +46,7 @@ export async function deliverNotification(
   const data: MessageData = {
     ...payload,
     caseId: n.caseId,
+    purchaseOrderId: n.purchaseOrderId,
     kind: n.kind,
     reason: d.reason,
     recipientName: p.name,
@@ -76,7 +77,7 @@ export async function deliverNotification(
     wecomId: p.wecomId,
     dingtalkId: p.dingtalkId,
     feishuId: p.feishuId,
-    robots: row.robots ?? (await caseTeamRobots(db, n.caseId)),
+    robots: row.robots ?? (n.caseId ? await caseTeamRobots(db, n.caseId) : {}),
   };
   const outgoing = { kind: n.kind, caseId: n.caseId, severity, title: message.title, body: message.body };
   let retryable = false;

@@ -32,8 +32,8 @@ export function emailChannel(settings: SmtpSettings): ChannelSender & { close():
         from: settings.from,
         to: { name: to.name, address: to.email },
         subject: m.title,
-        text: `${to.name}：\n\n${m.body}\n\n— shouhou 售后 (${m.kind}, ${m.caseId})`,
-        headers: { 'X-Shouhou-Kind': m.kind, 'X-Shouhou-Case': m.caseId },
+        text: `${to.name}：\n\n${m.body}\n\n— shouhou 售后 (${m.kind}${m.caseId ? `, ${m.caseId}` : ''})`,
+        headers: { 'X-Shouhou-Kind': m.kind, ...(m.caseId ? { 'X-Shouhou-Case': m.caseId } : {}) },
       });
     },
     close: () => transport.close(),

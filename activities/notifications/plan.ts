@@ -53,7 +53,9 @@ export async function planNotification(
     // quality issues carry theirs in every notification).
     const severity =
       p.severity ??
-      (await db.select({ s: cases.severity }).from(cases).where(eq(cases.id, n.caseId)))[0]?.s ??
+      (n.caseId
+        ? (await db.select({ s: cases.severity }).from(cases).where(eq(cases.id, n.caseId)))[0]?.s
+        : undefined) ??
       'normal';
     const resolved = resolveRecipients(await loadDirectory(db, at), {
       target: n.recipient,
@@ -102,7 +104,8 @@ export async function planNotification(
         .update(notifications)
         .set({ resolution: resolved, dispatchedAt: sql`coalesce(${notifications.dispatchedAt}, now())` })
         .where(eq(notifications.key, key));
-      if (escalation && p.clock && p.cycle !== undefined && p.level !== undefined) {
+      if (escalation && n.caseId && p.clock && p.cycle !== undefined && p.level !== undefined) {
+        const subjectId = n.caseId;
         // Who was notified is shown on the escalation it resolved: a case's, a complaint's or a quality issue's.
         const subject = escalationSubject(n.kind);
         if (subject === 'case')
@@ -111,7 +114,7 @@ export async function planNotification(
             .set({ notified: resolved })
             .where(
               and(
-                eq(escalations.caseId, n.caseId),
+                eq(escalations.caseId, subjectId),
                 eq(escalations.clock, p.clock),
                 eq(escalations.cycle, p.cycle),
                 eq(escalations.level, p.level),
@@ -123,7 +126,7 @@ export async function planNotification(
             .set({ notified: resolved })
             .where(
               and(
-                eq(complaintEscalations.complaintId, n.caseId),
+                eq(complaintEscalations.complaintId, subjectId),
                 eq(complaintEscalations.clock, p.clock),
                 eq(complaintEscalations.cycle, p.cycle),
                 eq(complaintEscalations.level, p.level),
@@ -135,7 +138,7 @@ export async function planNotification(
             .set({ notified: resolved })
             .where(
               and(
-                eq(qualityEscalations.issueId, n.caseId),
+                eq(qualityEscalations.issueId, subjectId),
                 eq(qualityEscalations.clock, p.clock),
                 eq(qualityEscalations.cycle, p.cycle),
                 eq(qualityEscalations.level, p.level),
@@ -149,6 +152,7 @@ export async function planNotification(
     const out: Notification = {
       key: n.key,
       caseId: n.caseId,
+      purchaseOrderId: n.purchaseOrderId,
       kind: n.kind,
       recipient: n.recipient,
       payload: n.payload as Record<string, unknown>,

@@ -2,6 +2,8 @@
 // every other activity factory and spread into createActivities.
 
 import { ApplicationFailure } from '@temporalio/common';
+import { loadCalendar } from '../../db/sla-store.js';
+import { addBusinessMs } from '../../domain/calendar.js';
 import {
   DEFAULT_PARTS_SETTINGS,
   type IssueLine,
@@ -15,6 +17,7 @@ import { type NotificationDeps, startDelivery } from '../notifications/index.js'
 import type { Notification } from '../notifier.js';
 import { type WakeDeps, wakeDispatchers } from '../webhook-outbox.js';
 import { reserveForRequest } from './ledger.js';
+import { watchReorderOrders } from './order-watch.js';
 import {
   cancelRequest,
   createRequest,
@@ -22,6 +25,7 @@ import {
   markReserved,
   type Outcome,
   openPurchasesForRequest,
+  orderWatch,
   proposeReorders,
   recordLateOrder,
   requestProgress,
@@ -94,23 +98,52 @@ export function createPartsActivities(deps: PartsActivityDeps) {
       return woken(markReserved(db, input.requestId));
     },
 
-    /** A placed order is past its promised date (level 1, procurement) or further (level 2, manager). */
+    /**
+     * A placed order is past its promised date (level 1, procurement) or further (level 2, manager). The
+     * order of a reorder purchase has no case (`caseId` null): its notification is about the order alone.
+     */
     async escalateLateOrder(input: {
       purchaseOrderId: string;
       level: number;
       dueAt: string;
-      caseId: string;
-      requestId: string;
+      caseId: string | null;
+      requestId?: string;
     }): Promise<void> {
       const recipient = input.level === 1 ? 'procurement' : 'service-manager';
       await woken(recordLateOrder(db, { ...input, recipient }));
       await notify({
         key: `parts:${input.purchaseOrderId}:late:${input.level}`,
         caseId: input.caseId,
+        purchaseOrderId: input.purchaseOrderId,
         kind: 'parts.purchase_order_late',
-        recipient,
+        // Procurement is a desk: the delivery workflow resolves it to the people holding the role.
+        recipient: input.level === 1 ? 'desk:procurement' : recipient,
         payload: { ...input },
       });
+    },
+
+    /**
+     * The next escalation step of a reorder purchase order not yet fired, or why its watch may end. Level 2
+     * falls `lateEscalationMs` of procurement's working time after the promised date (the calendar of
+     * PARTS_CALENDAR; a calendar that does not exist counts wall time, and says so in the log).
+     */
+    async purchaseOrderLateStep(input: { purchaseOrderId: string }): Promise<{
+      ended: string | null;
+      next: { level: number; dueAt: string } | null;
+    }> {
+      const w = await orderWatch(db, input.purchaseOrderId);
+      if (w.ended || !w.expectedAt) return { ended: w.ended ?? 'received', next: null };
+      if (!w.fired.includes(1)) return { ended: null, next: { level: 1, dueAt: w.expectedAt } };
+      if (w.fired.includes(2)) return { ended: null, next: null };
+      const calendarId = settings.calendarId ?? DEFAULT_PARTS_SETTINGS.calendarId!;
+      const calendar = await loadCalendar(db, calendarId);
+      if (!calendar)
+        console.warn(`[parts] calendar "${calendarId}" does not exist; late orders count wall time`);
+      const expected = new Date(w.expectedAt);
+      const dueAt = calendar
+        ? addBusinessMs(calendar, expected, settings.lateEscalationMs)
+        : new Date(expected.getTime() + settings.lateEscalationMs);
+      return { ended: null, next: { level: 2, dueAt: dueAt.toISOString() } };
     },
 
     async cancelPartsRequest(input: {
@@ -130,6 +163,11 @@ export function createPartsActivities(deps: PartsActivityDeps) {
     async proposeReorders() {
       const opened = await woken(proposeReorders(db));
       return opened.map((p) => p.purchaseId);
+    },
+
+    /** The reorder run's sweep: every reorder order still due has its watch running. */
+    async watchReorderOrders(): Promise<number> {
+      return (await watchReorderOrders(deps)).length;
     },
   };
 }

@@ -486,6 +486,7 @@ export async function decideApproval(
         supplierId: o.supplier_id,
         quantity: o.quantity,
         unitPrice: Number(o.unit_price),
+        amount: Math.round(Number(o.unit_price) * o.quantity * 100) / 100,
         approvedBy: input.actor,
         expectedAt: expectedAt.toISOString(),
       });
@@ -594,7 +595,7 @@ export async function inspectReceipt(
       await emit(tx, wake, 'parts.inspection_failed', String(rc.id), p.case_id, {
         purchaseOrderId: o.id,
         supplierId: o.supplier_id,
-        receiptId: rc.id,
+        receiptId: Number(rc.id),
         quantity: rc.quantity,
         note: input.note ?? null,
       });
@@ -616,7 +617,7 @@ export async function inspectReceipt(
       await tx.execute(sql`update purchases set status = 'completed', updated_at = now() where id = ${p.id}`);
     await emit(tx, wake, 'parts.inspected', String(rc.id), p.case_id, {
       purchaseOrderId: o.id,
-      receiptId: rc.id,
+      receiptId: Number(rc.id),
       passed: input.passed,
       quantity: rc.quantity,
     });
@@ -868,7 +869,7 @@ export async function issueForRepair(
 /** Records a late order's escalation once; true when this call recorded it. */
 export async function recordLateOrder(
   db: Database,
-  input: { purchaseOrderId: string; level: number; dueAt: string; recipient: string; caseId: string },
+  input: { purchaseOrderId: string; level: number; dueAt: string; recipient: string; caseId: string | null },
 ) {
   return inTx(db, async (tx, wake) => {
     const rows = await tx.execute(sql`
@@ -891,6 +892,59 @@ export async function recordLateOrder(
       );
     return rows.length > 0;
   });
+}
+
+export interface OrderWatch {
+  /** Why nobody needs to watch it any more (delivered in full, closed, cancelled…); null while it is due. */
+  ended: string | null;
+  caseId: string | null;
+  expectedAt: string | null;
+  /** Escalation levels already recorded. */
+  fired: number[];
+}
+
+/** A purchase order as its late-delivery watch sees it. */
+export async function orderWatch(db: Database | Tx, purchaseOrderId: string): Promise<OrderWatch> {
+  const [o] = await db.execute<{
+    status: string;
+    quantity: number;
+    received_quantity: number;
+    expected_at: Date | string | null;
+    case_id: string | null;
+    fired: number[] | null;
+  }>(sql`
+    select o.status, o.quantity, o.received_quantity, o.expected_at, r.case_id,
+      (select array_agg(e.level order by e.level) from purchase_order_escalations e where e.purchase_order_id = o.id) as fired
+    from purchase_orders o join purchases p on p.id = o.purchase_id left join parts_requests r on r.id = p.request_id
+    where o.id = ${purchaseOrderId}`);
+  if (!o) return { ended: 'missing', caseId: null, expectedAt: null, fired: [] };
+  const ended =
+    o.status !== 'placed'
+      ? o.status
+      : o.received_quantity >= o.quantity || !o.expected_at
+        ? 'received'
+        : null;
+  return {
+    ended,
+    caseId: o.case_id,
+    expectedAt: o.expected_at ? new Date(o.expected_at).toISOString() : null,
+    fired: o.fired ?? [],
+  };
+}
+
+/**
+ * The purchase orders of reorder purchases (no case, so no partsRequest watches them) that a change of
+ * `purchaseOrOrderId` may concern — every order of its purchase, as a failed inspection re-orders on the
+ * same purchase — or, without it, every such order still awaiting delivery. `open`: still due.
+ */
+export async function reorderOrders(db: Database | Tx, purchaseOrOrderId?: string) {
+  const scope = purchaseOrOrderId
+    ? sql`(p.id = ${purchaseOrOrderId} or p.id in (select purchase_id from purchase_orders where id = ${purchaseOrOrderId}))`
+    : sql`o.status = 'placed' and o.received_quantity < o.quantity`;
+  return db.execute<{ id: string; open: boolean }>(sql`
+    select o.id, (o.status = 'placed' and o.received_quantity < o.quantity) as open
+    from purchase_orders o join purchases p on p.id = o.purchase_id
+    where p.origin = 'reorder' and ${scope} order by o.id`);
 }
 
 /** A supplier's evaluation over [from, to). */

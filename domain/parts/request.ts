@@ -57,7 +57,10 @@ export class PartsRejected extends Error {
   }
 }
 
-/** Settings of the parts flow (env: PARTS_APPROVAL_THRESHOLD, PARTS_LATE_ESCALATION, PARTS_REORDER_INTERVAL). */
+/**
+ * Settings of the parts flow (env: PARTS_APPROVAL_THRESHOLD, PARTS_LATE_ESCALATION, PARTS_REORDER_INTERVAL,
+ * PARTS_CALENDAR).
+ */
 export interface PartsSettings {
   /** Orders above this amount (CNY) need the service manager's approval. */
   approvalThreshold: number;
@@ -65,10 +68,19 @@ export interface PartsSettings {
   lateEscalationMs: number;
   /** How often the reorder Schedule looks for parts below their reorder point. */
   reorderIntervalMs: number;
+  /**
+   * The working calendar of procurement (an SLA calendar id, default 'cn'): a reorder purchase has no
+   * case, so its late order escalates in this calendar's working time.
+   */
+  calendarId?: string;
 }
 
 export const DEFAULT_PARTS_SETTINGS: PartsSettings = {
   approvalThreshold: 5000,
   lateEscalationMs: 8 * 3_600_000,
   reorderIntervalMs: 24 * 3_600_000,
+  calendarId: 'cn',
 };
+
+/** One watch per purchase order of a reorder purchase (it has no case workflow to watch it). */
+export const purchaseOrderWatchId = (purchaseOrderId: string) => `purchase-order-watch-${purchaseOrderId}`;

@@ -6,7 +6,9 @@ import { escalationSubject } from '../escalation-step.js';
 export type Locale = 'zh' | 'en';
 
 export interface MessageData {
-  caseId: string;
+  /** The case (complaint, quality issue); null for a purchase order without a case. */
+  caseId: string | null;
+  purchaseOrderId?: string | null;
   kind: string;
   severity?: string;
   clock?: string;
@@ -92,6 +94,10 @@ const TEMPLATES: Record<Locale, Record<string, Render>> = {
       title: `【质量问题关闭】工单 ${d.caseId} 相关的质量问题已解决`,
       body: `与工单 ${d.caseId} 相关的质量问题 ${d.qualityIssueId ?? ''} 已验证有效并关闭。${d.summary ?? ''}`,
     }),
+    'parts.purchase_order_late': (d) => ({
+      title: `【采购逾期】采购订单 ${d.purchaseOrderId ?? ''} 未按期到货`,
+      body: `采购订单 ${d.purchaseOrderId ?? ''}${d.caseId ? `（工单 ${d.caseId}）` : '（补货）'}承诺 ${time(d.dueAt, 'zh')} 到货，至今未到，请跟催供应商（${d.reason ?? ''}）。`,
+    }),
   },
   en: {
     'sla.warning': (d) => ({
@@ -141,6 +147,10 @@ const TEMPLATES: Record<Locale, Record<string, Render>> = {
     'quality.closed': (d) => ({
       title: `[Quality issue closed] the quality issue behind case ${d.caseId} is solved`,
       body: `Quality issue ${d.qualityIssueId ?? ''}, linked to case ${d.caseId}, was verified effective and closed. ${d.summary ?? ''}`,
+    }),
+    'parts.purchase_order_late': (d) => ({
+      title: `[Late delivery] purchase order ${d.purchaseOrderId ?? ''} has not arrived`,
+      body: `Purchase order ${d.purchaseOrderId ?? ''}${d.caseId ? ` (case ${d.caseId})` : ' (reorder)'} was promised for ${time(d.dueAt, 'en')} and has not arrived. Please chase the supplier (${d.reason ?? ''}).`,
     }),
   },
 };
@@ -202,6 +212,12 @@ export function render(kind: string, locale: Locale, data: MessageData): Message
   const escalation = escalationSubject(kind);
   if (escalation === 'complaint' || escalation === 'quality')
     return SUBJECT_ESCALATION[locale](data, escalation === 'quality');
+  if (!data.caseId) {
+    const po = data.purchaseOrderId ?? '';
+    return locale === 'en'
+      ? { title: `[${kind}] purchase order ${po}`, body: `Event ${kind} on purchase order ${po}.` }
+      : { title: `【${kind}】采购订单 ${po}`, body: `采购订单 ${po} 发生事件 ${kind}。` };
+  }
   const noun = subject(data.caseId, locale);
   return locale === 'en'
     ? { title: `[${kind}] ${noun} ${data.caseId}`, body: `Event ${kind} on ${noun} ${data.caseId}.` }

@@ -1,5 +1,6 @@
 // Replay of a partsRequest child and of its case: a purchase with a late order, delivery, inspection
-// and the issue at repair, replayed from the fresh histories on every run. To keep them as recordings:
+// and the issue at repair; and of the watch of a reorder purchase order that was late, then delivered —
+// replayed from the fresh histories on every run. To keep them as recordings:
 // RECORD_HISTORIES=1 npx vitest run test/integration/parts-replay.test.ts (replay.test.ts then replays
 // every recording in test/replay/histories/).
 import { writeFileSync } from 'node:fs';
@@ -7,7 +8,7 @@ import { join } from 'node:path';
 import { temporal } from '@temporalio/proto';
 import { Worker } from '@temporalio/worker';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { fastPolicy } from '../support/sla.js';
+import { ensureAllHoursCalendar, fastPolicy } from '../support/sla.js';
 import {
   call,
   eventually,
@@ -26,11 +27,37 @@ const tag = `${process.pid}${Date.now() % 100000}`;
 let stack: Stack;
 beforeAll(async () => {
   stack = await startStack({
-    parts: { approvalThreshold: 1, lateEscalationMs: 500, reorderIntervalMs: 3_600_000 },
+    parts: {
+      approvalThreshold: 1,
+      lateEscalationMs: 500,
+      reorderIntervalMs: 3_600_000,
+      calendarId: 'always',
+    },
     engineers: ['eng-1'],
   });
 });
 afterAll(() => stack?.close());
+
+/** Replays `handle`'s history against today's bundle and, when recording, keeps it as `name`. */
+async function replayAndKeep(name: string, handle: { fetchHistory(): Promise<unknown> }, minEvents: number) {
+  const history = temporal.api.history.v1.History.fromObject(
+    (await handle.fetchHistory()) as temporal.api.history.v1.IHistory,
+  );
+  expect(history.events.length).toBeGreaterThan(minEvents);
+  await Worker.runReplayHistory(
+    {
+      workflowBundle: { codePath: inject('workflowBundlePath') },
+      dataConverter: { payloadCodecs: [stack.payloadCodec] },
+    },
+    history,
+    `replay-${name}-${tag}`,
+  );
+  if (recording)
+    writeFileSync(
+      join(dir, `${name}-2026-12-01.history.bin`),
+      temporal.api.history.v1.History.encode(history).finish(),
+    );
+}
 
 describe('a parts request', () => {
   it('bought, late, delivered, inspected and issued replays its own history, and its case’s', async () => {
@@ -112,25 +139,76 @@ describe('a parts request', () => {
     const parent = stack.client.workflow.getHandle(`case-${id}`);
     await parent.result();
 
-    for (const [name, handle] of [
-      ['parts-request', child],
-      ['service-case-parts-request', parent],
-    ] as const) {
-      const history = temporal.api.history.v1.History.fromObject(await handle.fetchHistory());
-      expect(history.events.length).toBeGreaterThan(20);
-      await Worker.runReplayHistory(
-        {
-          workflowBundle: { codePath: inject('workflowBundlePath') },
-          dataConverter: { payloadCodecs: [stack.payloadCodec] },
-        },
-        history,
-        `replay-${name}-${id}`,
-      );
-      if (recording)
-        writeFileSync(
-          join(dir, `${name}-2026-12-01.history.bin`),
-          temporal.api.history.v1.History.encode(history).finish(),
-        );
-    }
+    await replayAndKeep('parts-request', child, 20);
+    await replayAndKeep('service-case-parts-request', parent, 20);
+  });
+});
+
+describe('a reorder purchase order', () => {
+  it('approved, late at both levels, then delivered: its watch replays its own history', async () => {
+    await ensureAllHoursCalendar(stack);
+    const key = stack.keys.procurement;
+    const req = (method: 'PUT' | 'POST' | 'GET', url: string, payload?: unknown, k = key) =>
+      call(stack.app, method, url, { key: k, ...(payload ? { payload } : {}) });
+    const part = `RO-${tag}`;
+    const supplier = `ROS-${tag}`;
+    expect(
+      (await req('PUT', `/api/v1/warehouses/ROC-${tag}`, { name: '中心库', kind: 'central', priority: 0 }))
+        .status,
+    ).toBe(200);
+    expect(
+      (
+        await req('PUT', `/api/v1/parts/${part}`, {
+          name: '滤网',
+          standardCost: 5,
+          reorderPoint: 2,
+          reorderQuantity: 3,
+        })
+      ).status,
+    ).toBe(200);
+    expect(
+      (
+        await req('PUT', `/api/v1/suppliers/${supplier}`, {
+          name: 's',
+          parts: [{ partNumber: part, price: 5, leadTimeDays: 1 }],
+        })
+      ).status,
+    ).toBe(200);
+    await stack.client.workflow.execute('partsReorder', {
+      taskQueue: stack.taskQueue,
+      workflowId: `reorder-${tag}`,
+      args: [],
+    });
+    const purchase = (await req('GET', '/api/v1/purchases?status=quoting&limit=200')).body.items.find(
+      (x: { partNumber: string }) => x.partNumber === part,
+    );
+    expect(
+      (
+        await req('POST', `/api/v1/purchases/${purchase.id}/quotes`, {
+          supplierId: supplier,
+          unitPrice: 6,
+          leadTime: '1s',
+          validUntil: new Date(Date.now() + 86_400_000).toISOString(),
+        })
+      ).status,
+    ).toBe(200);
+    const order = (await req('POST', `/api/v1/purchases/${purchase.id}/award`, {})).body;
+    expect(order.status).toBe('awaiting_approval');
+    const approval = await req(
+      'POST',
+      `/api/v1/purchase-orders/${order.id}/approval`,
+      { approve: true },
+      stack.keys.manager,
+    );
+    expect(approval.status).toBe(200);
+    await eventually(
+      async () => (await req('GET', `/api/v1/purchase-orders/${order.id}`)).body.escalations.length === 2,
+    );
+    expect((await req('POST', `/api/v1/purchase-orders/${order.id}/receipts`, { quantity: 3 })).status).toBe(
+      200,
+    );
+    const watch = stack.client.workflow.getHandle(`purchase-order-watch-${order.id}`);
+    expect((await watch.result()).escalations).toHaveLength(2);
+    await replayAndKeep('purchase-order-watch', watch, 10);
   });
 });

@@ -6,6 +6,7 @@ import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { reserveForRequest } from '../../activities/parts/ledger.js';
 import { connectDb } from '../../db/client.js';
+import { webhookBodyCheck } from '../support/contract.js';
 import { fastPolicy } from '../support/sla.js';
 import {
   call,
@@ -21,7 +22,11 @@ import {
 let stack: Stack;
 let line: string;
 let receiver: Server;
+let lateReceiver: Server;
+/** Bodies of the parts.* subscription, and of one subscribed to parts.purchase_order_late alone. */
 const received: Array<{ type: string }> = [];
+const receivedLate: Array<{ type: string; caseId: string | null; data: Record<string, unknown> }> = [];
+let checkBody: Awaited<ReturnType<typeof webhookBodyCheck>>;
 const tag = `${process.pid}${Date.now() % 100000}`;
 let n = 0;
 const fresh = (prefix: string) => `${prefix}-${tag}-${++n}`;
@@ -115,27 +120,38 @@ async function ledgerBalances(partNumber: string) {
 
 beforeAll(async () => {
   stack = await startStack({
-    parts: { approvalThreshold: 5000, lateEscalationMs: 1_000, reorderIntervalMs: 3_600_000 },
+    parts: {
+      approvalThreshold: 5000,
+      lateEscalationMs: 1_000,
+      reorderIntervalMs: 3_600_000,
+      calendarId: 'always',
+    },
     engineers: ['eng-1'],
   });
   line = await fastPolicy(stack);
-  receiver = createServer((req, res) => {
-    let body = '';
-    req.on('data', (c) => {
-      body += c;
+  checkBody = await webhookBodyCheck();
+  const listen = async (into: unknown[], eventTypes: string[]) => {
+    const server = createServer((req, res) => {
+      let body = '';
+      req.on('data', (c) => {
+        body += c;
+      });
+      req.on('end', () => {
+        into.push(JSON.parse(body));
+        res.end('ok');
+      });
     });
-    req.on('end', () => {
-      received.push(JSON.parse(body));
-      res.end('ok');
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    const port = (server.address() as { port: number }).port;
+    const sub = await call(stack.app, 'POST', '/api/v1/webhooks', {
+      key: stack.keys.admin,
+      payload: { url: `http://127.0.0.1:${port}/hook`, eventTypes },
     });
-  });
-  await new Promise<void>((r) => receiver.listen(0, '127.0.0.1', r));
-  const port = (receiver.address() as { port: number }).port;
-  const sub = await call(stack.app, 'POST', '/api/v1/webhooks', {
-    key: stack.keys.admin,
-    payload: { url: `http://127.0.0.1:${port}/hook`, eventTypes: ['parts.*'] },
-  });
-  expect(sub.status).toBe(201);
+    expect(sub.status).toBe(201);
+    return server;
+  };
+  receiver = await listen(received, ['parts.*']);
+  lateReceiver = await listen(receivedLate, ['parts.purchase_order_late']);
   expect(
     (await put(`/api/v1/warehouses/${CENTRAL}`, { name: '中心库', kind: 'central', priority: 10 })).status,
   ).toBe(200);
@@ -153,6 +169,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await stack?.close();
   receiver?.close();
+  lateReceiver?.close();
 });
 
 describe('parts request', () => {
@@ -337,7 +354,9 @@ describe('parts request', () => {
     // Each is delivered by its own notification workflow, moments after it was recorded.
     await eventually(async () => {
       const to = stack.notifications.filter((x) => x.kind === 'parts.purchase_order_late');
-      return ['procurement', 'service-manager'].every((r) => to.some((x) => x.recipient === r));
+      return ['desk:procurement', 'service-manager'].every((r) =>
+        to.some((x) => x.recipient === r && x.caseId === caseId && x.purchaseOrderId === order.id),
+      );
     });
   });
 
@@ -508,6 +527,132 @@ describe('the ledger', () => {
     );
     expect(list).toHaveLength(1);
     expect(list[0]).toMatchObject({ origin: 'reorder', quantity: 20, rfqs: [s] });
+  });
+});
+
+describe('reorder purchase orders', () => {
+  /** A reorder purchase (no case) for a fresh part, quoted with `leadTime` and awarded: its placed order. */
+  async function reorderOrder(leadTime: string) {
+    const p = await part([], { reorderPoint: 1, reorderQuantity: 4 });
+    const s = await supplier([p]);
+    await stack.client.workflow.execute('partsReorder', {
+      taskQueue: stack.taskQueue,
+      workflowId: fresh('reorder'),
+      args: [],
+    });
+    const purchase = (await getAs('/api/v1/purchases?status=quoting&limit=200')).body.items.find(
+      (x: { partNumber: string }) => x.partNumber === p,
+    );
+    expect(purchase).toMatchObject({ origin: 'reorder', quantity: 4 });
+    await quote(purchase.id, s, 10, leadTime);
+    const order = (await postAs(`/api/v1/purchases/${purchase.id}/award`, {})).body;
+    expect(order).toMatchObject({ status: 'placed', quantity: 4 });
+    return order as { id: string; expectedAt: string };
+  }
+  const watchOf = (orderId: string) => stack.client.workflow.getHandle(`purchase-order-watch-${orderId}`);
+
+  it('not delivered by its promised date: escalates to the people of procurement, with no case', async () => {
+    const buyer = fresh('buyer');
+    expect(
+      (
+        await call(stack.app, 'PUT', `/api/v1/people/${buyer}`, {
+          payload: { name: '孙采购', roles: ['procurement'] },
+        })
+      ).status,
+    ).toBe(201);
+    const order = await reorderOrder('1s');
+    const late = await eventually(async () => {
+      const o = (await getAs(`/api/v1/purchase-orders/${order.id}`)).body;
+      return o.escalations.length === 2 && o;
+    }, 30_000);
+    expect(late.escalations.map((e: { level: number; recipient: string }) => [e.level, e.recipient])).toEqual(
+      [
+        [1, 'procurement'],
+        [2, 'service-manager'],
+      ],
+    );
+    expect(Date.parse(late.escalations[0].firedAt)).toBeGreaterThanOrEqual(Date.parse(late.expectedAt));
+    // The notification is about the order alone, and its delivery workflow reaches a procurement person.
+    const delivered = await eventually(async () => {
+      const r = await getAs(`/api/v1/notifications?purchaseOrderId=${order.id}&personId=${buyer}`);
+      const d = r.body.items?.[0];
+      return d?.status === 'delivered' && d;
+    });
+    expect(delivered).toMatchObject({
+      kind: 'parts.purchase_order_late',
+      caseId: null,
+      purchaseOrderId: order.id,
+      notificationKey: `parts:${order.id}:late:1`,
+    });
+    expect(delivered.reason).toContain('procurement');
+    const inbox = await stack.db.db.execute<{ title: string }>(
+      sql`select title from inbox_items where person_id = ${buyer} and kind = 'parts.purchase_order_late'`,
+    );
+    expect(inbox.map((i) => i.title)).toEqual([`【采购逾期】采购订单 ${order.id} 未按期到货`]);
+    // The subscription to parts.purchase_order_late alone hears of both levels, without a case.
+    const hooks = await eventually(async () => {
+      const mine = receivedLate.filter((e) => e.data.purchaseOrderId === order.id);
+      return mine.length === 2 && mine;
+    });
+    expect(hooks.map((e) => [e.type, e.caseId, e.data.level, e.data.recipient])).toEqual([
+      ['parts.purchase_order_late', null, 1, 'procurement'],
+      ['parts.purchase_order_late', null, 2, 'service-manager'],
+    ]);
+    for (const e of hooks) expect(checkBody(e)).toBeNull();
+    // Delivered at last: the watch ends, with the two escalations it made.
+    expect((await postAs(`/api/v1/purchase-orders/${order.id}/receipts`, { quantity: 4 })).status).toBe(200);
+    const ended = await watchOf(order.id).result();
+    expect(ended).toMatchObject({ ended: 'received' });
+    expect(ended.escalations.map((e: { level: number }) => e.level)).toEqual([1, 2]);
+  });
+
+  it('delivered in time: the watch ends without escalating', async () => {
+    const order = await reorderOrder('1h');
+    expect((await watchOf(order.id).describe()).status.name).toBe('RUNNING');
+    expect((await postAs(`/api/v1/purchase-orders/${order.id}/receipts`, { quantity: 4 })).status).toBe(200);
+    expect(await watchOf(order.id).result()).toEqual({
+      purchaseOrderId: order.id,
+      ended: 'received',
+      escalations: [],
+    });
+    expect((await getAs(`/api/v1/purchase-orders/${order.id}`)).body.escalations).toEqual([]);
+    const notified = await stack.db.db.execute(
+      sql`select 1 from notifications where purchase_order_id = ${order.id}`,
+    );
+    expect(notified).toHaveLength(0);
+  });
+});
+
+describe('webhooks', () => {
+  it('parts.* events are listed types with exact bodies; an unlisted parts type cannot be subscribed to', async () => {
+    // Every body the parts.* subscription received from the tests above matches its type's schema.
+    const listed = [
+      'parts.request_opened',
+      'parts.reserved',
+      'parts.purchase_opened',
+      'parts.reorder_proposed',
+      'parts.quote_received',
+      'parts.approval_requested',
+      'parts.purchase_order_placed',
+      'parts.purchase_order_late',
+      'parts.delivery_received',
+      'parts.inspected',
+      'parts.inspection_failed',
+      'parts.request_cancelled',
+      'parts.issued',
+    ];
+    // Deliveries are asynchronous: the last test's may still be on their way.
+    await eventually(async () => listed.every((t) => received.some((e) => e.type === t)));
+    expect(received.map(checkBody).filter((v) => v !== null)).toEqual([]);
+    // Only late orders reached the subscription that names that type alone.
+    expect(receivedLate.length).toBeGreaterThan(0);
+    expect(receivedLate.every((e) => e.type === 'parts.purchase_order_late')).toBe(true);
+    const unlisted = await call(stack.app, 'POST', '/api/v1/webhooks', {
+      key: stack.keys.admin,
+      payload: { url: 'http://127.0.0.1:9/hook', eventTypes: ['parts.shipped'] },
+    });
+    expect(unlisted.status).toBe(422);
+    expect(unlisted.body.detail).toContain('parts.shipped');
   });
 });
 

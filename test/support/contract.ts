@@ -9,6 +9,7 @@ import { Ajv2020 } from 'ajv/dist/2020.js';
 import addFormats from 'ajv-formats';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { openApiDocument } from '../../api/openapi-document.js';
+import { partsEventSchemaName } from '../../api/webhook-events.js';
 
 type Doc = Record<string, unknown> & { paths: Record<string, Record<string, Operation>> };
 interface Operation {
@@ -121,8 +122,8 @@ export function assertContract(check: ContractCheck) {
 }
 
 /**
- * A check of webhook bodies against the document's webhook schemas (case.*, sla.*, complaint.* and
- * quality.* events): null when the body matches, else what is wrong.
+ * A check of webhook bodies against the document's webhook schemas (case.*, sla.*, complaint.*,
+ * quality.* and parts.* events): null when the body matches, else what is wrong.
  */
 export async function webhookBodyCheck(): Promise<(body: { type?: string }) => string | null> {
   const doc = await contractDocument();
@@ -135,11 +136,14 @@ export async function webhookBodyCheck(): Promise<(body: { type?: string }) => s
     complaint: 'ComplaintWebhookEvent',
     quality: 'QualityWebhookEvent',
   };
-  const schemaOf = (type: string) => schemas[type.split('.')[0]] ?? null;
+  // parts.* bodies differ per type: each has its own schema.
+  const schemaOf = (type: string) =>
+    type.startsWith('parts.') ? partsEventSchemaName(type) : (schemas[type.split('.')[0]] ?? null);
   return (body) => {
     const name = schemaOf(String(body.type));
     if (!name) return null;
-    const validate = ajv.getSchema(`openapi#/components/schemas/${name}`)!;
+    const validate = ajv.getSchema(`openapi#/components/schemas/${name}`);
+    if (!validate) return `${body.type}: no body schema ${name} in the document`;
     return validate(body) ? null : `${body.type}: ${ajv.errorsText(validate.errors, { dataVar: 'body' })}`;
   };
 }

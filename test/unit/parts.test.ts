@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { averageAfterReceipt, issueCost } from '../../domain/parts/costing.js';
 import { evaluateSupplier } from '../../domain/parts/evaluation.js';
 import { compareQuotes, needsApproval } from '../../domain/parts/quotes.js';
+import { isSubscribable, PARTS_WEBHOOK_EVENT_TYPES } from '../../domain/webhooks.js';
 
 const now = new Date('2026-12-01T00:00:00Z');
 const later = '2026-12-31T00:00:00Z';
@@ -108,5 +109,16 @@ describe('moving average cost', () => {
     expect(averageAfterReceipt(10, 12.5, 10, 15)).toBe(13.75);
     expect(averageAfterReceipt(3, 10, 0, 99)).toBe(10);
     expect(issueCost(3, 13.75)).toBe(41.25);
+  });
+});
+
+describe('parts webhook types', () => {
+  it('are listed: each and the family can be subscribed to, a type nobody emits cannot', () => {
+    expect(PARTS_WEBHOOK_EVENT_TYPES).toContain('parts.purchase_order_late');
+    for (const t of PARTS_WEBHOOK_EVENT_TYPES) expect(isSubscribable(t)).toBe(true);
+    expect(isSubscribable('parts.*')).toBe(true);
+    expect(isSubscribable('parts.shipped')).toBe(false);
+    expect(isSubscribable('stock.*')).toBe(false);
+    expect(isSubscribable('case.created')).toBe(true);
   });
 });

@@ -201,6 +201,21 @@ describe('quiet hours and channels', () => {
     expect(render('sla.breached', 'zh', d).title).toBe('【超时】工单 C0000001 的修复时限已超时');
     expect(render('sla.breached', 'en', d).title).toBe('[Breach] case C0000001: repair deadline missed');
     expect(render('unknown.kind', 'en', d).title).toBe('[unknown.kind] case C0000001');
+    // A reorder purchase order's notification has no case: it names the order.
+    const late = {
+      caseId: null,
+      purchaseOrderId: 'PO0000012',
+      kind: 'parts.purchase_order_late',
+      dueAt: d.dueAt,
+    };
+    expect(render('parts.purchase_order_late', 'zh', late).title).toBe(
+      '【采购逾期】采购订单 PO0000012 未按期到货',
+    );
+    expect(render('parts.purchase_order_late', 'zh', late).body).toContain('（补货）');
+    expect(render('parts.purchase_order_late', 'en', { ...late, caseId: 'C0000001' }).body).toContain(
+      'Purchase order PO0000012 (case C0000001) was promised for',
+    );
+    expect(render('unknown.kind', 'en', late).title).toBe('[unknown.kind] purchase order PO0000012');
     // Complaints and quality issues are named as such; their escalations have one template each.
     expect(render('unknown.kind', 'zh', { ...d, caseId: 'CP0000007' }).title).toBe(
       '【unknown.kind】投诉 CP0000007',

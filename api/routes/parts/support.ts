@@ -1,6 +1,7 @@
 // What the parts routes share: refusals and database errors as problems, keyset pages, and the wake-up
 // of webhook dispatchers and of the parts request a purchase belongs to.
 import { sql } from 'drizzle-orm';
+import { watchReorderOrders } from '../../../activities/parts/order-watch.js';
 import { type Outcome, StockShortage } from '../../../activities/parts/procurement.js';
 import { wakeDispatchers } from '../../../activities/webhook-outbox.js';
 import { PartsRejected, partsRequestWorkflowId } from '../../../domain/parts/request.js';
@@ -58,11 +59,26 @@ export function asProblem(err: unknown): unknown {
   return err;
 }
 
-/** Tells the parts request a purchase belongs to that it moved (quote, order, delivery, inspection). */
+/**
+ * Tells whoever watches a purchase that it moved (quote, order, delivery, inspection): the parts request
+ * it belongs to, or — for a reorder purchase, which has no request — the watches of its orders.
+ */
 export async function nudgeRequestOf(deps: AppDeps, purchaseOrOrderId: string): Promise<void> {
-  const rows = await deps.db.execute<{ request_id: string | null }>(sql`
-    select p.request_id from purchases p left join purchase_orders o on o.purchase_id = p.id
+  const rows = await deps.db.execute<{ request_id: string | null; origin: string }>(sql`
+    select p.request_id, p.origin from purchases p left join purchase_orders o on o.purchase_id = p.id
     where p.id = ${purchaseOrOrderId} or o.id = ${purchaseOrOrderId} limit 1`);
+  if (rows[0]?.origin === 'reorder') {
+    try {
+      await watchReorderOrders(
+        { db: deps.db, temporal: deps.temporal, taskQueue: deps.taskQueue },
+        purchaseOrOrderId,
+      );
+    } catch (err) {
+      // The change is committed; the reorder Schedule's next run starts a watch that is missing.
+      console.warn(`[parts] watch of ${purchaseOrOrderId} not started now: ${(err as Error).message}`);
+    }
+    return;
+  }
   const requestId = rows[0]?.request_id;
   if (!requestId) return;
   try {

@@ -196,6 +196,7 @@ export async function inboxRoutes(app: FastifyInstance, deps: AppDeps) {
   app.get<{
     Querystring: {
       caseId?: string;
+      purchaseOrderId?: string;
       personId?: string;
       status?: string;
       kind?: string;
@@ -219,6 +220,7 @@ export async function inboxRoutes(app: FastifyInstance, deps: AppDeps) {
       const limit = Math.min(q.limit ? Number(q.limit) : 50, 100);
       const where: SQL[] = [];
       if (q.caseId) where.push(eq(notifications.caseId, q.caseId));
+      if (q.purchaseOrderId) where.push(eq(notifications.purchaseOrderId, q.purchaseOrderId));
       if (q.personId) where.push(eq(notificationDeliveries.personId, q.personId));
       if (q.status) where.push(eq(notificationDeliveries.status, q.status as 'pending'));
       if (q.kind) where.push(eq(notifications.kind, q.kind));
@@ -229,7 +231,12 @@ export async function inboxRoutes(app: FastifyInstance, deps: AppDeps) {
         );
       }
       const rows = await db
-        .select({ d: notificationDeliveries, kind: notifications.kind, caseId: notifications.caseId })
+        .select({
+          d: notificationDeliveries,
+          kind: notifications.kind,
+          caseId: notifications.caseId,
+          purchaseOrderId: notifications.purchaseOrderId,
+        })
         .from(notificationDeliveries)
         .innerJoin(notifications, eq(notifications.key, notificationDeliveries.notificationKey))
         .where(and(...where))
@@ -246,11 +253,12 @@ export async function inboxRoutes(app: FastifyInstance, deps: AppDeps) {
         : [];
       const last = page[page.length - 1];
       return {
-        items: page.map(({ d, kind, caseId }) => ({
+        items: page.map(({ d, kind, caseId, purchaseOrderId }) => ({
           id: d.id,
           notificationKey: d.notificationKey,
           kind,
           caseId,
+          purchaseOrderId,
           personId: d.personId,
           reason: d.reason,
           channels: d.channels,
