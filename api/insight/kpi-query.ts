@@ -1,11 +1,20 @@
 // The KPI report's one query (docs/kpis.md): the cases the customer reported in the period (the
 // cohort), with the key of the requested grouping, counted from the kpi_* facts of each case row
-// (migration 0010), their escalations, their open stages and their cost lines — all in one statement so
-// the cohort is read once. domain/insight/kpis.ts turns the counts into figures.
+// (migration 0010), their escalations, their open stages and their cost lines; and the complaints
+// received in the period, counted from their facts (migration 0012) and their progress updates — all in
+// one statement, only a few rows per group leaving the database. domain/insight/kpis.ts turns the
+// counts into figures.
 import { type SQL, sql } from 'drizzle-orm';
 import type { Database } from '../../db/client.js';
 import { OPEN_STAGES } from '../../domain/case.js';
-import { BACKLOG_AGES, emptyCounts, type GroupBy, type KpiCounts } from '../../domain/insight/kpis.js';
+import type { Priority } from '../../domain/complaints/policy.js';
+import {
+  BACKLOG_AGES,
+  type ComplaintCounts,
+  emptyCounts,
+  type GroupBy,
+  type KpiCounts,
+} from '../../domain/insight/kpis.js';
 import type { Period } from '../../domain/insight/period.js';
 import type { InsightSettings } from '../../domain/insight/settings.js';
 import { stockIssueAmountSql, warrantyCoverageSql } from './cost-lines.js';
@@ -27,6 +36,26 @@ const GROUPINGS: Record<GroupBy, { key: SQL; label: SQL }> = {
   channel: { key: sql`c.channel`, label: sql`c.channel` },
 };
 
+/**
+ * The same groupings for complaints co (their owner o, the owner's team ot): the owner stands for the
+ * engineer, the region given at intake for the customer's (docs/kpis.md, "Complaints").
+ */
+const COMPLAINT_GROUPINGS: Record<GroupBy, { key: SQL; label: SQL }> = {
+  engineer: { key: sql`co.owner`, label: sql`coalesce(o.name, co.owner)` },
+  team: { key: sql`o.team_id`, label: sql`coalesce(ot.name, o.team_id)` },
+  region: {
+    key: sql`coalesce(co.region, o.region, ot.region)`,
+    label: sql`coalesce(co.region, o.region, ot.region)`,
+  },
+  model: { key: sql`co.product_model`, label: sql`co.product_model` },
+  line: {
+    key: sql`coalesce(co.product_line, cpm.product_line)`,
+    label: sql`coalesce(co.product_line, cpm.product_line)`,
+  },
+  customer: { key: sql`co.customer_name`, label: sql`co.customer_name` },
+  channel: { key: sql`co.channel`, label: sql`co.channel` },
+};
+
 export interface KpiQuery {
   period: Period;
   groupBy?: GroupBy;
@@ -45,19 +74,41 @@ const NONE_LABEL = '(未指定)';
 
 type Part =
   | { part: 'main'; total: boolean; gkey: string | null; glabel: string | null; [k: string]: unknown }
+  | { part: 'repeats'; gkey: string | null; n: number }
   | { part: 'backlog'; gkey: string | null; stage: string; band: string; n: number }
   | { part: 'escalations'; gkey: string | null; level: number; n: number }
-  | { part: 'costs'; gkey: string | null; category: string; coverage: string | null; amount: number };
+  | { part: 'costs'; gkey: string | null; category: string; coverage: string | null; amount: number }
+  | {
+      part: 'complaints';
+      in_group: boolean;
+      gkey: string | null;
+      glabel: string | null;
+      priority: Priority | null;
+      received: number;
+      resolved: number;
+      resolution_minutes: [number | null, number | null] | null;
+      resolution_clock_minutes: [number | null, number | null] | null;
+      resolution_decided: number;
+      resolved_on_time: number;
+      progress_missed: number;
+    }
+  | { part: 'progress'; gkey: string | null; due: number; on_time: number };
 
-/** The one statement of a report: a row (JSON) per group and part (main, backlog, escalations, costs). */
+/** The one statement of a report: a row (JSON) per group and part (main, repeats, backlog, escalations, costs, complaints, progress). */
 export function kpiSql(q: KpiQuery): SQL {
   const g = q.groupBy ? GROUPINGS[q.groupBy] : { key: sql`NULL::text`, label: sql`NULL::text` };
-  const where: SQL[] = [
-    sql`c.reported_at >= ${q.period.fromInstant.toISOString()}::timestamptz`,
-    sql`c.reported_at < ${q.period.toInstant.toISOString()}::timestamptz`,
+  const cg = q.groupBy ? COMPLAINT_GROUPINGS[q.groupBy] : { key: sql`NULL::text`, label: sql`NULL::text` };
+  const from = q.period.fromInstant.toISOString();
+  const to = q.period.toInstant.toISOString();
+  const where: SQL[] = [sql`c.reported_at >= ${from}::timestamptz`, sql`c.reported_at < ${to}::timestamptz`];
+  const complaintWhere: SQL[] = [
+    sql`co.reported_at >= ${from}::timestamptz`,
+    sql`co.reported_at < ${to}::timestamptz`,
   ];
   for (const [name, value] of Object.entries(q.filters)) {
-    if (value !== undefined) where.push(sql`${GROUPINGS[name as GroupBy].key} = ${value}`);
+    if (value === undefined) continue;
+    where.push(sql`${GROUPINGS[name as GroupBy].key} = ${value}`);
+    complaintWhere.push(sql`${COMPLAINT_GROUPINGS[name as GroupBy].key} = ${value}`);
   }
   const window = q.settings.repeatFailureWindowDays;
   const now = q.now.toISOString();
@@ -77,32 +128,24 @@ export function kpiSql(q: KpiQuery): SQL {
   // GROUPING() names the totals row of the grouping sets; without groupBy the one row is the totals.
   const isTotal = q.groupBy ? sql`GROUPING(gkey, glabel) = 3` : sql`true`;
   const keys = q.groupBy ? sql`gkey, glabel` : sql`NULL::text AS gkey, NULL::text AS glabel`;
-  return sql`
-    WITH cohort AS MATERIALIZED (
-      SELECT c.id, c.stage, c.outcome, ${g.key} AS gkey, ${g.label} AS glabel,
-        c.kpi_responded_at IS NOT NULL AS responded,
-        greatest(0, date_part('epoch', c.kpi_responded_at - c.reported_at)) / 60 AS response_minutes,
-        c.kpi_response_clock_ms / 60000.0::float8 AS response_clock_minutes,
-        c.kpi_response_on_time, c.kpi_arrival_on_time, c.kpi_repair_on_time, c.kpi_first_time_fix,
-        c.kpi_repaired_at AS repaired_at, c.serial_number,
-        c.kpi_survey_service, c.kpi_survey_effect, c.kpi_survey_attitude,
-        c.purchase_date, c.reported_at, pm.warranty_months
-      FROM cases c
+  // Complaints: per priority and in all, per group and in total.
+  const complaintGrouping = q.groupBy
+    ? sql`GROUPING SETS ((gkey, glabel, priority), (gkey, glabel), (priority), ())`
+    : sql`GROUPING SETS ((priority), ())`;
+  const inGroup = q.groupBy ? sql`GROUPING(gkey, glabel) = 0` : sql`false`;
+  const caseRows = sql`cases c
         LEFT JOIN people p ON p.id = c.assignee
         LEFT JOIN teams t ON t.id = p.team_id
         LEFT JOIN product_models pm ON pm.model = c.product_model
-      WHERE ${sql.join(where, sql` AND `)}
+      WHERE ${sql.join(where, sql` AND `)}`;
+  return sql`
+    WITH cohort AS MATERIALIZED (
+      -- What the parts beside the main counts join on: narrow, so it stays in memory.
+      SELECT c.id, ${g.key} AS gkey, c.stage, c.reported_at, c.serial_number, c.kpi_repaired_at AS repaired_at,
+        c.purchase_date, pm.warranty_months
+      FROM ${caseRows}
     ),
-    -- Repaired cases of the cohort whose serial came back within the window: one join over the cases
-    -- reported since the period began (no later case can be a repeat of the cohort's repairs).
-    repeats AS (
-      SELECT DISTINCT k.id
-      FROM cohort k JOIN cases d ON d.serial_number = k.serial_number
-      WHERE k.repaired_at IS NOT NULL AND d.id <> k.id
-        AND d.reported_at > ${q.period.fromInstant.toISOString()}::timestamptz
-        AND d.reported_at > k.repaired_at
-        AND d.reported_at <= k.repaired_at + make_interval(days => ${window}::int)
-    ),
+    -- The counts of the cases' own facts, straight from the covering index (no join but the grouping's).
     main AS (
       SELECT 'main' AS part, ${isTotal} AS total, ${keys},
         count(*)::int AS cases,
@@ -119,13 +162,35 @@ export function kpiSql(q: KpiQuery): SQL {
         count(kpi_first_time_fix)::int AS accepted,
         count(*) FILTER (WHERE kpi_first_time_fix)::int AS fixed_first_time,
         count(repaired_at)::int AS repaired,
-        count(r.id)::int AS repeat_failures,
         count(*) FILTER (WHERE outcome IN ('survey_answered', 'survey_expired'))::int AS surveys_closed,
         count(*) FILTER (WHERE outcome = 'survey_answered' AND kpi_survey_service IS NOT NULL)::int AS surveys_answered,
         coalesce(sum(kpi_survey_service) FILTER (WHERE outcome = 'survey_answered'), 0)::int AS sum_service,
         coalesce(sum(kpi_survey_effect) FILTER (WHERE outcome = 'survey_answered'), 0)::int AS sum_effect,
         coalesce(sum(kpi_survey_attitude) FILTER (WHERE outcome = 'survey_answered'), 0)::int AS sum_attitude
-      FROM cohort LEFT JOIN repeats r USING (id) GROUP BY ${grouping}
+      FROM (
+        SELECT ${g.key} AS gkey, ${g.label} AS glabel, c.outcome,
+          c.kpi_responded_at IS NOT NULL AS responded,
+          greatest(0, date_part('epoch', c.kpi_responded_at - c.reported_at)) / 60 AS response_minutes,
+          c.kpi_response_clock_ms / 60000.0::float8 AS response_clock_minutes,
+          c.kpi_response_on_time, c.kpi_arrival_on_time, c.kpi_repair_on_time, c.kpi_first_time_fix,
+          c.kpi_repaired_at AS repaired_at, c.kpi_survey_service, c.kpi_survey_effect, c.kpi_survey_attitude
+        FROM ${caseRows}
+      ) k
+      GROUP BY ${grouping}
+    ),
+    -- Repaired cases of the cohort whose serial came back within the window: one join over the cases
+    -- reported since the period began (no later case can be a repeat of the cohort's repairs).
+    repeats AS (
+      SELECT 'repeats' AS part, gkey, count(*)::int AS n
+      FROM (
+        SELECT DISTINCT k.id, k.gkey
+        FROM cohort k JOIN cases d ON d.serial_number = k.serial_number
+        WHERE k.repaired_at IS NOT NULL AND d.id <> k.id
+          AND d.reported_at > ${from}::timestamptz
+          AND d.reported_at > k.repaired_at
+          AND d.reported_at <= k.repaired_at + make_interval(days => ${window}::int)
+      ) r
+      GROUP BY gkey
     ),
     backlog AS (
       SELECT 'backlog' AS part, gkey, stage, ${band} AS band, count(*)::int AS n
@@ -142,22 +207,62 @@ export function kpiSql(q: KpiQuery): SQL {
     ),
     -- The cohort's cost lines as api/insight/cost-lines.ts defines them (entered lines; stock issues at
     -- the ledger's cost, covered as the case's warranty says), joined from the cohort's side so a period
-    -- reads only its own cases' lines.
+    -- reads only its own cases' lines. Stock lines are summed per case first (each rounded to the fen as
+    -- on the sheet) and the case's warranty rule applied once per case, not once per line.
     costs AS (
       SELECT 'costs' AS part, gkey, category, coverage, sum(amount)::float8 AS amount
       FROM (
         SELECT k.gkey, e.category, e.coverage, e.amount
         FROM cohort k JOIN cost_entries e ON e.case_id = k.id
         UNION ALL
-        SELECT k.gkey, 'parts', ${warrantyCoverageSql(q.settings, sql.raw('k'), sql.raw('k'))}, ${stockIssueAmountSql()}
-        FROM cohort k JOIN stock_movements m ON m.case_id = k.id AND m.kind = 'issue'
+        SELECT k.gkey, 'parts', ${warrantyCoverageSql(q.settings, sql.raw('k'), sql.raw('k'))}, m.amount
+        FROM cohort k JOIN (
+          SELECT m.case_id, sum(${stockIssueAmountSql()}) AS amount
+          FROM stock_movements m WHERE m.kind = 'issue' AND m.case_id IS NOT NULL
+          GROUP BY m.case_id
+        ) m ON m.case_id = k.id
       ) l
       GROUP BY gkey, category, coverage
+    ),
+    -- The complaints received in the period, with their facts (migration 0012). A progress cycle still
+    -- owing an update counts as missed once its deadline lies before now.
+    complaint_cohort AS MATERIALIZED (
+      SELECT co.id, co.priority, ${cg.key} AS gkey, ${cg.label} AS glabel,
+        greatest(0, date_part('epoch', co.kpi_resolved_at - co.reported_at)) / 60 AS resolution_minutes,
+        co.kpi_resolve_clock_ms / 60000.0::float8 AS resolution_clock_minutes,
+        co.kpi_resolved_at, co.kpi_resolve_on_time,
+        coalesce(co.kpi_progress_missed, false) OR coalesce(co.kpi_progress_due_at <= ${now}::timestamptz, false)
+          AS progress_missed
+      FROM complaints co
+        LEFT JOIN people o ON o.id = co.owner
+        LEFT JOIN teams ot ON ot.id = o.team_id
+        LEFT JOIN product_models cpm ON cpm.model = co.product_model
+      WHERE ${sql.join(complaintWhere, sql` AND `)}
+    ),
+    complaint_main AS (
+      SELECT 'complaints' AS part, ${inGroup} AS in_group, ${keys}, priority,
+        count(*)::int AS received,
+        count(kpi_resolved_at)::int AS resolved,
+        percentile_disc(ARRAY[0.5, 0.9]) WITHIN GROUP (ORDER BY resolution_minutes) AS resolution_minutes,
+        percentile_disc(ARRAY[0.5, 0.9]) WITHIN GROUP (ORDER BY resolution_clock_minutes) AS resolution_clock_minutes,
+        count(kpi_resolve_on_time)::int AS resolution_decided,
+        count(*) FILTER (WHERE kpi_resolve_on_time)::int AS resolved_on_time,
+        count(*) FILTER (WHERE progress_missed)::int AS progress_missed
+      FROM complaint_cohort GROUP BY ${complaintGrouping}
+    ),
+    -- Every update recorded with a deadline ended a progress cycle that was due: on time or late.
+    progress AS (
+      SELECT 'progress' AS part, k.gkey, count(*)::int AS due, count(*) FILTER (WHERE u.on_time)::int AS on_time
+      FROM complaint_cohort k JOIN complaint_updates u ON u.complaint_id = k.id AND u.due_at IS NOT NULL
+      GROUP BY k.gkey
     )
     SELECT row_to_json(main) AS row FROM main
+    UNION ALL SELECT row_to_json(repeats) FROM repeats
     UNION ALL SELECT row_to_json(backlog) FROM backlog
     UNION ALL SELECT row_to_json(escalated) FROM escalated
     UNION ALL SELECT row_to_json(costs) FROM costs
+    UNION ALL SELECT row_to_json(complaint_main) FROM complaint_main
+    UNION ALL SELECT row_to_json(progress) FROM progress
   `;
 }
 
@@ -206,7 +311,6 @@ export async function kpiCounts(
           accepted: n('accepted'),
           fixedFirstTime: n('fixed_first_time'),
           repaired: n('repaired'),
-          repeatFailures: n('repeat_failures'),
           surveysClosed: n('surveys_closed'),
           surveysAnswered: n('surveys_answered'),
           surveySums: {
@@ -217,6 +321,9 @@ export async function kpiCounts(
         } satisfies Partial<KpiCounts>);
         break;
       }
+      case 'repeats':
+        for (const c of targetsOf(row.gkey)) c.repeatFailures += row.n;
+        break;
       case 'backlog':
         for (const c of targetsOf(row.gkey)) {
           const stage = row.stage as keyof KpiCounts['openByStage'];
@@ -239,6 +346,33 @@ export async function kpiCounts(
             const coverage = row.coverage as keyof KpiCounts['costsByCoverage'];
             c.costsByCoverage[coverage] = (c.costsByCoverage[coverage] ?? 0) + row.amount;
           }
+        }
+        break;
+      case 'complaints': {
+        const into = row.in_group ? groupOf(row.gkey, row.glabel) : totals;
+        const [wallMedian, wallP90] = row.resolution_minutes ?? [];
+        const [clockMedian, clockP90] = row.resolution_clock_minutes ?? [];
+        const counts: ComplaintCounts = {
+          received: row.received,
+          resolved: row.resolved,
+          resolutionMinutesMedian: wallMedian ?? null,
+          resolutionMinutesP90: wallP90 ?? null,
+          resolutionClockMinutesMedian: clockMedian ?? null,
+          resolutionClockMinutesP90: clockP90 ?? null,
+          resolutionDecided: row.resolution_decided,
+          resolvedOnTime: row.resolved_on_time,
+        };
+        if (row.priority !== null) into.complaintsByPriority[row.priority] = counts;
+        else {
+          into.complaints = counts;
+          into.progressUpdatesDue += row.progress_missed;
+        }
+        break;
+      }
+      case 'progress':
+        for (const c of targetsOf(row.gkey)) {
+          c.progressUpdatesDue += row.due;
+          c.progressUpdatesOnTime += row.on_time;
         }
         break;
     }
