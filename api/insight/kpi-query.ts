@@ -234,7 +234,9 @@ export function kpiStatements(q: KpiQuery): [SQL, SQL] {
     -- owing an update counts as missed once its deadline lies before now.
     complaint_cohort AS MATERIALIZED (
       SELECT co.id, co.priority, ${cg.key} AS gkey, ${cg.label} AS glabel,
-        greatest(0, date_part('epoch', co.kpi_resolved_at - co.reported_at)) / 60 AS resolution_minutes,
+        -- Only the resolved ones (greatest() would turn the others' null into 0).
+        CASE WHEN co.kpi_resolved_at IS NOT NULL
+          THEN greatest(0, date_part('epoch', co.kpi_resolved_at - co.reported_at)) / 60 END AS resolution_minutes,
         co.kpi_resolve_clock_ms / 60000.0::float8 AS resolution_clock_minutes,
         co.kpi_resolved_at, co.kpi_resolve_on_time,
         coalesce(co.kpi_progress_missed, false) OR coalesce(co.kpi_progress_due_at <= ${now}::timestamptz, false)
