@@ -169,7 +169,9 @@ export function kpiStatements(q: KpiQuery): [SQL, SQL] {
       FROM (
         SELECT ${g.key} AS gkey, ${g.label} AS glabel, c.outcome,
           c.kpi_responded_at IS NOT NULL AS responded,
-          greatest(0, date_part('epoch', c.kpi_responded_at - c.reported_at)) / 60 AS response_minutes,
+          -- Only the responded ones (greatest() would turn the others' null into 0).
+          CASE WHEN c.kpi_responded_at IS NOT NULL
+            THEN greatest(0, date_part('epoch', c.kpi_responded_at - c.reported_at)) / 60 END AS response_minutes,
           c.kpi_response_clock_ms / 60000.0::float8 AS response_clock_minutes,
           c.kpi_response_on_time, c.kpi_arrival_on_time, c.kpi_repair_on_time, c.kpi_first_time_fix,
           c.kpi_repaired_at AS repaired_at, c.kpi_survey_service, c.kpi_survey_effect, c.kpi_survey_attitude

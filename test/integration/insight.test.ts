@@ -425,7 +425,13 @@ describe('the KPI report', () => {
       firstTimeFixRate: 0,
       onTimeArrivalRate: 1,
     });
-    expect(byKey.null).toMatchObject({ cases: 1, onTimeResponseRate: null });
+    // The unassigned case was never responded to: no response time, not zero minutes.
+    expect(byKey.null).toMatchObject({
+      cases: 1,
+      onTimeResponseRate: null,
+      responseMinutes: { median: null, p90: null },
+      responseClockMinutes: { median: null, p90: null },
+    });
     expect(r.body.groups[0].key).toBe(ENG_A); // largest first
     // Groups add up to the totals.
     const sum = (f: (g: { cases: number; costs: { total: number } }) => number) =>
