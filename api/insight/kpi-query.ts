@@ -94,12 +94,17 @@ type Part =
     }
   | { part: 'progress'; gkey: string | null; due: number; on_time: number };
 
+/** A part of a report's SQL: its common table expressions and the rows (JSON, one per group and part) it selects. */
+interface KpiPart {
+  ctes: SQL;
+  rows: SQL;
+}
+
 /**
- * The two statements of a report, each a row (JSON) per group and part: the cases' own counts and their
- * repeat failures (main, repeats), and what is joined to the cases or is not a case (backlog,
- * escalations, costs, complaints, progress). kpiCounts runs them at once, on two connections.
+ * The report's SQL in two halves: the cases' own counts and their repeat failures (main, repeats), and
+ * what is joined to the cases or is not a case (backlog, escalations, costs, complaints, progress).
  */
-export function kpiStatements(q: KpiQuery): [SQL, SQL] {
+export function kpiParts(q: KpiQuery): [KpiPart, KpiPart] {
   const g = q.groupBy ? GROUPINGS[q.groupBy] : { key: sql`NULL::text`, label: sql`NULL::text` };
   const cg = q.groupBy ? COMPLAINT_GROUPINGS[q.groupBy] : { key: sql`NULL::text`, label: sql`NULL::text` };
   const from = q.period.fromInstant.toISOString();
@@ -143,7 +148,6 @@ export function kpiStatements(q: KpiQuery): [SQL, SQL] {
         LEFT JOIN product_models pm ON pm.model = c.product_model
       WHERE ${sql.join(where, sql` AND `)}`;
   const caseCounts = sql`
-    WITH
     -- The counts of the cases' own facts, straight from the covering index (no join but the grouping's).
     main AS (
       SELECT 'main' AS part, ${isTotal} AS total, ${keys},
@@ -196,11 +200,12 @@ export function kpiStatements(q: KpiQuery): [SQL, SQL] {
       ) r
       GROUP BY gkey
     )
-    SELECT row_to_json(main) AS row FROM main
-    UNION ALL SELECT row_to_json(repeats) FROM repeats
   `;
+  const caseCountRows = sql`
+    SELECT row_to_json(main) AS row FROM main
+    UNION ALL SELECT row_to_json(repeats) FROM repeats`;
   const joined = sql`
-    WITH cohort AS MATERIALIZED (
+    cohort AS MATERIALIZED (
       -- What the parts below join on: narrow, so it stays small.
       SELECT c.id, ${g.key} AS gkey, c.stage, c.reported_at, c.purchase_date, pm.warranty_months
       FROM ${caseRows}
@@ -266,13 +271,34 @@ export function kpiStatements(q: KpiQuery): [SQL, SQL] {
       FROM complaint_cohort k JOIN complaint_updates u ON u.complaint_id = k.id AND u.due_at IS NOT NULL
       GROUP BY k.gkey
     )
+  `;
+  const joinedRows = sql`
     SELECT row_to_json(backlog) AS row FROM backlog
     UNION ALL SELECT row_to_json(escalated) FROM escalated
     UNION ALL SELECT row_to_json(costs) FROM costs
     UNION ALL SELECT row_to_json(complaint_main) FROM complaint_main
-    UNION ALL SELECT row_to_json(progress) FROM progress
-  `;
-  return [caseCounts, joined];
+    UNION ALL SELECT row_to_json(progress) FROM progress`;
+  return [
+    { ctes: caseCounts, rows: caseCountRows },
+    { ctes: joined, rows: joinedRows },
+  ];
+}
+
+/** Periods longer than this are counted by two statements at once (kpiStatements). */
+export const PARALLEL_FROM_DAYS = 92;
+
+/**
+ * The statements of a report. A long period's two halves go as two statements at once, on two
+ * connections, so a year takes about the longer of them rather than their sum where the server has a
+ * core to spare; each sees the read model as it is when it starts, and every figure with its groups and
+ * totals comes from one of them. A shorter period is one statement: there the second connection and the
+ * second pass over the period's cases cost more than running the halves side by side saves.
+ */
+export function kpiStatements(q: KpiQuery): SQL[] {
+  const [a, b] = kpiParts(q);
+  const days = (q.period.toInstant.getTime() - q.period.fromInstant.getTime()) / 86_400_000;
+  if (days > PARALLEL_FROM_DAYS) return [sql`WITH ${a.ctes} ${a.rows}`, sql`WITH ${b.ctes} ${b.rows}`];
+  return [sql`WITH ${a.ctes}, ${b.ctes} ${a.rows} UNION ALL ${b.rows}`];
 }
 
 /** Counts of the whole cohort and, with groupBy, of each group (largest first). */
@@ -280,9 +306,6 @@ export async function kpiCounts(
   db: Database,
   q: KpiQuery,
 ): Promise<{ totals: KpiCounts; groups: KpiGroupCounts[] }> {
-  // The two statements at once: a year's report takes about the longer of them rather than their sum
-  // where the server has a core to spare. Each sees the read model as it is when it starts; every
-  // figure and its group totals come from one statement.
   const rows = (
     await Promise.all(kpiStatements(q).map((statement) => db.execute<{ row: Part }>(statement)))
   ).flat();
