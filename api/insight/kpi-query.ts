@@ -1,9 +1,9 @@
-// The KPI report's one query (docs/kpis.md): the cases the customer reported in the period (the
-// cohort), with the key of the requested grouping, counted from the kpi_* facts of each case row
-// (migration 0010), their escalations, their open stages and their cost lines; and the complaints
-// received in the period, counted from their facts (migration 0012) and their progress updates — all in
-// one statement, only a few rows per group leaving the database. domain/insight/kpis.ts turns the
-// counts into figures.
+// The KPI report's SQL (docs/kpis.md): the cases the customer reported in the period (the cohort),
+// with the key of the requested grouping, counted from the kpi_* facts of each case row (migration
+// 0010), their escalations, their open stages and their cost lines; and the complaints received in the
+// period, counted from their facts (migration 0012) and their progress updates — only a few rows per
+// group leave the database: one statement, or two at once for a long period (kpiStatements).
+// domain/insight/kpis.ts turns the counts into figures.
 import { type SQL, sql } from 'drizzle-orm';
 import type { Database } from '../../db/client.js';
 import { OPEN_STAGES } from '../../domain/case.js';
