@@ -326,16 +326,83 @@ export async function generate(
     SELECT b.year, c, m, (ARRAY[60000000, 90000000, 30000000, 5000000, 5000000])[array_position(ARRAY['parts','labour','travel','training','other'], c)]
     FROM budgets b, unnest(ARRAY['parts','labour','travel','training','other']) c, generate_series(1, 12) m;
   `);
+  // Complaints: about one per 50 cases, each about a case (a day after it), with the facts the KPI report
+  // counts in their state (resolve and progress clocks, the acceptance) and 1–3 progress updates.
+  log('writing complaints');
+  await q.unsafe(`
+    CREATE TABLE bench_complaints AS
+    SELECT c.id AS case_id, 'CP' || lpad(row_number() OVER (ORDER BY c.reported_at)::text, 7, '0') AS id,
+      least(c.reported_at + interval '1 day', now() - interval '1 hour') AS reported_at,
+      c.channel, c.assignee, c.customer_name, c.product_model, c.product_line, c.serial_number,
+      CASE WHEN r < 0.05 THEN 'P1' WHEN r < 0.3 THEN 'P2' WHEN r < 0.75 THEN 'P3' ELSE 'P4' END AS priority,
+      random() AS r_stage, random() AS r_res, random() AS r_prog
+    FROM (SELECT c.*, random() AS r, random() AS pick FROM cases c) c WHERE pick < 0.02;
+    ALTER TABLE bench_complaints ADD COLUMN age_days float8, ADD COLUMN stage text, ADD COLUMN resolve_ms bigint,
+      ADD COLUMN progress_ms bigint;
+    UPDATE bench_complaints SET age_days = extract(epoch FROM now() - reported_at) / 86400,
+      resolve_ms = (ARRAY[3, 5, 10, 20])[substr(priority, 2)::int] * 28800000::bigint,
+      progress_ms = (ARRAY[14400000, 28800000, 57600000, 144000000])[substr(priority, 2)::int];
+    UPDATE bench_complaints SET stage = CASE
+      WHEN age_days > 30 THEN CASE WHEN r_stage < 0.85 THEN 'closed' WHEN r_stage < 0.9 THEN 'withdrawn'
+        WHEN r_stage < 0.95 THEN 'verifying' ELSE 'investigating' END
+      ELSE (ARRAY['registered','investigating','investigating','answered','verifying','closed','withdrawn'])[1 + floor(r_stage * 7)::int] END;
+    INSERT INTO complaints (id, workflow_id, channel, stage, priority, urgency, importance, category, department,
+      owner, customer_name, region, product_model, product_line, serial_number, purchase_date, description,
+      reported_at, created_at, updated_at, closed_at, version, state, breached, policy, intake)
+    SELECT id, 'complaint-' || id, CASE WHEN channel IN ('phone', 'email', 'web', 'api') THEN channel ELSE 'phone' END,
+      stage, priority, 'medium', 'high', 'service', 'after_sales', assignee, customer_name, NULL, product_model,
+      product_line, serial_number, '2025-01-01', '维修后仍有问题，要求答复', reported_at, reported_at, reported_at,
+      CASE WHEN stage IN ('closed', 'withdrawn') THEN reported_at + make_interval(secs => resolved_ms / 1000.0 * 3) END,
+      3, jsonb_strip_nulls(jsonb_build_object(
+        'complaintId', id, 'stage', stage,
+        'responses', CASE WHEN stage IN ('verifying', 'closed') THEN jsonb_build_array(jsonb_build_object(
+          'accepted', true, 'round', 0, 'by', 'helpdesk',
+          'at', reported_at + make_interval(secs => resolved_ms / 1000.0 * 3))) ELSE '[]'::jsonb END,
+        'withdrawal', CASE WHEN stage = 'withdrawn' THEN jsonb_build_object('reason', '客户撤回', 'by', 'helpdesk',
+          'at', reported_at + interval '2 days') END,
+        'clocks', jsonb_build_object(
+          'resolve', jsonb_build_object('name', 'resolve', 'totalMs', resolve_ms, 'consumedMs', resolved_ms,
+            'status', CASE WHEN stage IN ('verifying', 'closed') THEN 'stopped' ELSE 'running' END,
+            'breached', resolved_ms > resolve_ms, 'cycle', 0),
+          'progress', jsonb_build_object('name', 'progress', 'totalMs', progress_ms,
+            'consumedMs', CASE WHEN r_prog < 0.08 THEN progress_ms + 3600000 ELSE progress_ms / 2 END,
+            'status', CASE WHEN stage IN ('registered', 'investigating', 'answered') THEN 'running' ELSE 'stopped' END,
+            'breached', r_prog < 0.08,
+            'deadline', CASE WHEN stage IN ('registered', 'investigating', 'answered')
+              THEN now() + make_interval(secs => (r_prog - 0.3) * 86400) END,
+            'cycle', 1 + floor(r_res * 3)::int))
+      )), r_res * resolve_ms * 1.3 > resolve_ms, '{}'::jsonb, '{}'::jsonb
+    FROM (SELECT b.*, CASE WHEN stage IN ('verifying', 'closed', 'withdrawn') THEN (r_res * 1.3 * resolve_ms)::bigint
+      ELSE least((r_res * 1.3 * resolve_ms)::bigint, (age_days * 86400000 / 3)::bigint) END AS resolved_ms
+      FROM bench_complaints b) x;
+    INSERT INTO complaint_cases (complaint_id, case_id) SELECT id, case_id FROM bench_complaints;
+    INSERT INTO complaint_updates (complaint_id, seq, kind, owner, at, due_at, on_time)
+    SELECT b.id, 1 + i, CASE WHEN i = 0 THEN 'acknowledge' ELSE 'progress' END, b.assignee, u.at,
+      u.at + CASE WHEN u.late THEN interval '-2 hours' ELSE interval '3 hours' END, NOT u.late
+    FROM bench_complaints b CROSS JOIN generate_series(0, floor(b.r_res * 3)::int) i
+    CROSS JOIN LATERAL (SELECT b.reported_at + make_interval(hours => 2 + 20 * i) AS at,
+      random() < 0.12 + 0 * i AS late) u;
+    DROP TABLE bench_complaints;
+  `);
   log('vacuum analyze');
   await q.unsafe('DROP TABLE bench_sim');
   await q.unsafe('VACUUM ANALYZE');
   const [stats] = await q<
-    { cases: number; open: number; escalations: number; entries: number; issues: number; mb: number }[]
+    {
+      cases: number;
+      open: number;
+      escalations: number;
+      entries: number;
+      issues: number;
+      complaints: number;
+      mb: number;
+    }[]
   >`select (select count(*)::int from cases) as cases,
       (select count(*)::int from cases where stage not in ('closed','cancelled')) as open,
       (select count(*)::int from escalations) as escalations,
       (select count(*)::int from cost_entries) as entries,
       (select count(*)::int from stock_movements) as issues,
+      (select count(*)::int from complaints) as complaints,
       round(pg_total_relation_size('cases') / 1048576.0)::int as mb`;
   return stats!;
 }

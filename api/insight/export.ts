@@ -3,10 +3,12 @@
 // programs find the column by its key. The JSON answer stays the reference; these are its flat view.
 import ExcelJS from 'exceljs';
 import { OPEN_STAGES, STAGE_LABELS_ZH } from '../../domain/case.js';
+import { PRIORITIES } from '../../domain/complaints/policy.js';
 import {
   BACKLOG_AGES,
   COST_CATEGORIES,
   COVERAGES,
+  type ComplaintFigures,
   type Kpis,
   SURVEY_QUESTIONS,
 } from '../../domain/insight/kpis.js';
@@ -68,6 +70,36 @@ export function kpiColumns(levels: string[]): Table['columns'] {
       label: `费用-${COVERAGE_ZH[c]}(分)`,
       kind: 'fen' as const,
     })),
+    ...complaintColumns('complaints', '投诉'),
+    ...PRIORITIES.flatMap((p) => complaintColumns(`complaints.${p}`, `${p}投诉`)),
+    { key: 'complaints.progressUpdates.due', label: '应进度反馈次数' },
+    { key: 'complaints.progressUpdates.onTime', label: '按时进度反馈次数' },
+    { key: 'complaints.progressUpdates.complianceRate', label: '进度反馈及时率', kind: 'rate' },
+  ];
+}
+
+/** The columns of a set of complaints (all, or one priority). */
+function complaintColumns(key: string, label: string): Table['columns'] {
+  return [
+    { key: `${key}.received`, label: `${label}数` },
+    { key: `${key}.resolved`, label: `${label}已解决` },
+    { key: `${key}.resolutionMinutes.median`, label: `${label}解决时间中位数(分钟)` },
+    { key: `${key}.resolutionMinutes.p90`, label: `${label}解决时间P90(分钟)` },
+    { key: `${key}.resolutionClockMinutes.median`, label: `${label}SLA计时解决中位数(分钟)` },
+    { key: `${key}.resolutionClockMinutes.p90`, label: `${label}SLA计时解决P90(分钟)` },
+    { key: `${key}.onTimeResolutionRate`, label: `${label}按时解决率`, kind: 'rate' },
+  ];
+}
+
+function complaintCells(f: ComplaintFigures): Cell[] {
+  return [
+    f.received,
+    f.resolved,
+    f.resolutionMinutes.median,
+    f.resolutionMinutes.p90,
+    f.resolutionClockMinutes.median,
+    f.resolutionClockMinutes.p90,
+    f.onTimeResolutionRate,
   ];
 }
 
@@ -95,6 +127,11 @@ export function kpiCells(k: Kpis, levels: string[]): Cell[] {
     k.costs.total,
     ...COST_CATEGORIES.map((c) => k.costs.byCategory[c]),
     ...COVERAGES.map((c) => k.costs.byCoverage[c]),
+    ...complaintCells(k.complaints),
+    ...PRIORITIES.flatMap((p) => complaintCells(k.complaints.byPriority[p])),
+    k.complaints.progressUpdates.due,
+    k.complaints.progressUpdates.onTime,
+    k.complaints.progressUpdates.complianceRate,
   ];
 }
 

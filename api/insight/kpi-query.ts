@@ -1,11 +1,20 @@
-// The KPI report's one query (docs/kpis.md): the cases the customer reported in the period (the
-// cohort), with the key of the requested grouping, counted from the kpi_* facts of each case row
-// (migration 0010), their escalations, their open stages and their cost lines — all in one statement so
-// the cohort is read once. domain/insight/kpis.ts turns the counts into figures.
+// The KPI report's SQL (docs/kpis.md): the cases the customer reported in the period (the cohort),
+// with the key of the requested grouping, counted from the kpi_* facts of each case row (migration
+// 0010), their escalations, their open stages and their cost lines; and the complaints received in the
+// period, counted from their facts (migration 0012) and their progress updates — only a few rows per
+// group leave the database: one statement, or two at once for a long period (kpiStatements).
+// domain/insight/kpis.ts turns the counts into figures.
 import { type SQL, sql } from 'drizzle-orm';
 import type { Database } from '../../db/client.js';
 import { OPEN_STAGES } from '../../domain/case.js';
-import { BACKLOG_AGES, emptyCounts, type GroupBy, type KpiCounts } from '../../domain/insight/kpis.js';
+import type { Priority } from '../../domain/complaints/policy.js';
+import {
+  BACKLOG_AGES,
+  type ComplaintCounts,
+  emptyCounts,
+  type GroupBy,
+  type KpiCounts,
+} from '../../domain/insight/kpis.js';
 import type { Period } from '../../domain/insight/period.js';
 import type { InsightSettings } from '../../domain/insight/settings.js';
 import { stockIssueAmountSql, warrantyCoverageSql } from './cost-lines.js';
@@ -27,6 +36,26 @@ const GROUPINGS: Record<GroupBy, { key: SQL; label: SQL }> = {
   channel: { key: sql`c.channel`, label: sql`c.channel` },
 };
 
+/**
+ * The same groupings for complaints co (their owner o, the owner's team ot): the owner stands for the
+ * engineer, the region given at intake for the customer's (docs/kpis.md, "Complaints").
+ */
+const COMPLAINT_GROUPINGS: Record<GroupBy, { key: SQL; label: SQL }> = {
+  engineer: { key: sql`co.owner`, label: sql`coalesce(o.name, co.owner)` },
+  team: { key: sql`o.team_id`, label: sql`coalesce(ot.name, o.team_id)` },
+  region: {
+    key: sql`coalesce(co.region, o.region, ot.region)`,
+    label: sql`coalesce(co.region, o.region, ot.region)`,
+  },
+  model: { key: sql`co.product_model`, label: sql`co.product_model` },
+  line: {
+    key: sql`coalesce(co.product_line, cpm.product_line)`,
+    label: sql`coalesce(co.product_line, cpm.product_line)`,
+  },
+  customer: { key: sql`co.customer_name`, label: sql`co.customer_name` },
+  channel: { key: sql`co.channel`, label: sql`co.channel` },
+};
+
 export interface KpiQuery {
   period: Period;
   groupBy?: GroupBy;
@@ -45,19 +74,50 @@ const NONE_LABEL = '(未指定)';
 
 type Part =
   | { part: 'main'; total: boolean; gkey: string | null; glabel: string | null; [k: string]: unknown }
+  | { part: 'repeats'; gkey: string | null; n: number }
   | { part: 'backlog'; gkey: string | null; stage: string; band: string; n: number }
   | { part: 'escalations'; gkey: string | null; level: number; n: number }
-  | { part: 'costs'; gkey: string | null; category: string; coverage: string | null; amount: number };
+  | { part: 'costs'; gkey: string | null; category: string; coverage: string | null; amount: number }
+  | {
+      part: 'complaints';
+      in_group: boolean;
+      gkey: string | null;
+      glabel: string | null;
+      priority: Priority | null;
+      received: number;
+      resolved: number;
+      resolution_minutes: [number | null, number | null] | null;
+      resolution_clock_minutes: [number | null, number | null] | null;
+      resolution_decided: number;
+      resolved_on_time: number;
+      progress_missed: number;
+    }
+  | { part: 'progress'; gkey: string | null; due: number; on_time: number };
 
-/** The one statement of a report: a row (JSON) per group and part (main, backlog, escalations, costs). */
-export function kpiSql(q: KpiQuery): SQL {
+/** A part of a report's SQL: its common table expressions and the rows (JSON, one per group and part) it selects. */
+interface KpiPart {
+  ctes: SQL;
+  rows: SQL;
+}
+
+/**
+ * The report's SQL in two halves: the cases' own counts and their repeat failures (main, repeats), and
+ * what is joined to the cases or is not a case (backlog, escalations, costs, complaints, progress).
+ */
+export function kpiParts(q: KpiQuery): [KpiPart, KpiPart] {
   const g = q.groupBy ? GROUPINGS[q.groupBy] : { key: sql`NULL::text`, label: sql`NULL::text` };
-  const where: SQL[] = [
-    sql`c.reported_at >= ${q.period.fromInstant.toISOString()}::timestamptz`,
-    sql`c.reported_at < ${q.period.toInstant.toISOString()}::timestamptz`,
+  const cg = q.groupBy ? COMPLAINT_GROUPINGS[q.groupBy] : { key: sql`NULL::text`, label: sql`NULL::text` };
+  const from = q.period.fromInstant.toISOString();
+  const to = q.period.toInstant.toISOString();
+  const where: SQL[] = [sql`c.reported_at >= ${from}::timestamptz`, sql`c.reported_at < ${to}::timestamptz`];
+  const complaintWhere: SQL[] = [
+    sql`co.reported_at >= ${from}::timestamptz`,
+    sql`co.reported_at < ${to}::timestamptz`,
   ];
   for (const [name, value] of Object.entries(q.filters)) {
-    if (value !== undefined) where.push(sql`${GROUPINGS[name as GroupBy].key} = ${value}`);
+    if (value === undefined) continue;
+    where.push(sql`${GROUPINGS[name as GroupBy].key} = ${value}`);
+    complaintWhere.push(sql`${COMPLAINT_GROUPINGS[name as GroupBy].key} = ${value}`);
   }
   const window = q.settings.repeatFailureWindowDays;
   const now = q.now.toISOString();
@@ -77,32 +137,18 @@ export function kpiSql(q: KpiQuery): SQL {
   // GROUPING() names the totals row of the grouping sets; without groupBy the one row is the totals.
   const isTotal = q.groupBy ? sql`GROUPING(gkey, glabel) = 3` : sql`true`;
   const keys = q.groupBy ? sql`gkey, glabel` : sql`NULL::text AS gkey, NULL::text AS glabel`;
-  return sql`
-    WITH cohort AS MATERIALIZED (
-      SELECT c.id, c.stage, c.outcome, ${g.key} AS gkey, ${g.label} AS glabel,
-        c.kpi_responded_at IS NOT NULL AS responded,
-        greatest(0, date_part('epoch', c.kpi_responded_at - c.reported_at)) / 60 AS response_minutes,
-        c.kpi_response_clock_ms / 60000.0::float8 AS response_clock_minutes,
-        c.kpi_response_on_time, c.kpi_arrival_on_time, c.kpi_repair_on_time, c.kpi_first_time_fix,
-        c.kpi_repaired_at AS repaired_at, c.serial_number,
-        c.kpi_survey_service, c.kpi_survey_effect, c.kpi_survey_attitude,
-        c.purchase_date, c.reported_at, pm.warranty_months
-      FROM cases c
+  // Complaints: per priority and in all, per group and in total.
+  const complaintGrouping = q.groupBy
+    ? sql`GROUPING SETS ((gkey, glabel, priority), (gkey, glabel), (priority), ())`
+    : sql`GROUPING SETS ((priority), ())`;
+  const inGroup = q.groupBy ? sql`GROUPING(gkey, glabel) = 0` : sql`false`;
+  const caseRows = sql`cases c
         LEFT JOIN people p ON p.id = c.assignee
         LEFT JOIN teams t ON t.id = p.team_id
         LEFT JOIN product_models pm ON pm.model = c.product_model
-      WHERE ${sql.join(where, sql` AND `)}
-    ),
-    -- Repaired cases of the cohort whose serial came back within the window: one join over the cases
-    -- reported since the period began (no later case can be a repeat of the cohort's repairs).
-    repeats AS (
-      SELECT DISTINCT k.id
-      FROM cohort k JOIN cases d ON d.serial_number = k.serial_number
-      WHERE k.repaired_at IS NOT NULL AND d.id <> k.id
-        AND d.reported_at > ${q.period.fromInstant.toISOString()}::timestamptz
-        AND d.reported_at > k.repaired_at
-        AND d.reported_at <= k.repaired_at + make_interval(days => ${window}::int)
-    ),
+      WHERE ${sql.join(where, sql` AND `)}`;
+  const caseCounts = sql`
+    -- The counts of the cases' own facts, straight from the covering index (no join but the grouping's).
     main AS (
       SELECT 'main' AS part, ${isTotal} AS total, ${keys},
         count(*)::int AS cases,
@@ -119,13 +165,50 @@ export function kpiSql(q: KpiQuery): SQL {
         count(kpi_first_time_fix)::int AS accepted,
         count(*) FILTER (WHERE kpi_first_time_fix)::int AS fixed_first_time,
         count(repaired_at)::int AS repaired,
-        count(r.id)::int AS repeat_failures,
         count(*) FILTER (WHERE outcome IN ('survey_answered', 'survey_expired'))::int AS surveys_closed,
         count(*) FILTER (WHERE outcome = 'survey_answered' AND kpi_survey_service IS NOT NULL)::int AS surveys_answered,
         coalesce(sum(kpi_survey_service) FILTER (WHERE outcome = 'survey_answered'), 0)::int AS sum_service,
         coalesce(sum(kpi_survey_effect) FILTER (WHERE outcome = 'survey_answered'), 0)::int AS sum_effect,
         coalesce(sum(kpi_survey_attitude) FILTER (WHERE outcome = 'survey_answered'), 0)::int AS sum_attitude
-      FROM cohort LEFT JOIN repeats r USING (id) GROUP BY ${grouping}
+      FROM (
+        SELECT ${g.key} AS gkey, ${g.label} AS glabel, c.outcome,
+          c.kpi_responded_at IS NOT NULL AS responded,
+          -- Only the responded ones (greatest() would turn the others' null into 0).
+          CASE WHEN c.kpi_responded_at IS NOT NULL
+            THEN greatest(0, date_part('epoch', c.kpi_responded_at - c.reported_at)) / 60 END AS response_minutes,
+          c.kpi_response_clock_ms / 60000.0::float8 AS response_clock_minutes,
+          c.kpi_response_on_time, c.kpi_arrival_on_time, c.kpi_repair_on_time, c.kpi_first_time_fix,
+          c.kpi_repaired_at AS repaired_at, c.kpi_survey_service, c.kpi_survey_effect, c.kpi_survey_attitude
+        FROM ${caseRows}
+      ) k
+      GROUP BY ${grouping}
+    ),
+    -- Repaired cases of the cohort whose serial came back within the window: one join over the cases
+    -- reported since the period began (no later case can be a repeat of the cohort's repairs).
+    repeats AS (
+      SELECT 'repeats' AS part, gkey, count(*)::int AS n
+      FROM (
+        SELECT DISTINCT k.id, k.gkey
+        FROM (
+          SELECT c.id, ${g.key} AS gkey, c.serial_number, c.kpi_repaired_at AS repaired_at
+          FROM ${caseRows} AND c.kpi_repaired_at IS NOT NULL
+        ) k JOIN cases d ON d.serial_number = k.serial_number
+        WHERE d.id <> k.id
+          AND d.reported_at > ${from}::timestamptz
+          AND d.reported_at > k.repaired_at
+          AND d.reported_at <= k.repaired_at + make_interval(days => ${window}::int)
+      ) r
+      GROUP BY gkey
+    )
+  `;
+  const caseCountRows = sql`
+    SELECT row_to_json(main) AS row FROM main
+    UNION ALL SELECT row_to_json(repeats) FROM repeats`;
+  const joined = sql`
+    cohort AS MATERIALIZED (
+      -- What the parts below join on: narrow, so it stays small.
+      SELECT c.id, ${g.key} AS gkey, c.stage, c.reported_at, c.purchase_date, pm.warranty_months
+      FROM ${caseRows}
     ),
     backlog AS (
       SELECT 'backlog' AS part, gkey, stage, ${band} AS band, count(*)::int AS n
@@ -153,12 +236,69 @@ export function kpiSql(q: KpiQuery): SQL {
         FROM cohort k JOIN stock_movements m ON m.case_id = k.id AND m.kind = 'issue'
       ) l
       GROUP BY gkey, category, coverage
+    ),
+    -- The complaints received in the period, with their facts (migration 0012). A progress cycle still
+    -- owing an update counts as missed once its deadline lies before now.
+    complaint_cohort AS MATERIALIZED (
+      SELECT co.id, co.priority, ${cg.key} AS gkey, ${cg.label} AS glabel,
+        -- Only the resolved ones (greatest() would turn the others' null into 0).
+        CASE WHEN co.kpi_resolved_at IS NOT NULL
+          THEN greatest(0, date_part('epoch', co.kpi_resolved_at - co.reported_at)) / 60 END AS resolution_minutes,
+        co.kpi_resolve_clock_ms / 60000.0::float8 AS resolution_clock_minutes,
+        co.kpi_resolved_at, co.kpi_resolve_on_time,
+        coalesce(co.kpi_progress_missed, false) OR coalesce(co.kpi_progress_due_at <= ${now}::timestamptz, false)
+          AS progress_missed
+      FROM complaints co
+        LEFT JOIN people o ON o.id = co.owner
+        LEFT JOIN teams ot ON ot.id = o.team_id
+        LEFT JOIN product_models cpm ON cpm.model = co.product_model
+      WHERE ${sql.join(complaintWhere, sql` AND `)}
+    ),
+    complaint_main AS (
+      SELECT 'complaints' AS part, ${inGroup} AS in_group, ${keys}, priority,
+        count(*)::int AS received,
+        count(kpi_resolved_at)::int AS resolved,
+        percentile_disc(ARRAY[0.5, 0.9]) WITHIN GROUP (ORDER BY resolution_minutes) AS resolution_minutes,
+        percentile_disc(ARRAY[0.5, 0.9]) WITHIN GROUP (ORDER BY resolution_clock_minutes) AS resolution_clock_minutes,
+        count(kpi_resolve_on_time)::int AS resolution_decided,
+        count(*) FILTER (WHERE kpi_resolve_on_time)::int AS resolved_on_time,
+        count(*) FILTER (WHERE progress_missed)::int AS progress_missed
+      FROM complaint_cohort GROUP BY ${complaintGrouping}
+    ),
+    -- Every update recorded with a deadline ended a progress cycle that was due: on time or late.
+    progress AS (
+      SELECT 'progress' AS part, k.gkey, count(*)::int AS due, count(*) FILTER (WHERE u.on_time)::int AS on_time
+      FROM complaint_cohort k JOIN complaint_updates u ON u.complaint_id = k.id AND u.due_at IS NOT NULL
+      GROUP BY k.gkey
     )
-    SELECT row_to_json(main) AS row FROM main
-    UNION ALL SELECT row_to_json(backlog) FROM backlog
+  `;
+  const joinedRows = sql`
+    SELECT row_to_json(backlog) AS row FROM backlog
     UNION ALL SELECT row_to_json(escalated) FROM escalated
     UNION ALL SELECT row_to_json(costs) FROM costs
-  `;
+    UNION ALL SELECT row_to_json(complaint_main) FROM complaint_main
+    UNION ALL SELECT row_to_json(progress) FROM progress`;
+  return [
+    { ctes: caseCounts, rows: caseCountRows },
+    { ctes: joined, rows: joinedRows },
+  ];
+}
+
+/** Periods longer than this are counted by two statements at once (kpiStatements). */
+export const PARALLEL_FROM_DAYS = 92;
+
+/**
+ * The statements of a report. A long period's two halves go as two statements at once, on two
+ * connections, so a year takes about the longer of them rather than their sum where the server has a
+ * core to spare; each sees the read model as it is when it starts, and every figure with its groups and
+ * totals comes from one of them. A shorter period is one statement: there the second connection and the
+ * second pass over the period's cases cost more than running the halves side by side saves.
+ */
+export function kpiStatements(q: KpiQuery): SQL[] {
+  const [a, b] = kpiParts(q);
+  const days = (q.period.toInstant.getTime() - q.period.fromInstant.getTime()) / 86_400_000;
+  if (days > PARALLEL_FROM_DAYS) return [sql`WITH ${a.ctes} ${a.rows}`, sql`WITH ${b.ctes} ${b.rows}`];
+  return [sql`WITH ${a.ctes}, ${b.ctes} ${a.rows} UNION ALL ${b.rows}`];
 }
 
 /** Counts of the whole cohort and, with groupBy, of each group (largest first). */
@@ -166,7 +306,9 @@ export async function kpiCounts(
   db: Database,
   q: KpiQuery,
 ): Promise<{ totals: KpiCounts; groups: KpiGroupCounts[] }> {
-  const rows = await db.execute<{ row: Part }>(kpiSql(q));
+  const rows = (
+    await Promise.all(kpiStatements(q).map((statement) => db.execute<{ row: Part }>(statement)))
+  ).flat();
 
   const totals = emptyCounts();
   const groups = new Map<string | null, KpiGroupCounts>();
@@ -206,7 +348,6 @@ export async function kpiCounts(
           accepted: n('accepted'),
           fixedFirstTime: n('fixed_first_time'),
           repaired: n('repaired'),
-          repeatFailures: n('repeat_failures'),
           surveysClosed: n('surveys_closed'),
           surveysAnswered: n('surveys_answered'),
           surveySums: {
@@ -217,6 +358,9 @@ export async function kpiCounts(
         } satisfies Partial<KpiCounts>);
         break;
       }
+      case 'repeats':
+        for (const c of targetsOf(row.gkey)) c.repeatFailures += row.n;
+        break;
       case 'backlog':
         for (const c of targetsOf(row.gkey)) {
           const stage = row.stage as keyof KpiCounts['openByStage'];
@@ -239,6 +383,33 @@ export async function kpiCounts(
             const coverage = row.coverage as keyof KpiCounts['costsByCoverage'];
             c.costsByCoverage[coverage] = (c.costsByCoverage[coverage] ?? 0) + row.amount;
           }
+        }
+        break;
+      case 'complaints': {
+        const into = row.in_group ? groupOf(row.gkey, row.glabel) : totals;
+        const [wallMedian, wallP90] = row.resolution_minutes ?? [];
+        const [clockMedian, clockP90] = row.resolution_clock_minutes ?? [];
+        const counts: ComplaintCounts = {
+          received: row.received,
+          resolved: row.resolved,
+          resolutionMinutesMedian: wallMedian ?? null,
+          resolutionMinutesP90: wallP90 ?? null,
+          resolutionClockMinutesMedian: clockMedian ?? null,
+          resolutionClockMinutesP90: clockP90 ?? null,
+          resolutionDecided: row.resolution_decided,
+          resolvedOnTime: row.resolved_on_time,
+        };
+        if (row.priority !== null) into.complaintsByPriority[row.priority] = counts;
+        else {
+          into.complaints = counts;
+          into.progressUpdatesDue += row.progress_missed;
+        }
+        break;
+      }
+      case 'progress':
+        for (const c of targetsOf(row.gkey)) {
+          c.progressUpdatesDue += row.due;
+          c.progressUpdatesOnTime += row.on_time;
         }
         break;
     }

@@ -3,6 +3,7 @@
 // Budget, BudgetReport, InsightSettings, ProductModel); every response is exact (additionalProperties
 // false), so a field the handlers add must be listed here.
 import { OPEN_STAGES } from '../../domain/case.js';
+import { PRIORITIES } from '../../domain/complaints/policy.js';
 import { MONTHS } from '../../domain/insight/budget.js';
 import {
   BACKLOG_AGES,
@@ -27,6 +28,23 @@ const minutes = {
   description: 'minutes, one decimal; null without cases',
 } as const;
 const localDate = { type: 'string', format: 'date' } as const;
+
+/** Resolution of a set of complaints: against each one's own resolve target. */
+const complaintFigures = {
+  received: { ...count, description: 'complaints received in the period' },
+  resolved: { ...count, description: 'resolved: the customer accepted the answer' },
+  resolutionMinutes: {
+    ...object({ median: minutes, p90: minutes }),
+    description: 'wall-clock minutes from receipt to resolution (nearest rank)',
+  },
+  resolutionClockMinutes: {
+    ...object({ median: minutes, p90: minutes }),
+    description: 'the same as the resolve clock counts it (working time for working-day targets)',
+  },
+  onTimeResolutionRate: { ...share, description: 'resolvedOnTime ÷ resolutionDecided' },
+  resolutionDecided: { ...count, description: 'resolved, or past the resolve target' },
+  resolvedOnTime: { ...count, description: 'resolved within the resolve target' },
+} as const;
 
 export const KPIS_SCHEMA = {
   $id: 'Kpis',
@@ -87,6 +105,22 @@ export const KPIS_SCHEMA = {
       byCategory: keyed(COST_CATEGORIES, fen),
       byCoverage: keyed(COVERAGES, fen),
     }),
+    complaints: {
+      ...object({
+        ...complaintFigures,
+        byPriority: keyed(PRIORITIES, object(complaintFigures)),
+        progressUpdates: {
+          ...object({
+            due: { ...count, description: 'progress deadlines that fell: met by an update, or passed' },
+            onTime: { ...count, description: 'of them, met by an update by the deadline' },
+            complianceRate: { ...share, description: 'onTime ÷ due; null when nothing was due' },
+          }),
+          description: 'progress-update compliance of the complaints (docs/kpis.md, "Complaints")',
+        },
+      }),
+      description:
+        'complaints received in the period (of the group: by owner, owner’s team, region, model, line, customer or channel), all and per priority (the current one)',
+    },
     counts: {
       ...object(
         Object.fromEntries(

@@ -29,16 +29,17 @@ export async function scorecards(
     FROM people p LEFT JOIN teams t ON t.id = p.team_id
     WHERE ('engineer' = ANY (p.roles) AND p.active ${q.team ? sql`AND p.team_id = ${q.team}` : sql``})
       OR p.id IN (${sql.join(
-        [sql`NULL`, ...groups.filter((g) => g.key !== null).map((g) => sql`${g.key}`)],
+        [sql`NULL`, ...groups.filter((g) => g.key !== null && g.counts.cases > 0).map((g) => sql`${g.key}`)],
         sql`, `,
       )})
   `);
   const people = new Map(
     [...directory].map((p) => [p.id, { name: p.name, teamId: p.team_id, teamName: p.team_name }]),
   );
-  // Cases assigned to someone the directory does not list (yet): they count, without a team.
+  // Cases assigned to someone the directory does not list (yet): they count, without a team. (A group
+  // with complaints and no case is a complaint owner: a card only if the directory lists an engineer.)
   for (const g of groups) {
-    if (g.key !== null && !people.has(g.key))
+    if (g.key !== null && g.counts.cases > 0 && !people.has(g.key))
       people.set(g.key, { name: g.label ?? g.key, teamId: null, teamName: null });
   }
   const countsOf = new Map(groups.map((g) => [g.key, g.counts]));

@@ -2,6 +2,7 @@
 // aggregate row per group); these rules turn the counts into the figures a manager reads, so every
 // figure is a ratio of counts the report also shows. Pure.
 import { OPEN_STAGES, type Stage } from '../case.js';
+import { PRIORITIES, type Priority } from '../complaints/policy.js';
 import type { KpiTargets } from './settings.js';
 
 export const GROUP_BY = ['engineer', 'team', 'region', 'model', 'line', 'customer', 'channel'] as const;
@@ -29,6 +30,29 @@ export const BACKLOG_AGES = [
   { band: 'over30d', maxDays: Number.POSITIVE_INFINITY },
 ] as const;
 export type BacklogAge = (typeof BACKLOG_AGES)[number]['band'];
+
+/** What the database counts of a set of complaints (one priority, or all of a group). */
+export interface ComplaintCounts {
+  received: number;
+  resolved: number;
+  resolutionMinutesMedian: number | null;
+  resolutionMinutesP90: number | null;
+  resolutionClockMinutesMedian: number | null;
+  resolutionClockMinutesP90: number | null;
+  resolutionDecided: number;
+  resolvedOnTime: number;
+}
+
+export const emptyComplaintCounts = (): ComplaintCounts => ({
+  received: 0,
+  resolved: 0,
+  resolutionMinutesMedian: null,
+  resolutionMinutesP90: null,
+  resolutionClockMinutesMedian: null,
+  resolutionClockMinutesP90: null,
+  resolutionDecided: 0,
+  resolvedOnTime: 0,
+});
 
 /** What the database counts per group (every field a count, a sum or a percentile of the group's cases). */
 export interface KpiCounts {
@@ -58,6 +82,12 @@ export interface KpiCounts {
   /** Integer fen. */
   costsByCategory: Partial<Record<CostCategory, number>>;
   costsByCoverage: Partial<Record<Coverage, number>>;
+  /** The complaints received in the period (docs/kpis.md, "Complaints"): all, and per priority. */
+  complaints: ComplaintCounts;
+  complaintsByPriority: Partial<Record<Priority, ComplaintCounts>>;
+  /** Progress updates that fell due, and those of them given by their deadline. */
+  progressUpdatesDue: number;
+  progressUpdatesOnTime: number;
 }
 
 export const emptyCounts = (): KpiCounts => ({
@@ -85,6 +115,10 @@ export const emptyCounts = (): KpiCounts => ({
   openByAge: {},
   costsByCategory: {},
   costsByCoverage: {},
+  complaints: emptyComplaintCounts(),
+  complaintsByPriority: {},
+  progressUpdatesDue: 0,
+  progressUpdatesOnTime: 0,
 });
 
 /** A share of `of` with four decimals; null when there is nothing to share (no case in the basis). */
@@ -98,6 +132,17 @@ const round2 = (x: number) => Math.round(x * 100) / 100;
 
 /** The default escalation ladder's levels are always listed, so a chart has its bars even at zero. */
 const LADDER_LEVELS = ['1', '2', '3'];
+
+/** The figures of a set of complaints: resolution time (wall clock and the resolve clock) and on time. */
+export interface ComplaintFigures {
+  received: number;
+  resolved: number;
+  resolutionMinutes: { median: number | null; p90: number | null };
+  resolutionClockMinutes: { median: number | null; p90: number | null };
+  onTimeResolutionRate: number | null;
+  resolutionDecided: number;
+  resolvedOnTime: number;
+}
 
 export interface Kpis {
   cases: number;
@@ -123,6 +168,10 @@ export interface Kpis {
     byCategory: Record<CostCategory, number>;
     byCoverage: Record<Coverage, number>;
   };
+  complaints: ComplaintFigures & {
+    byPriority: Record<Priority, ComplaintFigures>;
+    progressUpdates: { due: number; onTime: number; complianceRate: number | null };
+  };
   counts: Omit<
     KpiCounts,
     | 'responseMinutesMedian'
@@ -135,7 +184,26 @@ export interface Kpis {
     | 'openByAge'
     | 'costsByCategory'
     | 'costsByCoverage'
+    | 'complaints'
+    | 'complaintsByPriority'
+    | 'progressUpdatesDue'
+    | 'progressUpdatesOnTime'
   >;
+}
+
+function complaintFigures(c: ComplaintCounts): ComplaintFigures {
+  return {
+    received: c.received,
+    resolved: c.resolved,
+    resolutionMinutes: { median: round1(c.resolutionMinutesMedian), p90: round1(c.resolutionMinutesP90) },
+    resolutionClockMinutes: {
+      median: round1(c.resolutionClockMinutesMedian),
+      p90: round1(c.resolutionClockMinutesP90),
+    },
+    onTimeResolutionRate: rate(c.resolvedOnTime, c.resolutionDecided),
+    resolutionDecided: c.resolutionDecided,
+    resolvedOnTime: c.resolvedOnTime,
+  };
 }
 
 const fill = <K extends string>(keys: readonly K[], from: Partial<Record<K, number>>) =>
@@ -189,6 +257,17 @@ export function kpisFrom(c: KpiCounts, targets: Pick<KpiTargets, 'repeatFailureR
       total: Object.values(byCategory).reduce((a, b) => a + b, 0),
       byCategory,
       byCoverage: fill(COVERAGES, c.costsByCoverage),
+    },
+    complaints: {
+      ...complaintFigures(c.complaints),
+      byPriority: Object.fromEntries(
+        PRIORITIES.map((p) => [p, complaintFigures(c.complaintsByPriority[p] ?? emptyComplaintCounts())]),
+      ) as Record<Priority, ComplaintFigures>,
+      progressUpdates: {
+        due: c.progressUpdatesDue,
+        onTime: c.progressUpdatesOnTime,
+        complianceRate: rate(c.progressUpdatesOnTime, c.progressUpdatesDue),
+      },
     },
     counts: {
       cases: c.cases,

@@ -14,6 +14,14 @@ import { scoreComponents, weightedScore } from '../../domain/insight/score.js';
 import { DEFAULT_INSIGHT_SETTINGS } from '../../domain/insight/settings.js';
 import { warrantyOf } from '../../domain/insight/warranty.js';
 import { parseCsv } from '../../domain/people/csv.js';
+import {
+  complaintStep,
+  declarePeople,
+  fastComplaintPolicy,
+  openComplaint,
+  waitFor,
+} from '../support/complaints.js';
+import { seconds } from '../support/sla.js';
 import { call, eventually, intakeBody, repairReport, type Stack, startStack } from '../support/stack.js';
 
 const tag = `${process.pid}${Date.now() % 100_000}`;
@@ -389,6 +397,18 @@ describe('the KPI report', () => {
     });
   });
 
+  it('a period longer than a quarter (counted by two statements at once) gives the same figures', async () => {
+    const q = `model=${encodeURIComponent(MODEL)}&groupBy=engineer`;
+    const short = await req('GET', `/api/v1/reports/kpis?${period()}&${q}`);
+    const long = await req(
+      'GET',
+      `/api/v1/reports/kpis?from=${shift(today(), -200)}&to=${shift(today(), 1)}&${q}`,
+    );
+    expect(long.status).toBe(200);
+    expect(long.body.totals).toEqual(short.body.totals);
+    expect(long.body.groups).toEqual(short.body.groups);
+  });
+
   it("per-case totals add up exactly to the period's", async () => {
     let sum = 0;
     for (const id of Object.values(cases))
@@ -417,7 +437,13 @@ describe('the KPI report', () => {
       firstTimeFixRate: 0,
       onTimeArrivalRate: 1,
     });
-    expect(byKey.null).toMatchObject({ cases: 1, onTimeResponseRate: null });
+    // The unassigned case was never responded to: no response time, not zero minutes.
+    expect(byKey.null).toMatchObject({
+      cases: 1,
+      onTimeResponseRate: null,
+      responseMinutes: { median: null, p90: null },
+      responseClockMinutes: { median: null, p90: null },
+    });
     expect(r.body.groups[0].key).toBe(ENG_A); // largest first
     // Groups add up to the totals.
     const sum = (f: (g: { cases: number; costs: { total: number } }) => number) =>
@@ -696,5 +722,162 @@ describe('budgets', () => {
     expect(book.getWorksheet(`Budget ${YEAR}`)!.rowCount).toBe(1 + 5 * 13 + 1);
     const none = await req('GET', '/api/v1/reports/budget?year=2031');
     expect(none.body).toMatchObject({ status: 'none', totals: { budget: 0, actual: 0 } });
+  });
+});
+
+describe('complaints in the KPI report', () => {
+  // A model of their own, so the cases above are not in these reports (nor these complaints in theirs).
+  const CMODEL = `KPI-CP-${tag}`;
+  const OWNER = `ins-cp-owner-${tag}`;
+  const ids: Record<'x' | 'y' | 'z', string> = { x: '', y: '', z: '' };
+  const cstep = async (id: string, name: string, body: Record<string, unknown>) => {
+    const r = await complaintStep(stack, id, name, body);
+    expect(r.status, `${name}: ${JSON.stringify(r.body)}`).toBe(200);
+    return r.body;
+  };
+  const clockOf = async (id: string, name: string) =>
+    (await req('GET', `/api/v1/complaints/${id}`)).body.clocks.find((k: { name: string }) => k.name === name);
+  let resolvedMinutes = 0;
+
+  it('three complaints with second-scale clocks: resolved on time, updates late and missed, resolve target passed', async () => {
+    await declarePeople(stack, { [OWNER]: ['specialist'] });
+    // P2 and P3 may take an hour to resolve; P3 owes an update every 2 s; P4 must be resolved in 3 s.
+    const line = await fastComplaintPolicy(stack, {
+      P3: { progressUpdate: seconds(2) },
+      P4: { resolve: seconds(3) },
+    });
+    const complaint = (urgency: string, importance: string) =>
+      openComplaint(stack, line, {
+        product: {
+          model: CMODEL,
+          serialNumber: `CP-${tag}-${urgency}-${importance}`,
+          purchaseDate: '2025-05-01',
+          line,
+        },
+        complaint: { description: '维修后仍有漏气', category: 'service', urgency, importance },
+      });
+    const x = await complaint('medium', 'high');
+    const y = await complaint('medium', 'medium');
+    const z = await complaint('low', 'low');
+    expect([x.priority, y.priority, z.priority]).toEqual(['P2', 'P3', 'P4']);
+    Object.assign(ids, { x: x.id, y: y.id, z: z.id });
+
+    // X: acknowledged and answered within the hour (two updates on time), accepted: resolved on time.
+    await cstep(x.id, 'acknowledge', { message: '已收到，正在调查', channel: 'phone' });
+    await cstep(x.id, 'record-finding', { text: '密封圈装配不到位' });
+    await cstep(x.id, 'answer', { answer: '免费上门重新装配', channel: 'phone' });
+    const accepted = await cstep(x.id, 'customer-response', { accepted: true });
+    expect(accepted.stage).toBe('verifying');
+    const acceptedAt = accepted.timeline.find((e: { type: string }) => e.type === 'answer_accepted').at;
+    resolvedMinutes = Math.round(((Date.parse(acceptedAt) - Date.parse(x.reportedAt)) / 60_000) * 10) / 10;
+
+    // Y: its first update comes after the 2-s deadline passed (late), the next is never given (missed).
+    await waitFor(async () => (await clockOf(y.id, 'progress')).state === 'breached');
+    await cstep(y.id, 'acknowledge', { message: '抱歉久等', channel: 'phone' });
+    await waitFor(async () => {
+      const progress = await clockOf(y.id, 'progress');
+      return progress.cycle === 1 && progress.state === 'breached';
+    });
+
+    // Z: owned by a person, its 3-s resolve target passes; withdrawn afterwards it stays late.
+    await cstep(z.id, 'route', { department: 'after_sales', owner: OWNER, reason: '专人跟进' });
+    await waitFor(async () => (await clockOf(z.id, 'resolve')).state === 'breached');
+    expect((await cstep(z.id, 'withdraw', { reason: '客户撤回' })).stage).toBe('withdrawn');
+  }, 240_000);
+
+  it('by priority: received, resolved against their own targets, and progress-update compliance', async () => {
+    const r = await req('GET', `/api/v1/reports/kpis?${period()}&model=${encodeURIComponent(CMODEL)}`);
+    expect(r.status).toBe(200);
+    const c = r.body.totals.complaints;
+    expect(r.body.totals.cases).toBe(0);
+    expect(c).toMatchObject({
+      received: 3,
+      resolved: 1,
+      resolutionDecided: 2,
+      resolvedOnTime: 1,
+      onTimeResolutionRate: 0.5,
+      resolutionMinutes: { median: resolvedMinutes, p90: resolvedMinutes },
+      // X's two updates on time; Y's late one and its missed deadline; nothing was due of Z.
+      progressUpdates: { due: 4, onTime: 2, complianceRate: 0.5 },
+    });
+    expect(c.resolutionClockMinutes.median).toBeGreaterThanOrEqual(0);
+    const long = await req(
+      'GET',
+      `/api/v1/reports/kpis?from=${shift(today(), -200)}&to=${shift(today(), 1)}&model=${encodeURIComponent(CMODEL)}`,
+    );
+    expect(long.body.totals.complaints).toEqual(c);
+    expect(c.byPriority.P1).toEqual({
+      received: 0,
+      resolved: 0,
+      resolutionMinutes: { median: null, p90: null },
+      resolutionClockMinutes: { median: null, p90: null },
+      onTimeResolutionRate: null,
+      resolutionDecided: 0,
+      resolvedOnTime: 0,
+    });
+    expect(c.byPriority.P2).toMatchObject({
+      received: 1,
+      resolved: 1,
+      onTimeResolutionRate: 1,
+      resolutionMinutes: { median: resolvedMinutes, p90: resolvedMinutes },
+    });
+    expect(c.byPriority.P3).toMatchObject({ received: 1, resolved: 0, onTimeResolutionRate: null });
+    expect(c.byPriority.P4).toMatchObject({
+      received: 1,
+      resolved: 0,
+      resolutionDecided: 1,
+      resolvedOnTime: 0,
+      onTimeResolutionRate: 0,
+      resolutionMinutes: { median: null, p90: null },
+    });
+  });
+
+  it("by engineer the complaint's owner counts; nothing due is null, not 0 or 100 %", async () => {
+    const r = await req(
+      'GET',
+      `/api/v1/reports/kpis?${period()}&model=${encodeURIComponent(CMODEL)}&groupBy=engineer`,
+    );
+    expect(r.status).toBe(200);
+    const byKey = Object.fromEntries(r.body.groups.map((g: { key: string }) => [g.key, g]));
+    expect(Object.keys(byKey).sort()).toEqual([OWNER, 'null'].sort());
+    expect(byKey[OWNER]).toMatchObject({ label: OWNER, cases: 0 });
+    expect(byKey[OWNER].complaints).toMatchObject({
+      received: 1,
+      onTimeResolutionRate: 0,
+      progressUpdates: { due: 0, onTime: 0, complianceRate: null },
+    });
+    expect(byKey.null.complaints).toMatchObject({
+      received: 2,
+      progressUpdates: { due: 4, onTime: 2, complianceRate: 0.5 },
+    });
+    expect(r.body.totals.complaints.received).toBe(3);
+
+    const csv = await req(
+      'GET',
+      `/api/v1/reports/kpis?${period()}&model=${encodeURIComponent(CMODEL)}&groupBy=engineer&format=csv`,
+    );
+    const rows = parseCsv(csv.body as string);
+    const col = (key: string) => rows[0]!.findIndex((h) => h.endsWith(`(${key})`));
+    expect(rows[0]![col('complaints.progressUpdates.complianceRate')]).toBe(
+      '进度反馈及时率 (complaints.progressUpdates.complianceRate)',
+    );
+    expect(rows[1]![col('complaints.received')]).toBe('3');
+    expect(rows[1]![col('complaints.P4.onTimeResolutionRate')]).toBe('0');
+    expect(rows[1]![col('complaints.progressUpdates.complianceRate')]).toBe('0.5');
+    const owner = rows.find((row) => row[0] === OWNER)!;
+    expect(owner[col('complaints.progressUpdates.complianceRate')]).toBe('');
+
+    const xlsx = await stack.app.inject({
+      method: 'GET',
+      url: `/api/v1/reports/kpis?${period()}&model=${encodeURIComponent(CMODEL)}&format=xlsx`,
+      headers: { authorization: `Bearer ${as('manager')}` },
+    });
+    const book = new ExcelJS.Workbook();
+    await book.xlsx.load(xlsx.rawPayload as unknown as ArrayBuffer);
+    const sheet = book.getWorksheet('KPI')!;
+    const header = Array.from(sheet.getRow(1).values as unknown[], (v) => String(v ?? ''));
+    const at = (key: string) => header.findIndex((h) => h.endsWith(`(${key})`));
+    expect(sheet.getRow(2).getCell(at('complaints.P2.resolved')).value).toBe(1);
+    expect(sheet.getRow(2).getCell(at('complaints.progressUpdates.due')).value).toBe(4);
   });
 });

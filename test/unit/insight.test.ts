@@ -102,6 +102,56 @@ describe('kpisFrom', () => {
     expect(k.satisfaction.average).toBeNull();
     expect(k.responseMinutes).toEqual({ median: null, p90: null });
     expect(k.costs.total).toBe(0);
+    expect(k.complaints).toMatchObject({
+      received: 0,
+      onTimeResolutionRate: null,
+      resolutionMinutes: { median: null, p90: null },
+      progressUpdates: { due: 0, onTime: 0, complianceRate: null },
+    });
+    expect(Object.keys(k.complaints.byPriority)).toEqual(['P1', 'P2', 'P3', 'P4']);
+  });
+
+  it('complaints: resolution against the target per priority, every priority listed; compliance of due updates', () => {
+    const p2 = {
+      received: 3,
+      resolved: 2,
+      resolutionMinutesMedian: 61.04,
+      resolutionMinutesP90: 1440.06,
+      resolutionClockMinutesMedian: 30,
+      resolutionClockMinutesP90: 480,
+      resolutionDecided: 3,
+      resolvedOnTime: 2,
+    };
+    const k = kpisFrom(
+      counts({
+        complaints: { ...p2, received: 4 },
+        complaintsByPriority: { P2: p2 },
+        progressUpdatesDue: 7,
+        progressUpdatesOnTime: 6,
+      }),
+      targets,
+    );
+    expect(k.complaints).toMatchObject({
+      received: 4,
+      resolved: 2,
+      onTimeResolutionRate: 0.6667,
+      resolutionMinutes: { median: 61, p90: 1440.1 },
+      progressUpdates: { due: 7, onTime: 6, complianceRate: 0.8571 },
+    });
+    expect(k.complaints.byPriority.P2).toEqual({
+      received: 3,
+      resolved: 2,
+      resolutionMinutes: { median: 61, p90: 1440.1 },
+      resolutionClockMinutes: { median: 30, p90: 480 },
+      onTimeResolutionRate: 0.6667,
+      resolutionDecided: 3,
+      resolvedOnTime: 2,
+    });
+    expect(k.complaints.byPriority.P1).toMatchObject({ received: 0, onTimeResolutionRate: null });
+    // Every due update late is 0, not null; null is only "nothing was due".
+    expect(
+      kpisFrom(counts({ progressUpdatesDue: 2 }), targets).complaints.progressUpdates.complianceRate,
+    ).toBe(0);
   });
 });
 
