@@ -74,7 +74,21 @@ export function createActivities(deps: ActivityDeps) {
       payload: { ...e },
     };
     const { wake, sent } = await recordEscalation(db, input, e, n);
-    await Promise.all([wakeDispatchers(deps, wake), sent ? undefined : startDelivery(deps, n.key)]);
+    // Recording is all the SLA timer waits for. This runs as a local activity inside the case's workflow
+    // task, so whatever it awaits holds one of the process's few workflow-task slots: awaiting the
+    // delivery workflow's start and the dispatchers' signals (two round trips to a server that is busy
+    // exactly when many steps fall due) made the escalation take ~180 ms instead of its database writes,
+    // and a burst queued behind the slots for tens of seconds (bench/README.md, "escalation"). Both are
+    // started after the task instead; what a crashed process leaves unstarted is picked up by the
+    // notification sweeper (queued rows without a delivery) and the webhook dispatchers' own sweep.
+    void Promise.allSettled([
+      wakeDispatchers(deps, wake),
+      sent ? undefined : startDelivery(deps, n.key),
+    ]).then((outcomes) => {
+      for (const o of outcomes)
+        if (o.status === 'rejected')
+          console.warn(`[escalate] ${n.key}: left to the sweep: ${(o.reason as Error)?.message ?? o.reason}`);
+    });
     if (!sent) escalationsTotal.inc({ level: String(e.level), clock: e.clock });
   }
 
