@@ -22,11 +22,15 @@ export const COMPILED = SOURCE_EXT === '.js';
 
 // Workflow tasks a worker process takes at once (the SDK's default is 40). A workflow's clock is
 // measured from when its task started, but its timer only runs from when the task completes; a task
-// taken while 39 others wait for the one workflow thread completes late, so every timer it arms fires
-// late. With few slots the surplus waits at the server instead, not yet started: with 5, the first
-// escalation after a burst of new cases fired with p99 0.19 s late instead of 0.32–0.36 s (bench/README.md,
-// "Tuning").
-export const WORKFLOW_TASK_SLOTS = 5;
+// taken while many others wait for the one workflow thread completes late, so every timer it arms fires
+// late. That is why this was 5 (p99 0.19 s instead of 0.32–0.36 s after a burst of new cases; bench/
+// README.md, "Tuning"). But a task mostly waits rather than computes — the escalation's local activity
+// writes to the database, a task's completion is a round trip to the server — and since every escalation
+// also runs a notification-delivery workflow (three more tasks), 5 slots were the bottleneck: at 1,000
+// open cases, 33 steps/s, tasks waited 35–84 s for a slot while the workers used half a core, and
+// escalations fired p99 59–84 s late. With 20 the same run gave p99 7.0 s (bench/README.md,
+// "escalation", 2026-12-01 evening).
+export const WORKFLOW_TASK_SLOTS = 20;
 
 // How long a workflow task may wait on this worker's own (sticky) queue before the server moves it to the
 // shared queue (the SDK's default is 10 s). When thousands of SLA steps fall due at one instant, each
