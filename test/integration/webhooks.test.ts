@@ -412,7 +412,8 @@ describe('outbound webhooks', () => {
     const sub = await subscribe(r, ['case.created']);
     const id = await openCase();
     // The receiver has the delivery but has not answered: the attempt is in flight.
-    const [first] = await eventually(async () => of(r, id).length === 1 && of(r, id));
+    // Generous: in the full suite the dispatcher's first attempt waits behind every other file's workers.
+    const [first] = await eventually(async () => of(r, id).length === 1 && of(r, id), 45_000);
     const key = stack.keys.admin;
     const url = `/api/v1/webhooks/${sub}/deliveries/${first.deliveryId}`;
     const res = await call(stack.app, 'POST', `${url}/redeliver`, { key });
@@ -433,7 +434,8 @@ describe('outbound webhooks', () => {
     const r = await receiver();
     const sub = await subscribe(r, ['case.created']);
     const id = await openCase();
-    const [first] = await eventually(async () => of(r, id).length === 1 && of(r, id));
+    // Generous: in the full suite the dispatcher's first attempt waits behind every other file's workers.
+    const [first] = await eventually(async () => of(r, id).length === 1 && of(r, id), 45_000);
     const key = stack.keys.admin;
     const deliveryId = first.deliveryId;
     await eventually(async () => {
