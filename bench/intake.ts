@@ -180,6 +180,26 @@ export async function runIntakeBench(o: IntakeBenchOptions): Promise<void> {
   };
   const kinds = { api, raw } as const;
 
+  /** What a run of requests gives: its latencies, throughput over its wall time and CPU per process. */
+  const summary = (
+    samples: number[],
+    failed: number,
+    firstError: string | undefined,
+    t0: number,
+    cpu0: ReturnType<typeof cpuSnapshot>,
+  ): Run => {
+    const wallMs = performance.now() - t0;
+    return {
+      completed: samples.length,
+      failed,
+      firstError,
+      wallMs: round(wallMs),
+      perSecond: round((samples.length / wallMs) * 1000, 2),
+      latencyMs: summarize(samples.map((x) => round(x))),
+      cpuPercent: cpuPercent(cpu0, cpuSnapshot(target.pids)),
+    };
+  };
+
   const closedLoop = async (kind: keyof typeof kinds, n: number, inFlight: number): Promise<Run> => {
     const samples: number[] = [];
     let failed = 0;
@@ -202,16 +222,7 @@ export async function runIntakeBench(o: IntakeBenchOptions): Promise<void> {
         }
       }),
     );
-    const wallMs = performance.now() - t0;
-    return {
-      completed: samples.length,
-      failed,
-      firstError,
-      wallMs: round(wallMs),
-      perSecond: round((samples.length / wallMs) * 1000, 2),
-      latencyMs: summarize(samples.map((x) => round(x))),
-      cpuPercent: cpuPercent(cpu0, cpuSnapshot(target.pids)),
-    };
+    return summary(samples, failed, firstError, t0, cpu0);
   };
 
   const openLoop = async (kind: keyof typeof kinds, perSecond: number, seconds: number): Promise<Run> => {
@@ -238,16 +249,7 @@ export async function runIntakeBench(o: IntakeBenchOptions): Promise<void> {
       );
     }
     await Promise.all(inFlight);
-    const wallMs = performance.now() - t0;
-    return {
-      completed: samples.length,
-      failed,
-      firstError,
-      wallMs: round(wallMs),
-      perSecond: round((samples.length / wallMs) * 1000, 2),
-      latencyMs: summarize(samples.map((x) => round(x))),
-      cpuPercent: cpuPercent(cpu0, cpuSnapshot(target.pids)),
-    };
+    return summary(samples, failed, firstError, t0, cpu0);
   };
 
   const line = (what: string, r: Run) =>
