@@ -15,7 +15,7 @@ import { reserveForRequest } from '../activities/parts/ledger.js';
 import { connectDb } from '../db/client.js';
 import { runMigrations } from '../db/migrate.js';
 import { calibrate } from './support/calibration.js';
-import { machineCpu } from './support/cpu.js';
+import { machineBusyPercent, machineCpu } from './support/cpu.js';
 import { percentile, pool, round, seededRandom, summarize } from './support/stats.js';
 
 export interface PartsBenchOptions {
@@ -172,14 +172,7 @@ export async function runPartsBench(o: PartsBenchOptions) {
     oversell: typed.reduce((s, r) => s + Object.values(r.oversell).reduce((a, b) => a + b, 0), 0),
     targetP99Ms: 50,
   };
-  const busy =
-    cpuBefore && cpuAfter
-      ? round(
-          ((cpuAfter.busy - cpuBefore.busy) /
-            (cpuAfter.busy - cpuBefore.busy + cpuAfter.idle - cpuBefore.idle)) *
-            100,
-        )
-      : null;
+  const busy = machineBusyPercent(cpuBefore, cpuAfter);
   const report = {
     benchmark: 'parts',
     command: o.command,

@@ -24,7 +24,7 @@ import { buildDashboard, DASHBOARD_DIST } from '../scripts/dashboard-build.mjs';
 import { startEmbeddedPostgres } from '../scripts/embedded-postgres.js';
 import { freePort } from '../scripts/process-helpers.mjs';
 import { calibrate } from './support/calibration.js';
-import { machineCpu } from './support/cpu.js';
+import { machineBusyPercent, machineCpu } from './support/cpu.js';
 import { type LoadBreakdown, measureFirstLoad } from './support/dashboard-load.js';
 import { percentile, round } from './support/stats.js';
 
@@ -671,14 +671,7 @@ export async function runQueriesBench(o: QueriesBenchOptions) {
       ? round(scenarios[product].medianP95Ms / scenarios[base].medianP95Ms, 2)
       : null;
   const cpuAfter = machineCpu();
-  const busy =
-    cpuBefore && cpuAfter
-      ? round(
-          ((cpuAfter.busy - cpuBefore.busy) /
-            (cpuAfter.busy - cpuBefore.busy + cpuAfter.idle - cpuBefore.idle)) *
-            100,
-        )
-      : null;
+  const busy = machineBusyPercent(cpuBefore, cpuAfter);
   const report = {
     benchmark: 'queries',
     command: o.command,

@@ -28,17 +28,19 @@ const minutes = {
   description: 'minutes, one decimal; null without cases',
 } as const;
 const localDate = { type: 'string', format: 'date' } as const;
+/** Median and 90th percentile (nearest rank) of a set of durations. */
+const medianP90 = object({ median: minutes, p90: minutes });
 
 /** Resolution of a set of complaints: against each one's own resolve target. */
 const complaintFigures = {
   received: { ...count, description: 'complaints received in the period' },
   resolved: { ...count, description: 'resolved: the customer accepted the answer' },
   resolutionMinutes: {
-    ...object({ median: minutes, p90: minutes }),
+    ...medianP90,
     description: 'wall-clock minutes from receipt to resolution (nearest rank)',
   },
   resolutionClockMinutes: {
-    ...object({ median: minutes, p90: minutes }),
+    ...medianP90,
     description: 'the same as the resolve clock counts it (working time for working-day targets)',
   },
   onTimeResolutionRate: { ...share, description: 'resolvedOnTime ÷ resolutionDecided' },
@@ -53,11 +55,11 @@ export const KPIS_SCHEMA = {
   ...object({
     cases: { ...count, description: 'cases the customer reported in the period' },
     responseMinutes: {
-      ...object({ median: minutes, p90: minutes }),
+      ...medianP90,
       description: 'wall-clock minutes from the report to the first response (nearest rank)',
     },
     responseClockMinutes: {
-      ...object({ median: minutes, p90: minutes }),
+      ...medianP90,
       description: 'the same as the SLA counts it (working time for business-hour targets, pauses excluded)',
     },
     onTimeResponseRate: share,

@@ -116,6 +116,34 @@ async function lineOf(db: Database, settings: InsightSettings, entryId: number) 
 export async function costRoutes(app: FastifyInstance, deps: AppDeps) {
   const { db } = deps;
 
+  /** Writes one entered cost line, of a case or of the service (caseId null); answers its id. */
+  async function enterCost(
+    body: CostBody,
+    enteredBy: string,
+    line: {
+      caseId: string | null;
+      coverage: Coverage | null;
+      price: ReturnType<typeof priced>;
+      incurredOn: string;
+    },
+  ): Promise<number> {
+    const [entry] = await db
+      .insert(costEntries)
+      .values({
+        caseId: line.caseId,
+        category: body.category,
+        coverage: line.coverage,
+        ...line.price,
+        partNumber: body.partNumber ?? null,
+        quantity: body.quantity ?? null,
+        description: body.description ?? null,
+        incurredOn: line.incurredOn,
+        enteredBy,
+      })
+      .returning({ id: costEntries.id });
+    return entry!.id;
+  }
+
   app.get<{ Params: { id: string } }>(
     '/api/v1/cases/:id/costs',
     {
@@ -162,21 +190,13 @@ export async function costRoutes(app: FastifyInstance, deps: AppDeps) {
       const warranty = await warrantyOfCase(db, row, settings);
       const price = priced(req.body, settings);
       const incurredOn = incurredOnOf(req.body, settings, warranty.reportedOn);
-      const [entry] = await db
-        .insert(costEntries)
-        .values({
-          caseId: row.id,
-          category: req.body.category,
-          coverage: req.body.coverage ?? defaultCoverage(warranty),
-          ...price,
-          partNumber: req.body.partNumber ?? null,
-          quantity: req.body.quantity ?? null,
-          description: req.body.description ?? null,
-          incurredOn,
-          enteredBy: actorOf(req.principal!),
-        })
-        .returning({ id: costEntries.id });
-      return reply.code(201).send(await lineOf(db, settings, entry!.id));
+      const id = await enterCost(req.body, actorOf(req.principal!), {
+        caseId: row.id,
+        coverage: req.body.coverage ?? defaultCoverage(warranty),
+        price,
+        incurredOn,
+      });
+      return reply.code(201).send(await lineOf(db, settings, id));
     },
   );
 
@@ -197,21 +217,13 @@ export async function costRoutes(app: FastifyInstance, deps: AppDeps) {
       const settings = await loadSettings(db);
       const price = priced(req.body, settings);
       const incurredOn = incurredOnOf(req.body, settings);
-      const [entry] = await db
-        .insert(costEntries)
-        .values({
-          caseId: null,
-          category: req.body.category,
-          coverage: null,
-          ...price,
-          partNumber: req.body.partNumber ?? null,
-          quantity: req.body.quantity ?? null,
-          description: req.body.description ?? null,
-          incurredOn,
-          enteredBy: actorOf(req.principal!),
-        })
-        .returning({ id: costEntries.id });
-      return reply.code(201).send(await lineOf(db, settings, entry!.id));
+      const id = await enterCost(req.body, actorOf(req.principal!), {
+        caseId: null,
+        coverage: null,
+        price,
+        incurredOn,
+      });
+      return reply.code(201).send(await lineOf(db, settings, id));
     },
   );
 }

@@ -1,5 +1,6 @@
 // CPU time of the stack's processes (Linux /proc), to see which one a phase of a benchmark keeps busy.
 import { readFileSync } from 'node:fs';
+import { round } from './stats.js';
 
 /** Clock ticks per second of /proc/<pid>/stat (USER_HZ; 100 on every mainstream Linux). */
 const TICKS_PER_SECOND = 100;
@@ -68,6 +69,13 @@ export function machineCpu(): MachineCpu | undefined {
   } catch {
     return undefined;
   }
+}
+
+/** Share of the machine's CPU time busy between two snapshots, %, one decimal (steal not counted). */
+export function machineBusyPercent(from: MachineCpu | undefined, to: MachineCpu | undefined): number | null {
+  if (!from || !to) return null;
+  const busy = to.busy - from.busy;
+  return round((busy / (busy + to.idle - from.idle)) * 100);
 }
 
 function processRssKiB(pid: number): number | undefined {
