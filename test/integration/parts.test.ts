@@ -641,8 +641,12 @@ describe('webhooks', () => {
       'parts.request_cancelled',
       'parts.issued',
     ];
-    // Deliveries are asynchronous: the last test's may still be on their way.
-    await eventually(async () => listed.every((t) => received.some((e) => e.type === t)));
+    // Deliveries are asynchronous: the last test's may still be on their way (under a full suite's load
+    // that has taken more than 20 s). A miss names the types that never arrived.
+    const missing = () => listed.filter((t) => !received.some((e) => e.type === t));
+    await eventually(async () => missing().length === 0, 60_000).catch((err: Error) => {
+      throw new Error(`${err.message}; never received: ${missing().join(', ')}`);
+    });
     expect(received.map(checkBody).filter((v) => v !== null)).toEqual([]);
     // Only late orders reached the subscription that names that type alone.
     expect(receivedLate.length).toBeGreaterThan(0);

@@ -256,10 +256,14 @@ export const repairReport = {
   usageExplained: true,
 };
 
-/** Polls until `fn` returns a truthy value (for timer-driven transitions), failing after `timeoutMs`. */
+/**
+ * Polls until `fn` returns a truthy value (for timer-driven transitions), failing after `timeoutMs`. The
+ * default is generous because CI runs the whole suite on two cores, where a delivery or a worker's first
+ * task has taken over 20 s; a deadline here only bounds how long a real failure takes to show.
+ */
 export async function eventually<T>(
   fn: () => Promise<T | undefined | false>,
-  timeoutMs = 20_000,
+  timeoutMs = 45_000,
 ): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
