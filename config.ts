@@ -50,6 +50,8 @@ export interface Config {
     sms?: { url: string; token?: string };
     maxAttempts: number;
     retryMaxIntervalMs: number;
+    /** NOTIFY_DISPATCHERS: the dispatcher workflows notifications are spread over (default 2). */
+    dispatchers: number;
   };
   /** Complaints and quality issues: continue-as-new threshold (history events), largest evidence file (bytes). */
   complaints: { historyLimit: number; evidenceMaxBytes: number };
@@ -119,6 +121,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       ...(env.SMS_URL ? { sms: { url: env.SMS_URL, token: env.SMS_TOKEN } } : {}),
       maxAttempts: intFrom(env.NOTIFY_MAX_ATTEMPTS, 8, 'NOTIFY_MAX_ATTEMPTS') || 1,
       retryMaxIntervalMs: atLeastSecond(env.NOTIFY_RETRY_MAX_INTERVAL ?? '5m', 'NOTIFY_RETRY_MAX_INTERVAL'),
+      dispatchers: intFrom(env.NOTIFY_DISPATCHERS, 2, 'NOTIFY_DISPATCHERS') || 1,
     },
   };
 }

@@ -18,11 +18,8 @@ import {
 import { createComplaintActivities } from './complaints/index.js';
 import { type Escalation, escalationKind, recordEscalation } from './escalation.js';
 import { recordNotification } from './notification-record.js';
-import {
-  createNotificationActivities,
-  type NotificationSettings,
-  startDelivery,
-} from './notifications/index.js';
+import { queued, queueNotification, wakeNotificationDispatcher } from './notifications/dispatch.js';
+import { createNotificationActivities, type NotificationSettings } from './notifications/index.js';
 import type { Notification, Notifier } from './notifier.js';
 import { createPartsActivities } from './parts/index.js';
 import { type ProjectionFailure, repairAndRecord, writeOrFailFor } from './projection-failure.js';
@@ -52,9 +49,9 @@ export interface ActivityDeps {
 export function createActivities(deps: ActivityDeps) {
   const { db } = deps;
   const { afterCaseProjected, ...quality } = createQualityActivities(deps);
-  /** Queues a notification (once per key) and starts its delivery; the delivery workflow sends it. */
+  /** Queues a notification (once per key) for its dispatcher, which sends it. */
   async function notify(n: Notification): Promise<void> {
-    if (!(await writeOrFailFor(() => recordNotification(db, n)))) await startDelivery(deps, n.key);
+    await queueNotification(deps, n, (q) => writeOrFailFor(() => recordNotification(db, q)));
   }
 
   async function project(input: ProjectionInput | WholeStateProjection): Promise<void> {
@@ -66,29 +63,25 @@ export function createActivities(deps: ActivityDeps) {
   async function escalate(whole: EscalationInput | WholeStateEscalation): Promise<void> {
     const input = asPatch(whole);
     const e = input.escalation;
-    const n: Notification = {
+    const n = queued(deps, {
       key: `${e.caseId}:sla:${e.clock}:${e.cycle}:${e.level}`,
       caseId: e.caseId,
       kind: escalationKind(e),
       recipient: e.recipient,
       payload: { ...e },
-    };
+    });
     const { wake, sent } = await recordEscalation(db, input, e, n);
     // Recording is all the SLA timer waits for. This runs as a local activity inside the case's workflow
     // task, so whatever it awaits holds one of the process's few workflow-task slots: awaiting the
-    // delivery workflow's start and the dispatchers' signals (two round trips to a server that is busy
-    // exactly when many steps fall due) made the escalation take ~180 ms instead of its database writes,
-    // and a burst queued behind the slots for tens of seconds (bench/README.md, "escalation"). Both are
-    // started after the task instead; what a crashed process leaves unstarted is picked up by the
-    // notification sweeper (queued rows without a delivery) and the webhook dispatchers' own sweep.
-    void Promise.allSettled([
-      wakeDispatchers(deps, wake),
-      sent ? undefined : startDelivery(deps, n.key),
-    ]).then((outcomes) => {
-      for (const o of outcomes)
-        if (o.status === 'rejected')
-          console.warn(`[escalate] ${n.key}: left to the sweep: ${(o.reason as Error)?.message ?? o.reason}`);
-    });
+    // dispatchers' signals (round trips to a server that is busy exactly when many steps fall due) made
+    // the escalation take ~180 ms instead of its database writes, and a burst queued behind the slots
+    // for tens of seconds (bench/README.md, "escalation"). The signals are sent after the task instead
+    // (the notification dispatcher's coalesced: one in flight per dispatcher); what a crashed process
+    // leaves unsent is found by the dispatchers' own sweeps and the notification sweeper.
+    if (!sent) wakeNotificationDispatcher(deps, n.dispatcher);
+    wakeDispatchers(deps, wake).catch((err: Error) =>
+      console.warn(`[escalate] ${n.key}: webhooks left to the sweep: ${err?.message ?? err}`),
+    );
     if (!sent) escalationsTotal.inc({ level: String(e.level), clock: e.clock });
   }
 
@@ -105,8 +98,8 @@ export function createActivities(deps: ActivityDeps) {
 
     /**
      * Records one escalation and queues its notification, as a local activity inside the workflow task
-     * of the timer that fired it; the notification's delivery workflow is started after the commit and
-     * does the sending, so no channel's slowness reaches the timer. Returns when it was done, by this
+     * of the timer that fired it; the notification's dispatcher is woken after the commit and does the
+     * sending, so no channel's slowness reaches the timer. Returns when it was done, by this
      * machine's clock: the workflow times the clock's next step from then rather than from when its
      * task began.
      */

@@ -1,6 +1,7 @@
 // The notifications table is the queue of notifications: one row per business key, so a retried
-// activity queues nothing twice. Its delivery workflow (workflows/notification-delivery.ts) resolves
-// the recipients and sends; sent_at says the row was resolved and handed to the process's notifier.
+// activity queues nothing twice. The dispatcher named on the row (workflows/notification-dispatcher.ts)
+// resolves the recipients and sends; sent_at says the row was resolved and handed to the process's
+// notifier.
 import { eq, sql } from 'drizzle-orm';
 import type { Database } from '../db/client.js';
 import { notifications } from '../db/schema.js';
@@ -21,6 +22,7 @@ export function insertNotification(db: Database, n: Notification) {
       kind: n.kind,
       recipient: n.recipient,
       payload: n.payload,
+      dispatcher: n.dispatcher ?? null,
     })
     .onConflictDoUpdate({ target: notifications.key, set: { key: sql`excluded.key` } })
     .returning({ sentAt: notifications.sentAt });

@@ -9,6 +9,8 @@ export interface Notification {
   kind: string;
   recipient: string;
   payload: Record<string, unknown>;
+  /** The dispatcher workflow that will deliver it (activities/notifications/dispatch.ts). */
+  dispatcher?: string | null;
 }
 
 export interface Notifier {

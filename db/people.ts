@@ -99,10 +99,17 @@ export const notificationDeliveries = pgTable(
     lastError: text('last_error'),
     createdAt: at('created_at').notNull().defaultNow(),
     deliveredAt: at('delivered_at'),
+    /** The dispatcher delivering it (migration 0015); null: a delivery workflow of before owns it. */
+    dispatcher: text('dispatcher'),
+    /** When its dispatcher next tries it: now, after a retry's backoff, at the end of quiet hours. */
+    dueAt: at('due_at'),
   },
   (t) => [
     unique('notification_deliveries_once_uq').on(t.notificationKey, t.personId),
     index('notification_deliveries_person_idx').on(t.personId, t.createdAt, t.id),
+    index('notification_deliveries_due_idx')
+      .on(t.dispatcher, t.dueAt)
+      .where(sql`${t.status} in ('pending', 'deferred') and ${t.dueAt} is not null`),
   ],
 );
 

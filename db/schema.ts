@@ -165,8 +165,13 @@ export const notifications = pgTable(
     dispatchedAt: timestamp('dispatched_at', { withTimezone: true, precision: 3 }),
     /** Who it went to and why (domain/people/chain.ts). */
     resolution: jsonb('resolution').$type<Resolution>(),
+    /** The dispatcher workflow that delivers it (migration 0015); null: from before, or no Temporal. */
+    dispatcher: text('dispatcher'),
   },
-  (t) => [index('notifications_case_idx').on(t.caseId)],
+  (t) => [
+    index('notifications_case_idx').on(t.caseId),
+    index('notifications_unplanned_idx').on(t.dispatcher, t.createdAt).where(sql`${t.sentAt} is null`),
+  ],
 );
 
 /** Business calendars (工作日历): time zone and weekly working periods. */

@@ -2,6 +2,7 @@
 
 export { complaint } from './complaint.js';
 export { notificationDelivery } from './notification-delivery.js';
+export { notificationDispatcher } from './notification-dispatcher.js';
 export { notificationSweeper } from './notification-sweeper.js';
 export { partsReorder } from './parts-reorder.js';
 export { partsRequest } from './parts-request.js';

@@ -15,7 +15,8 @@ import {
 import { complaintEscalationKind } from '../../domain/escalation-step.js';
 import { storableJson } from '../../domain/storable-text.js';
 import { insertNotification, recordNotification } from '../notification-record.js';
-import { type NotificationDeps, startDelivery } from '../notifications/index.js';
+import { queued, queueNotification, wakeNotificationDispatcher } from '../notifications/dispatch.js';
+import type { NotificationDeps } from '../notifications/index.js';
 import type { Notification } from '../notifier.js';
 import { type ProjectionFailure, repairAndRecord, writeOrFailFor } from '../projection-failure.js';
 import { type TimelineEvent, timelineColumns } from '../timeline-row.js';
@@ -179,7 +180,7 @@ export function createComplaintActivities(deps: ComplaintActivityDeps) {
 
   async function escalate(input: ComplaintEscalationInput): Promise<void> {
     const e = input.escalation;
-    const n = escalationNotification(e);
+    const n = queued(deps, escalationNotification(e));
     const { wake, sent } = await db.transaction(async (tx) => {
       const w = await projectIn(tx, input.state, input.event);
       await tx
@@ -200,7 +201,8 @@ export function createComplaintActivities(deps: ComplaintActivityDeps) {
       const [noted] = await insertNotification(tx as unknown as Database, n);
       return { wake: w, sent: noted?.sentAt != null };
     });
-    await Promise.all([wakeDispatchers(deps, wake), sent ? undefined : startDelivery(deps, n.key)]);
+    if (!sent) wakeNotificationDispatcher(deps, n.dispatcher);
+    await wakeDispatchers(deps, wake);
   }
 
   return {
@@ -232,7 +234,7 @@ export function createComplaintActivities(deps: ComplaintActivityDeps) {
             ? () => project(storableJson(projection))
             : undefined,
       );
-      if (!(await recordNotification(db, alert))) await startDelivery(deps, alert.key);
+      await queueNotification(deps, alert, (n) => recordNotification(db, n));
       return { repaired };
     },
   };

@@ -1,7 +1,8 @@
 // Delivers one notification to one person: the inbox item first (always, silently, also in quiet
-// hours), then the person's push channels in order until one takes it. Every try of every channel is logged. A channel that
-// cannot reach the person (no address, nothing configured) is skipped; when every channel failed and at
-// least one of them might succeed later, the activity throws and Temporal retries it with backoff.
+// hours), then the person's push channels in order until one takes it. Every try of every channel is
+// logged. A channel that cannot reach the person (no address, nothing configured) is skipped; when every
+// channel failed and at least one of them might succeed later, the attempt answers `retry` — its
+// dispatcher tries again after a backoff (the delivery workflows of before threw, and Temporal retried).
 import { ApplicationFailure, ApplicationFailureCategory } from '@temporalio/common';
 import { eq, sql } from 'drizzle-orm';
 import type { Database } from '../../db/client.js';
@@ -23,13 +24,16 @@ export type DeliverOutcome =
   | { status: 'failed' }
   | { status: 'deferred'; notBefore: string };
 
+export type AttemptOutcome = DeliverOutcome | { status: 'retry'; attempts: number; error: string };
+
 const describe = (err: unknown) => (err instanceof Error ? err.message : String(err)).slice(0, 500);
 
-export async function deliverNotification(
+/** One attempt at one delivery. */
+export async function attemptDelivery(
   db: Database,
   senders: ChannelSenders,
   deliveryId: number,
-): Promise<DeliverOutcome> {
+): Promise<AttemptOutcome> {
   const [row] = await db
     .select({ d: notificationDeliveries, n: notifications, p: people, robots: teams.robots })
     .from(notificationDeliveries)
@@ -127,17 +131,36 @@ export async function deliverNotification(
       .where(eq(notificationDeliveries.id, deliveryId));
     return { status: 'delivered', channel: 'inbox' };
   }
-  await db
+  const [counted] = await db
     .update(notificationDeliveries)
     .set({
       attempts: sql`${notificationDeliveries.attempts} + 1`,
       lastError: errors.join('; ').slice(0, 1000),
     })
-    .where(eq(notificationDeliveries.id, deliveryId));
+    .where(eq(notificationDeliveries.id, deliveryId))
+    .returning({ attempts: notificationDeliveries.attempts });
+  return {
+    status: 'retry',
+    attempts: counted?.attempts ?? d.attempts + 1,
+    error: `delivery ${deliveryId} to ${p.id} failed on every channel: ${errors.join('; ')}`,
+  };
+}
+
+/**
+ * The activity of the delivery workflows of before (workflows/notification-delivery.ts), kept for those
+ * still running: an attempt to retry throws, and Temporal retries it with backoff.
+ */
+export async function deliverNotification(
+  db: Database,
+  senders: ChannelSenders,
+  deliveryId: number,
+): Promise<DeliverOutcome> {
+  const outcome = await attemptDelivery(db, senders, deliveryId);
+  if (outcome.status !== 'retry') return outcome;
   // A channel that is down is expected, not our fault: BENIGN keeps it out of failure metrics.
   throw ApplicationFailure.create({
     type: 'NotificationDeliveryFailed',
-    message: `delivery ${deliveryId} to ${p.id} failed on every channel: ${errors.join('; ')}`,
+    message: outcome.error,
     category: ApplicationFailureCategory.BENIGN,
   });
 }

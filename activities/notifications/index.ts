@@ -1,18 +1,20 @@
-// Notification activities: plan (who gets it), deliver (one person, channels in fallback order), and
-// the sweep that starts delivery workflows nobody started. Built from the process's channel settings.
+// Notification activities: a dispatcher's turn (plan what is queued, deliver what is due — see
+// dispatch.ts), the sweeper's, and the plan / deliver / mark-failed activities of the delivery workflows
+// of before, kept while any still runs. Built from the process's channel settings.
+import { Context } from '@temporalio/activity';
 import type { Client } from '@temporalio/client';
-import { WorkflowExecutionAlreadyStartedError } from '@temporalio/common';
-import { and, asc, isNull, lt, sql } from 'drizzle-orm';
+import { sql } from 'drizzle-orm';
 import type { Database } from '../../db/client.js';
-import { notifications } from '../../db/schema.js';
-import {
-  type NotificationDeliveryInput,
-  notificationDelivery,
-} from '../../workflows/notification-delivery.js';
 import type { Notifier } from '../notifier.js';
 import type { ChannelSenders } from './channel.js';
 import { deliverNotification, markDeliveryFailed } from './deliver.js';
 import { dingtalkChannel } from './dingtalk.js';
+import {
+  type DispatchSettings,
+  dispatcherFor,
+  dispatchNotifications,
+  wakeNotificationDispatcher,
+} from './dispatch.js';
 import { emailChannel, type SmtpSettings } from './email.js';
 import { feishuChannel } from './feishu.js';
 import { planNotification } from './plan.js';
@@ -27,6 +29,11 @@ export interface NotificationSettings {
   /** Attempts per delivery (default 8) and the longest pause between them (default 5 min). */
   maxAttempts?: number;
   retryMaxIntervalMs?: number;
+  /** Dispatchers per task queue (default 2) and an idle one's longest sleep (default 1 min). */
+  dispatchers?: number;
+  dispatcherSweepMs?: number;
+  /** Deliveries one dispatcher has in flight at once (default 50). */
+  dispatchConcurrency?: number;
 }
 
 export interface NotificationDeps {
@@ -37,8 +44,6 @@ export interface NotificationDeps {
   notifications?: NotificationSettings;
   allowPrivateWebhookTargets?: boolean;
 }
-
-export const deliveryWorkflowId = (key: string) => `notification-${key}`;
 
 export function buildSenders(deps: Pick<NotificationDeps, 'notifications' | 'allowPrivateWebhookTargets'>) {
   const allowPrivateTargets = deps.allowPrivateWebhookTargets ?? false;
@@ -54,36 +59,16 @@ export function buildSenders(deps: Pick<NotificationDeps, 'notifications' | 'all
   return senders;
 }
 
-/**
- * Starts the delivery workflow of a queued notification, after the transaction that queued it. A
- * second start for the same key is refused by Temporal (REJECT_DUPLICATE), so a retried activity starts
- * nothing twice. A start that fails is left to the sweeper: the notification stays queued.
- */
-export async function startDelivery(deps: NotificationDeps, key: string): Promise<void> {
-  const { temporal, taskQueue } = deps;
-  if (!temporal || !taskQueue) return;
-  const input: NotificationDeliveryInput = {
-    key,
-    maxAttempts: deps.notifications?.maxAttempts ?? 8,
-    retryMaxIntervalMs: deps.notifications?.retryMaxIntervalMs ?? 5 * 60_000,
-  };
-  try {
-    await temporal.workflow.start(notificationDelivery, {
-      workflowId: deliveryWorkflowId(key),
-      taskQueue,
-      args: [input],
-      workflowIdReusePolicy: 'REJECT_DUPLICATE',
-    });
-  } catch (err) {
-    if (err instanceof WorkflowExecutionAlreadyStartedError) return;
-    console.warn(`[notify] delivery of ${key} not started now (the sweeper will): ${(err as Error).message}`);
-  }
-}
-
 export function createNotificationActivities(deps: NotificationDeps) {
   const { db, notifier } = deps;
   const senders = buildSenders(deps);
+  const dispatchSettings: DispatchSettings = {
+    maxAttempts: deps.notifications?.maxAttempts ?? 8,
+    retryMaxIntervalMs: deps.notifications?.retryMaxIntervalMs ?? 5 * 60_000,
+    concurrency: deps.notifications?.dispatchConcurrency ?? 50,
+  };
   return {
+    // The delivery workflows of before (workflows/notification-delivery.ts) call these three.
     async planNotification(input: { key: string }) {
       const { deliveries } = await planNotification(db, notifier, input.key);
       return { deliveries };
@@ -97,21 +82,41 @@ export function createNotificationActivities(deps: NotificationDeps) {
       await markDeliveryFailed(db, input.deliveryId);
     },
 
-    /** Starts delivery workflows for notifications queued longer than `graceMs` ago and not taken yet. */
+    /** One turn of a notification dispatcher (workflows/notification-dispatcher.ts). */
+    async dispatchNotifications(input: { dispatcher: string }) {
+      return dispatchNotifications({ db, notifier, senders }, input.dispatcher, dispatchSettings, () =>
+        Context.current().heartbeat(),
+      );
+    },
+
+    /**
+     * The sweeper's turn: notifications queued without a dispatcher (recorded by a process without
+     * Temporal, or before dispatchers existed and never started) are given one, and every dispatcher of
+     * this task queue with work waiting longer than `graceMs` is woken — started, if it is not running.
+     */
     async dispatchQueuedNotifications(input: { graceMs: number; batch: number }): Promise<number> {
-      const rows = await db
-        .select({ key: notifications.key })
-        .from(notifications)
-        .where(
-          and(
-            isNull(notifications.dispatchedAt),
-            lt(notifications.createdAt, sql`now() - make_interval(secs => ${input.graceMs / 1000})`),
-          ),
-        )
-        .orderBy(asc(notifications.createdAt))
-        .limit(input.batch);
-      for (const r of rows) await startDelivery(deps, r.key);
-      return rows.length;
+      const { taskQueue } = deps;
+      if (!taskQueue) return 0;
+      const graceSecs = input.graceMs / 1000;
+      const orphans = await db.execute<{ key: string }>(sql`
+        select key from notifications
+        where dispatcher is null and dispatched_at is null
+          and created_at < now() - make_interval(secs => ${graceSecs})
+        order by created_at limit ${input.batch}`);
+      for (const { key } of orphans)
+        await db.execute(
+          sql`update notifications set dispatcher = ${dispatcherFor(deps, key)} where key = ${key} and dispatcher is null`,
+        );
+      const waiting = await db.execute<{ dispatcher: string }>(sql`
+        select dispatcher from notifications
+        where sent_at is null and dispatcher like ${`${taskQueue}:%`}
+          and created_at < now() - make_interval(secs => ${graceSecs})
+        union
+        select dispatcher from notification_deliveries
+        where status in ('pending', 'deferred') and dispatcher like ${`${taskQueue}:%`}
+          and due_at < now() - make_interval(secs => ${graceSecs})`);
+      for (const { dispatcher } of waiting) wakeNotificationDispatcher(deps, dispatcher);
+      return orphans.length + waiting.length;
     },
   };
 }

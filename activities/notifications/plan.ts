@@ -97,6 +97,9 @@ export async function planNotification(
             channels: channelsFor(pref, n.kind),
             status: held ? 'deferred' : 'pending',
             notBefore: held,
+            // Due at once even when held: the first attempt puts the item in the inbox, then waits.
+            dispatcher: n.dispatcher,
+            dueAt: n.dispatcher ? now : null,
           })
           .onConflictDoNothing();
       }

@@ -13,7 +13,8 @@ import {
   type PartsSettings,
 } from '../../domain/parts/request.js';
 import { recordNotification } from '../notification-record.js';
-import { type NotificationDeps, startDelivery } from '../notifications/index.js';
+import { queueNotification } from '../notifications/dispatch.js';
+import type { NotificationDeps } from '../notifications/index.js';
 import type { Notification } from '../notifier.js';
 import { type WakeDeps, wakeDispatchers } from '../webhook-outbox.js';
 import { reserveForRequest } from './ledger.js';
@@ -39,9 +40,9 @@ export interface PartsActivityDeps extends WakeDeps, NotificationDeps {
 export function createPartsActivities(deps: PartsActivityDeps) {
   const { db } = deps;
   const settings = deps.parts ?? DEFAULT_PARTS_SETTINGS;
-  /** Queues a notification once per key; its delivery workflow resolves the people and sends it. */
+  /** Queues a notification once per key; its dispatcher resolves the people and sends it. */
   async function notify(n: Notification) {
-    if (!(await recordNotification(db, n))) await startDelivery(deps, n.key);
+    await queueNotification(deps, n, (q) => recordNotification(db, q));
   }
   async function woken<T>(o: Promise<Outcome<T>>): Promise<T> {
     let outcome: Outcome<T>;
@@ -116,7 +117,7 @@ export function createPartsActivities(deps: PartsActivityDeps) {
         caseId: input.caseId,
         purchaseOrderId: input.purchaseOrderId,
         kind: 'parts.purchase_order_late',
-        // Procurement is a desk: the delivery workflow resolves it to the people holding the role.
+        // Procurement is a desk: the dispatcher resolves it to the people holding the role.
         recipient: input.level === 1 ? 'desk:procurement' : recipient,
         payload: { ...input },
       });

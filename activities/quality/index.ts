@@ -25,7 +25,8 @@ import { qualityIssueSignal } from '../../workflows/complaint.js';
 import { casesLinkedSignal } from '../../workflows/quality-issue.js';
 import type { CaseEvent } from '../case-projection.js';
 import { insertNotification, recordNotification } from '../notification-record.js';
-import { type NotificationDeps, startDelivery } from '../notifications/index.js';
+import { queued, queueNotification, wakeNotificationDispatcher } from '../notifications/dispatch.js';
+import type { NotificationDeps } from '../notifications/index.js';
 import type { Notification } from '../notifier.js';
 import { type ProjectionFailure, repairAndRecord, writeOrFailFor } from '../projection-failure.js';
 import { type TimelineEvent, timelineColumns } from '../timeline-row.js';
@@ -153,9 +154,9 @@ function codingOf(event: CaseEvent): { source: 'diagnosis' | 'repair_report'; f:
 
 export function createQualityActivities(deps: QualityActivityDeps & { historyLimit?: number }) {
   const { db } = deps;
-  /** Queues a notification (once per key) and starts its delivery. */
+  /** Queues a notification (once per key) for its dispatcher. */
   async function send(n: Notification) {
-    if (!(await recordNotification(db, n))) await startDelivery(deps, n.key);
+    await queueNotification(deps, n, (q) => recordNotification(db, q));
   }
 
   async function project(input: QualityProjection): Promise<void> {
@@ -165,7 +166,7 @@ export function createQualityActivities(deps: QualityActivityDeps & { historyLim
 
   async function escalate(input: QualityEscalationInput): Promise<void> {
     const e = input.escalation;
-    const n = qualityEscalationNotification(e);
+    const n = queued(deps, qualityEscalationNotification(e));
     const { wake, sent } = await db.transaction(async (tx) => {
       const w = await projectIn(tx, input.state, input.event);
       await tx
@@ -175,7 +176,8 @@ export function createQualityActivities(deps: QualityActivityDeps & { historyLim
       const [noted] = await insertNotification(tx as unknown as Database, n);
       return { wake: w, sent: noted?.sentAt != null };
     });
-    await Promise.all([wakeDispatchers(deps, wake), sent ? undefined : startDelivery(deps, n.key)]);
+    if (!sent) wakeNotificationDispatcher(deps, n.dispatcher);
+    await wakeDispatchers(deps, wake);
   }
 
   /** The intake facts of a case the quality loop keys on (the projection carries a patch, not them). */

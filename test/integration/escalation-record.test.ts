@@ -1,6 +1,6 @@
 // The escalation activity runs at least once (a local activity is retried whenever its workflow task
-// is): a retry must not record twice, and it only queues the notification — the delivery workflow
-// plans and sends it, also at least once, and must not hand it on again after one send succeeded.
+// is): a retry must not record twice, and it only queues the notification — its dispatcher plans and
+// sends it, also at least once, and must not hand it on again after one send succeeded.
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { createActivities } from '../../activities/index.js';
@@ -60,7 +60,7 @@ it('a retried escalation records one row, one timeline event and queues its noti
     escalation,
   };
 
-  // Recording sends nothing: the notification is queued, and delivered by its own workflow.
+  // Recording sends nothing: the notification is queued, and delivered by its dispatcher.
   await activities.escalate(input);
   await activities.escalate(input);
   const count = async (query: ReturnType<typeof sql>) =>

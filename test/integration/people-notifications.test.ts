@@ -6,6 +6,7 @@
 import { writeFileSync } from 'node:fs';
 import { temporal } from '@temporalio/proto';
 import { Worker } from '@temporalio/worker';
+import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import {
   DINGTALK_SECRET,
@@ -263,9 +264,14 @@ describe('escalation to people', () => {
         ['dingtalk', true],
       ]);
       expect(delivered.log[0].error).toBe('HTTP 500');
-      // The delivery workflow's fresh history replays against today's code.
-      const handle = stack.client.workflow.getHandle(`notification-${created.id}:sla:repair:0:2`);
-      await handle.result();
+      // It was delivered by the dispatcher named on the notification, whose fresh history (a turn
+      // that ran the attempts, then its sleep) replays against today's code.
+      const [queuedRow] = await stack.db.db.execute<{ dispatcher: string }>(
+        sql`select dispatcher from notifications where key = ${`${created.id}:sla:repair:0:2`}`,
+      );
+      expect(queuedRow?.dispatcher).toMatch(new RegExp(`^${stack.taskQueue}:[01]$`));
+      const handle = stack.client.workflow.getHandle(`notification-dispatch-${queuedRow!.dispatcher}`);
+      expect((await handle.describe()).type).toBe('notificationDispatcher');
       const history = temporal.api.history.v1.History.fromObject(await handle.fetchHistory());
       expect(history.events.map((e) => e.eventType)).toContain(
         temporal.api.enums.v1.EventType.EVENT_TYPE_ACTIVITY_TASK_COMPLETED,
@@ -277,13 +283,13 @@ describe('escalation to people', () => {
           dataConverter: { payloadCodecs: [stack.payloadCodec] },
         },
         history,
-        `replay-notification-${created.id}`,
+        `replay-notification-dispatch-${created.id}`,
       );
       // RECORD_HISTORIES=1 keeps it as a recording (encrypted under the recording key), which
       // replay.test.ts replays on every run.
       if (process.env.RECORD_HISTORIES === '1')
         writeFileSync(
-          new URL('../replay/histories/notification-delivery-fallback.history.bin', import.meta.url),
+          new URL('../replay/histories/notification-dispatcher-fallback.history.bin', import.meta.url),
           temporal.api.history.v1.History.encode(history).finish(),
         );
       const call_ = chat.calls.find(
@@ -344,6 +350,48 @@ describe('channels', () => {
       chat.calls.find((x) => x.service === 'wecom' && JSON.stringify(x.body).includes(id)),
     );
     expect(c.body).toMatchObject({ msgtype: 'text', text: { mentioned_list: ['wx-zheng'] } });
+  });
+
+  it('a channel down on every attempt: tried again after a backoff, failed when the attempts are used up', async () => {
+    const put = await call(stack.app, 'PUT', `/api/v1/people/${pid('down')}`, {
+      payload: {
+        name: '王工',
+        roles: ['engineer'],
+        teamId: pid('east'),
+        wecomId: 'wx-wang',
+        preferences: { channels: { 'case.assigned': ['wecom'] } },
+      },
+    });
+    expect(put.status).toBe(201);
+    chat.failing.add('wecom');
+    try {
+      const id = await assignTo(pid('down'));
+      // The stack allows two attempts (NOTIFY_MAX_ATTEMPTS), one second apart at least.
+      const failed = await eventually(async () => {
+        const [d] = await deliveries(`personId=${pid('down')}&caseId=${id}`);
+        return d?.status === 'failed' ? d : undefined;
+      });
+      const log = failed.log as { channel: string; ok: boolean; error: string | null; at: string }[];
+      expect(log.map((a) => [a.channel, a.ok, a.error])).toEqual([
+        ['wecom', false, 'HTTP 500'],
+        ['wecom', false, 'HTTP 500'],
+      ]);
+      expect(Date.parse(log[1]!.at) - Date.parse(log[0]!.at)).toBeGreaterThanOrEqual(999);
+      // The inbox has it all the same.
+      const [item] = await stack.db.db.execute<{ title: string }>(
+        sql`select title from inbox_items where person_id = ${pid('down')} and case_id = ${id}`,
+      );
+      expect(item?.title).toBe(`【派工】工单 ${id} 已派给您`);
+      // Nothing more is due for it: the dispatcher is done with it.
+      const [row] = await stack.db.db.execute<{ due_at: string | null; attempts: number }>(
+        sql`select due_at, attempts from notification_deliveries d
+            join notifications n on n.key = d.notification_key
+            where d.person_id = ${pid('down')} and n.case_id = ${id}`,
+      );
+      expect(row).toEqual({ due_at: null, attempts: 2 });
+    } finally {
+      chat.failing.delete('wecom');
+    }
   });
 
   it('quiet hours hold a normal notification (the inbox has it at once) but not an emergency', async () => {
