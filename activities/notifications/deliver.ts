@@ -107,6 +107,7 @@ export async function attemptDelivery(
         .update(notificationDeliveries)
         .set({
           status: 'delivered',
+          dueAt: null,
           channel,
           deliveredAt: new Date(),
           attempts: sql`${notificationDeliveries.attempts} + 1`,
@@ -123,6 +124,7 @@ export async function attemptDelivery(
       .update(notificationDeliveries)
       .set({
         status: 'delivered',
+        dueAt: null,
         channel: 'inbox',
         deliveredAt: new Date(),
         attempts: sql`${notificationDeliveries.attempts} + 1`,

@@ -109,11 +109,11 @@ export function createNotificationActivities(deps: NotificationDeps) {
         );
       const waiting = await db.execute<{ dispatcher: string }>(sql`
         select dispatcher from notifications
-        where sent_at is null and dispatcher like ${`${taskQueue}:%`}
+        where sent_at is null and starts_with(dispatcher, ${`${taskQueue}:`})
           and created_at < now() - make_interval(secs => ${graceSecs})
         union
         select dispatcher from notification_deliveries
-        where status in ('pending', 'deferred') and dispatcher like ${`${taskQueue}:%`}
+        where status in ('pending', 'deferred') and starts_with(dispatcher, ${`${taskQueue}:`})
           and due_at < now() - make_interval(secs => ${graceSecs})`);
       for (const { dispatcher } of waiting) wakeNotificationDispatcher(deps, dispatcher);
       return orphans.length + waiting.length;

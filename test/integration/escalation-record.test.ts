@@ -7,7 +7,7 @@ import { createActivities } from '../../activities/index.js';
 import type { Notification } from '../../activities/notifier.js';
 import type { CaseState } from '../../domain/case.js';
 import { fastPolicy, openSlaCase } from '../support/sla.js';
-import { type Stack, startStack } from '../support/stack.js';
+import { eventually, type Stack, startStack } from '../support/stack.js';
 
 let stack: Stack;
 beforeAll(async () => {
@@ -89,4 +89,56 @@ it('a retried escalation records one row, one timeline event and queues its noti
     ),
   ).toBe(1);
   expect(await count(sql`select count(*) as n from cases where id = ${created.id} and breached`)).toBe(1);
+});
+
+it('a notification queued by a process without Temporal is given a dispatcher by the sweeper and delivered', async () => {
+  const created = await openSlaCase(stack, await fastPolicy(stack));
+  const state = await stack.client.workflow.getHandle(`case-${created.id}`).query<CaseState>('state');
+  // A process without a Temporal client queues the notification with no dispatcher to wake.
+  const offline = createActivities({ db: stack.db.db, notifier: { send: async () => {} } });
+  const firedAt = new Date().toISOString();
+  await offline.escalate({
+    state: { ...state, seq: state.seq + 1, breached: true },
+    event: {
+      seq: state.seq + 1,
+      type: 'sla_breached',
+      fromStage: state.stage,
+      toStage: state.stage,
+      actor: 'system',
+      at: firedAt,
+      data: { clock: 'response', level: 2, dueAt: firedAt, recipient: 'service-manager' },
+    },
+    escalation: {
+      caseId: created.id,
+      clock: 'response',
+      cycle: 0,
+      level: 2,
+      name: 'breach',
+      dueAt: firedAt,
+      firedAt,
+      recipient: 'service-manager',
+      assignee: null,
+      severity: state.severity,
+    },
+  });
+  const key = `${created.id}:sla:response:0:2`;
+  const [queuedRow] = await stack.db.db.execute<{ dispatcher: string | null }>(
+    sql`select dispatcher from notifications where key = ${key}`,
+  );
+  expect(queuedRow).toEqual({ dispatcher: null });
+  // The sweeper's turn, in a process of the stack's task queue: it adopts the row and wakes its
+  // dispatcher, and the stack's worker plans it — the stack's notifier hears of it.
+  const online = createActivities({
+    db: stack.db.db,
+    notifier: { send: async () => {} },
+    temporal: stack.client,
+    taskQueue: stack.taskQueue,
+  });
+  expect(await online.dispatchQueuedNotifications({ graceMs: 0, batch: 100 })).toBeGreaterThan(0);
+  const [adopted] = await stack.db.db.execute<{ dispatcher: string | null }>(
+    sql`select dispatcher from notifications where key = ${key}`,
+  );
+  expect(adopted?.dispatcher).toMatch(new RegExp(`^${stack.taskQueue}:[01]$`));
+  const sent = await eventually(async () => stack.notifications.find((n) => n.key === key));
+  expect(sent).toMatchObject({ kind: 'sla.breached', recipient: 'service-manager', caseId: created.id });
 });
