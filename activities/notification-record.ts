@@ -35,8 +35,8 @@ export async function recordNotification(db: Database, n: Notification): Promise
 }
 
 /**
- * Sends a recorded notification at once through the process's notifier and marks it sent — the path of
- * notifications that do not go through a delivery workflow (the parts flow's).
+ * Hands a recorded notification to the process's notifier and marks it sent, when its dispatcher plans
+ * it.
  */
 export async function sendRecorded(db: Database, notifier: Notifier, n: Notification): Promise<void> {
   try {

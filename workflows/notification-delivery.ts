@@ -1,3 +1,6 @@
+// Superseded by the notification dispatchers (workflows/notification-dispatcher.ts) and kept so the
+// delivery workflows started before them finish: nothing starts this workflow any more.
+//
 // One workflow per notification (`notification-<key>`), started after the transaction that queued it
 // commits — never inside the SLA timer's task, so a slow mail server cannot make a timer late. It
 // resolves the recipients once, then delivers to each person in parallel: every delivery is an activity

@@ -1,6 +1,7 @@
-// The safety net behind notification delivery (workflow id `notification-sweeper`): a notification
-// whose delivery workflow was not started after its commit (Temporal unreachable for a moment, a worker
-// that died in between) is found here and started. The worker process starts it.
+// The safety net behind notification delivery (workflow id `notification-sweeper`): every dispatcher
+// with work waiting longer than a grace period (its wake-up lost: Temporal unreachable for a moment, a
+// worker that died in between) is woken, and started if it does not run; notifications queued by a
+// process without Temporal are given a dispatcher. The worker process starts it.
 import { continueAsNew, proxyActivities, sleep } from '@temporalio/workflow';
 import type { CaseActivities } from '../activities/index.js';
 

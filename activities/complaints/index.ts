@@ -2,7 +2,7 @@
 // linked cases, customer-visible updates, webhook outbox) and record the escalations its clocks fire.
 // Idempotent: the timeline is keyed on (complaint, seq), escalations on (complaint, clock, cycle, level),
 // notifications on their key, webhook events on their dedupe key; the row only moves forward in version.
-// Notifications are queued and handed to their delivery workflow (activities/notifications), which
+// Notifications are queued and handed to their dispatcher (activities/notifications), which
 // resolves the people; a write no retry can cure fails as non-retryable UnstorableData.
 import { and, eq, lt, sql } from 'drizzle-orm';
 import type { Database } from '../../db/client.js';

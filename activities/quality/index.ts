@@ -1,7 +1,7 @@
 // Activities of the quality loop: project quality-issue transitions, record their escalations, tell
 // linked cases and complaints, and — after each case transition — record the failure codes it carries,
 // link a repeat failure to the earlier repair, and raise a quality issue when failures cluster.
-// Notifications are queued and handed to their delivery workflow (activities/notifications); a write no
+// Notifications are queued and handed to their dispatcher (activities/notifications); a write no
 // retry can cure fails as non-retryable UnstorableData.
 import type { Client } from '@temporalio/client';
 import { and, eq, gte, inArray, lt, lte, sql } from 'drizzle-orm';
