@@ -31,7 +31,8 @@ export interface ReservedLine {
  * an interval of its cumulative stock, and a line takes the overlap from each balance. It appends the
  * reserve movements (keyed by request, step, line and warehouse: a retried step reserves nothing twice),
  * moves each balance once by the sum taken from it — the CHECKs are the last word — records the
- * reservations and the lines' reserved counts, and answers every line of every open request.
+ * reservations (in nearest-first order per line: issuing at repair takes them in id order) and the
+ * lines' reserved counts, and answers every line of every open request.
  */
 const RESERVE_BATCH = `with input as (
   select distinct on (request_id) request_id, step, actor, seq
@@ -60,7 +61,7 @@ const RESERVE_BATCH = `with input as (
   from cand
 ), alloc as (
   select d.request_id || ':' || d.step || ':' || d.line_no || ':' || s.warehouse_id as key, d.request_id,
-    d.line_no, d.case_id, d.actor, s.part_number, s.warehouse_id, s.average_cost,
+    d.line_no, d.case_id, d.actor, s.part_number, s.warehouse_id, s.priority, s.average_cost,
     least(d.need_from + d.need, s.avail_from + s.available) - greatest(d.need_from, s.avail_from) as take
   from demand d join supply s on s.part_number = d.part_number
 ), mov as (
@@ -68,7 +69,7 @@ const RESERVE_BATCH = `with input as (
     unit_cost, case_id, request_id, actor)
   select key, part_number, warehouse_id, 'reserve', take, 0, take, average_cost, case_id, request_id, actor
   from alloc where take > 0
-  order by part_number, warehouse_id
+  order by request_id, line_no, priority, warehouse_id
   on conflict (key) do nothing
   returning key, request_id, part_number, warehouse_id, quantity
 ), bal as (
@@ -79,6 +80,7 @@ const RESERVE_BATCH = `with input as (
   insert into stock_reservations (request_id, line_no, part_number, warehouse_id, quantity, movement_key)
   select mov.request_id, a.line_no, mov.part_number, mov.warehouse_id, mov.quantity, mov.key
   from mov join alloc a on a.key = mov.key
+  order by a.request_id, a.line_no, a.priority, a.warehouse_id
   returning request_id, line_no, quantity
 ), got as (
   select request_id, line_no, sum(quantity)::int as q from res group by 1, 2
