@@ -2,6 +2,7 @@
 // partsRequest child; stock is reserved nearest first, the rest bought through quotes, approval, order,
 // delivery and inspection; the case moves on by itself once every line is reserved.
 import { createServer, type Server } from 'node:http';
+import { WorkflowNotFoundError } from '@temporalio/common';
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { reserveForRequest } from '../../activities/parts/ledger.js';
@@ -392,6 +393,10 @@ describe('parts request', () => {
     const o = (await getAs(`/api/v1/purchase-orders/${order.id}`)).body;
     expect(o.status).toBe('cancelled');
     expect(o.cancellation).toMatchObject({ choice: 'cancel_with_supplier', by: 'test-engineer' });
+    // Nothing is left to deliver: no watch of a stock order was started for it.
+    await expect(
+      stack.client.workflow.getHandle(`purchase-order-watch-${order.id}`).describe(),
+    ).rejects.toThrow(WorkflowNotFoundError);
     expect((await getAs(`/api/v1/parts/${p}`)).body.stock[0]).toMatchObject({ onHand: 1, reserved: 0 });
     const again = await postAs(
       `/api/v1/parts-requests/${request.id}/cancel`,
@@ -439,6 +444,67 @@ describe('parts request', () => {
     expect(now).toMatchObject({ status: 'reserved', lines: [{ partNumber: inStock, reserved: 1 }] });
     // The old request's id is no longer the case's: a second change of it is refused.
     expect((await change([{ partNumber: inStock, quantity: 1 }])).status).toBe(409);
+  });
+
+  it('cancelled with the order kept as stock: the order is still watched for lateness, without the case', async () => {
+    const p = await part();
+    const s = await supplier([p]);
+    const caseId = await diagnosed([{ partNumber: p, quantity: 2 }]);
+    const request = await requestOf(caseId);
+    const purchase = await purchaseOf(request.id);
+    await quote(purchase.id, s, 10, '1h');
+    const order = (await postAs(`/api/v1/purchases/${purchase.id}/award`, {})).body;
+    expect(order.status).toBe('placed');
+    const cancelled = await postAs(
+      `/api/v1/parts-requests/${request.id}/cancel`,
+      { reason: '客户取消维修', purchaseOrders: 'keep_as_stock' },
+      as('engineer'),
+    );
+    expect(cancelled.status, JSON.stringify(cancelled.body)).toBe(200);
+    expect(cancelled.body.decisions).toMatchObject([
+      { purchaseOrderId: order.id, decision: 'kept_as_stock' },
+    ]);
+    // The request's workflow has ended; the order, now bought for stock, has a watch of its own.
+    const watch = stack.client.workflow.getHandle(`purchase-order-watch-${order.id}`);
+    expect((await watch.describe()).status.name).toBe('RUNNING');
+    // The supplier misses its date (moved into the past here rather than waiting an hour); a partial
+    // delivery wakes the watch, and the rest is still due.
+    await stack.db.db.execute(
+      sql`update purchase_orders set expected_at = now() - interval '1 minute' where id = ${order.id}`,
+    );
+    expect((await postAs(`/api/v1/purchase-orders/${order.id}/receipts`, { quantity: 1 })).status).toBe(200);
+    const late = await eventually(async () => {
+      const o = (await getAs(`/api/v1/purchase-orders/${order.id}`)).body;
+      return o.escalations.length === 2 && o;
+    }, 30_000);
+    expect(late.escalations.map((e: { level: number; recipient: string }) => [e.level, e.recipient])).toEqual(
+      [
+        [1, 'procurement'],
+        [2, 'service-manager'],
+      ],
+    );
+    // Escalated as a stock order: the case it was once bought for is not named.
+    const hooks = await eventually(async () => {
+      const mine = receivedLate.filter((e) => e.data.purchaseOrderId === order.id);
+      return mine.length === 2 && mine;
+    });
+    expect(hooks.map((e) => [e.caseId, e.data.level])).toEqual([
+      [null, 1],
+      [null, 2],
+    ]);
+    const notified = await eventually(async () => {
+      const mine = stack.notifications.filter((x) => x.purchaseOrderId === order.id);
+      return mine.length >= 2 && mine;
+    });
+    expect(new Set(notified.map((x) => x.caseId))).toEqual(new Set([null]));
+    // Delivered in full: the watch ends with the two escalations it made.
+    expect((await postAs(`/api/v1/purchase-orders/${order.id}/receipts`, { quantity: 1 })).status).toBe(200);
+    const ended = await watch.result();
+    expect(ended).toMatchObject({ ended: 'received' });
+    expect(ended.escalations.map((e: { level: number }) => e.level)).toEqual([1, 2]);
+    // The request stays cancelled and the case still waits: the stock order is not the case's any more.
+    expect((await getAs(`/api/v1/parts-requests/${request.id}`)).body.status).toBe('cancelled');
+    expect(await stageOf(caseId)).toBe('awaiting_parts');
   });
 
   it('a worker restarted mid-purchase picks the request up where it was', async () => {
