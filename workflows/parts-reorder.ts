@@ -1,7 +1,8 @@
 // The reorder run of the `parts-reorder` Schedule: a purchase (requests for quotes to the qualified
 // suppliers) for every part whose available stock has fallen below its reorder point; then every
-// reorder purchase order still due gets its late-delivery watch, should the API have placed one and
-// stopped before starting it.
+// purchase order bought for stock and still due (a reorder's, or one kept as stock by a cancelled
+// request) gets its late-delivery watch, should the API or the cancellation have stopped before
+// starting it.
 import { patched, proxyActivities } from '@temporalio/workflow';
 import type { CaseActivities } from '../activities/index.js';
 

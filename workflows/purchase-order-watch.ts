@@ -1,6 +1,7 @@
-// The watch of one purchase order of a reorder purchase (`purchase-order-watch-<order id>`). A case's
-// orders are watched by its partsRequest; an order the reorder Schedule asked for has no case, so this
-// small workflow does it: it sleeps until the next escalation step of the order (level 1 at the promised
+// The watch of one purchase order bought for stock (`purchase-order-watch-<order id>`). A case's orders
+// are watched by its partsRequest; an order the reorder Schedule asked for has no case, and an order kept
+// as stock when its request was cancelled has lost its request's watch, so this small workflow does it,
+// without a case: it sleeps until the next escalation step of the order (level 1 at the promised
 // date, to procurement; level 2 after PARTS_LATE_ESCALATION more working time of procurement's
 // calendar, to the service manager), escalates, and ends once the order is delivered in full, closed or
 // cancelled. The API signals it whenever the order moves; every wake-up reads the order again, so the

@@ -18,7 +18,7 @@ import type { NotificationDeps } from '../notifications/index.js';
 import type { Notification } from '../notifier.js';
 import { type WakeDeps, wakeDispatchers } from '../webhook-outbox.js';
 import { reserveForRequest } from './ledger.js';
-import { watchReorderOrders } from './order-watch.js';
+import { watchStockOrders } from './order-watch.js';
 import {
   cancelRequest,
   createRequest,
@@ -153,7 +153,16 @@ export function createPartsActivities(deps: PartsActivityDeps) {
       reason: string;
       orders: OrderChoice;
     }) {
-      return woken(cancelRequest(db, input));
+      const cancellation = await woken(cancelRequest(db, input));
+      // An order kept as stock is no longer watched by the request, which ends now: it gets the watch of
+      // a stock order (late → procurement, without the case). A failure here must not undo the
+      // cancellation: the reorder Schedule's next run starts any watch still missing.
+      for (const d of cancellation.decisions)
+        if (d.decision === 'kept_as_stock' && d.purchaseOrderId)
+          await watchStockOrders(deps, d.purchaseOrderId).catch((err: Error) =>
+            console.warn(`[parts] watch of kept order ${d.purchaseOrderId} not started now: ${err.message}`),
+          );
+      return cancellation;
     },
 
     async issuePartsForRepair(input: { requestId: string; lines: IssueLine[]; actor: string; step: string }) {
@@ -167,8 +176,9 @@ export function createPartsActivities(deps: PartsActivityDeps) {
     },
 
     /** The reorder run's sweep: every reorder order still due has its watch running. */
+    // The activity keeps its first name: recorded histories of partsReorder schedule it by that name.
     async watchReorderOrders(): Promise<number> {
-      return (await watchReorderOrders(deps)).length;
+      return (await watchStockOrders(deps)).length;
     },
   };
 }

@@ -7,6 +7,7 @@ import { sql } from 'drizzle-orm';
 import type { Database } from '../../db/client.js';
 import { averageAfterReceipt } from '../../domain/parts/costing.js';
 import type { MovementKind } from '../../domain/parts/request.js';
+import { reserveInBatch } from './reservation-batches.js';
 
 export type Tx = Parameters<Parameters<Database['transaction']>[0]>[0];
 type Executor = Database | Tx;
@@ -127,136 +128,24 @@ export interface LineReservation {
   reserved: number;
 }
 
-/** reserveForRequest's statement: $1 the request, $2 the step, $3 the actor. */
-const RESERVE_STATEMENT = `with req as (
-  select id, case_id, status from parts_requests where id = $1 for update
-), lines as (
-  select l.line_no, l.part_number, l.quantity, l.reserved, l.quantity - l.reserved as need,
-    count(*) over (partition by l.part_number) > 1 as duplicate
-  from parts_request_lines l join req on req.id = l.request_id
-  where req.status = 'open'
-), cand as (
-  select b.part_number, b.warehouse_id, b.on_hand - b.reserved as available, b.average_cost, w.priority
-  from stock_balances b join warehouses w on w.id = b.warehouse_id
-  where b.part_number in (select part_number from lines where need > 0 and not duplicate)
-    and b.on_hand > b.reserved
-  order by b.part_number, w.priority, b.warehouse_id
-  for update of b
-), alloc as (
-  select c.*, l.line_no,
-    least(c.available, l.need - (sum(c.available) over (partition by l.line_no order by c.priority, c.warehouse_id) - c.available)) as take
-  from cand c join lines l on l.part_number = c.part_number and l.need > 0 and not l.duplicate
-), mov as (
-  insert into stock_movements (key, part_number, warehouse_id, kind, quantity, on_hand_delta, reserved_delta,
-    unit_cost, case_id, request_id, actor)
-  select $1 || ':' || $2 || ':' || a.line_no || ':' || a.warehouse_id, a.part_number,
-    a.warehouse_id, 'reserve', a.take, 0, a.take, a.average_cost, req.case_id, req.id, $3
-  from alloc a cross join req where a.take > 0
-  on conflict (key) do nothing
-  returning key, part_number, warehouse_id, quantity
-), bal as (
-  update stock_balances b set reserved = b.reserved + mov.quantity, updated_at = now()
-  from mov where b.part_number = mov.part_number and b.warehouse_id = mov.warehouse_id
-  returning 1
-), res as (
-  insert into stock_reservations (request_id, line_no, part_number, warehouse_id, quantity, movement_key)
-  select $1, a.line_no, mov.part_number, mov.warehouse_id, mov.quantity, mov.key
-  from mov join alloc a on a.part_number = mov.part_number and a.warehouse_id = mov.warehouse_id
-  returning line_no, quantity
-), got as (
-  select line_no, sum(quantity)::int as q from res group by line_no
-), upd as (
-  update parts_request_lines l set reserved = l.reserved + got.q
-  from got where l.request_id = $1 and l.line_no = got.line_no
-  returning 1
-)
-select l.line_no, l.part_number, l.quantity, l.reserved + coalesce(got.q, 0) as reserved, l.duplicate,
-  (select count(*) from bal) + (select count(*) from upd) as touched
-from lines l left join got on got.line_no = l.line_no
-order by l.line_no`;
-
 /**
- * Reserves what is available for every open line of a request, nearest warehouse first (lowest
- * priority number). One statement, so the balance rows stay locked only while it runs: it locks the
- * request row (one reservation run per request at a time), then the balances with units available, in
- * (part, priority, warehouse) order so two requests never wait on each other in a circle; a balance
- * changed by a transaction it waited for is re-read after the wait (READ COMMITTED), so what it takes is
- * what is left. It appends the reserve movements (keyed by request, `step`, line and warehouse: a
- * retried step reserves nothing twice), moves the balances — whose CHECKs are the last word — and
- * records the reservations. A request that lists one part on two lines takes the slower per-line path.
+ * Reserves what is available for every open line of a request, nearest warehouse first, and answers
+ * every line with what it now has reserved (nothing for a request no longer open). The reservation goes
+ * in this process's next batch (reservation-batches.ts: one statement and one commit for the
+ * reservations that arrived together, each durable before it is answered); the statement locks the
+ * balances it shares out and the balance CHECKs stay the last word. `step` keys the movements, so a
+ * retried step reserves nothing twice.
  */
 export async function reserveForRequest(
   db: Database,
   input: { requestId: string; step: string; actor: string },
 ): Promise<LineReservation[]> {
-  // A named prepared statement (per connection): its plan is made once and reused. Through db.execute
-  // every reservation was parsed and planned afresh, and planning these ten CTEs cost about as much as
-  // running them (bench/README.md, "parts").
-  const rows = await db.$client.unsafe<
-    Array<{ line_no: number; part_number: string; quantity: number; reserved: number; duplicate: boolean }>
-  >(RESERVE_STATEMENT, [input.requestId, input.step, input.actor], { prepare: true });
-  if (rows.some((r) => r.duplicate && r.reserved < r.quantity)) return reserveLineByLine(db, input);
+  const rows = await reserveInBatch(db, input);
   if (rows.length === 0) {
     const [req] = await db.execute(sql`select 1 from parts_requests where id = ${input.requestId}`);
     if (!req) throw new Error(`parts request ${input.requestId} does not exist`);
   }
   return rows.map(toLine);
-}
-
-/** The per-line path: for requests that list one part on several lines. */
-async function reserveLineByLine(
-  db: Database,
-  input: { requestId: string; step: string; actor: string },
-): Promise<LineReservation[]> {
-  return db.transaction(async (tx) => {
-    const [req] = await tx.execute<{ case_id: string; status: string }>(sql`
-      select case_id, status from parts_requests where id = ${input.requestId} for update`);
-    if (!req) throw new Error(`parts request ${input.requestId} does not exist`);
-    const lines = await tx.execute<{
-      line_no: number;
-      part_number: string;
-      quantity: number;
-      reserved: number;
-    }>(sql`
-      select line_no, part_number, quantity, reserved from parts_request_lines
-      where request_id = ${input.requestId} order by part_number, line_no`);
-    if (req.status !== 'open') return lines.map(toLine);
-    for (const line of lines) {
-      let need = line.quantity - line.reserved;
-      if (need <= 0) continue;
-      const candidates = await tx.execute<{ warehouse_id: string; available: number }>(sql`
-        select b.warehouse_id, b.on_hand - b.reserved as available
-        from stock_balances b join warehouses w on w.id = b.warehouse_id
-        where b.part_number = ${line.part_number} and b.on_hand > b.reserved
-        order by w.priority, b.warehouse_id
-        for update of b`);
-      for (const c of candidates) {
-        if (need <= 0) break;
-        const take = Math.min(need, c.available);
-        const key = `${input.requestId}:${input.step}:${line.line_no}:${c.warehouse_id}`;
-        const { applied } = await applyMovement(tx, {
-          key,
-          partNumber: line.part_number,
-          warehouseId: c.warehouse_id,
-          kind: 'reserve',
-          quantity: take,
-          actor: input.actor,
-          caseId: req.case_id,
-          requestId: input.requestId,
-        });
-        if (!applied) continue;
-        await tx.execute(sql`
-          insert into stock_reservations (request_id, line_no, part_number, warehouse_id, quantity, movement_key)
-          values (${input.requestId}, ${line.line_no}, ${line.part_number}, ${c.warehouse_id}, ${take}, ${key})`);
-        line.reserved += take;
-        need -= take;
-      }
-      await tx.execute(sql`
-        update parts_request_lines set reserved = ${line.reserved}
-        where request_id = ${input.requestId} and line_no = ${line.line_no}`);
-    }
-    return lines.map(toLine).sort((a, b) => a.lineNo - b.lineNo);
-  });
 }
 
 const toLine = (l: {

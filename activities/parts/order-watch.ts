@@ -1,13 +1,15 @@
-// Starts and wakes the watches of reorder purchase orders (workflows/purchase-order-watch.ts). Called by
-// the API after every change of a purchase (award, approval, delivery, inspection) and by the reorder
-// Schedule's run, which starts the watch of any order a crashed API left without one.
+// Starts and wakes the watches of purchase orders bought for stock (workflows/purchase-order-watch.ts):
+// reorder orders, and orders kept as stock when their request was cancelled. Called by the API after
+// every change of such a purchase (award, approval, delivery, inspection), by the cancellation that keeps
+// an order as stock, and by the reorder Schedule's run, which starts the watch of any order a crash left
+// without one.
 import type { Client } from '@temporalio/client';
 import { WorkflowNotFoundError } from '@temporalio/common';
 import type { Database } from '../../db/client.js';
 import { purchaseOrderWatchId } from '../../domain/parts/request.js';
 import { purchaseOrderChangedSignal } from '../../workflows/parts-signals.js';
 import type { purchaseOrderWatch } from '../../workflows/purchase-order-watch.js';
-import { reorderOrders } from './procurement.js';
+import { stockOrders } from './procurement.js';
 
 export interface WatchDeps {
   db: Database;
@@ -20,11 +22,11 @@ export interface WatchDeps {
  * no race between two callers); an order no longer due signals a running watch so it ends, and starts
  * nothing. Returns the orders whose watch was started or woken.
  */
-export async function watchReorderOrders(deps: WatchDeps, purchaseOrOrderId?: string): Promise<string[]> {
+export async function watchStockOrders(deps: WatchDeps, purchaseOrOrderId?: string): Promise<string[]> {
   const { temporal, taskQueue } = deps;
   if (!temporal || !taskQueue) return [];
   const touched: string[] = [];
-  for (const o of await reorderOrders(deps.db, purchaseOrOrderId)) {
+  for (const o of await stockOrders(deps.db, purchaseOrOrderId)) {
     const workflowId = purchaseOrderWatchId(o.id);
     if (o.open) {
       await temporal.workflow.signalWithStart<typeof purchaseOrderWatch, []>('purchaseOrderWatch', {

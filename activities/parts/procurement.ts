@@ -933,18 +933,20 @@ export async function orderWatch(db: Database | Tx, purchaseOrderId: string): Pr
 }
 
 /**
- * The purchase orders of reorder purchases (no case, so no partsRequest watches them) that a change of
- * `purchaseOrOrderId` may concern — every order of its purchase, as a failed inspection re-orders on the
- * same purchase — or, without it, every such order still awaiting delivery. `open`: still due.
+ * The purchase orders bought for stock, which no partsRequest watches: those of reorder purchases (no
+ * case), and those kept as stock when their request was cancelled (its workflow has ended). Those that a
+ * change of `purchaseOrOrderId` may concern — every order of its purchase, as a failed inspection
+ * re-orders on the same purchase — or, without it, every such order still awaiting delivery. `open`:
+ * still due.
  */
-export async function reorderOrders(db: Database | Tx, purchaseOrOrderId?: string) {
+export async function stockOrders(db: Database | Tx, purchaseOrOrderId?: string) {
   const scope = purchaseOrOrderId
     ? sql`(p.id = ${purchaseOrOrderId} or p.id in (select purchase_id from purchase_orders where id = ${purchaseOrOrderId}))`
     : sql`o.status = 'placed' and o.received_quantity < o.quantity`;
   return db.execute<{ id: string; open: boolean }>(sql`
     select o.id, (o.status = 'placed' and o.received_quantity < o.quantity) as open
     from purchase_orders o join purchases p on p.id = o.purchase_id
-    where p.origin = 'reorder' and ${scope} order by o.id`);
+    where (p.origin = 'reorder' or p.status = 'kept_as_stock') and ${scope} order by o.id`);
 }
 
 /** A supplier's evaluation over [from, to). */

@@ -82,5 +82,8 @@ export const DEFAULT_PARTS_SETTINGS: PartsSettings = {
   calendarId: 'cn',
 };
 
-/** One watch per purchase order of a reorder purchase (it has no case workflow to watch it). */
+/**
+ * One watch per purchase order bought for stock — a reorder purchase's, or one kept as stock when its
+ * request was cancelled: no partsRequest watches it.
+ */
 export const purchaseOrderWatchId = (purchaseOrderId: string) => `purchase-order-watch-${purchaseOrderId}`;

@@ -2,6 +2,7 @@
 // partsRequest child; stock is reserved nearest first, the rest bought through quotes, approval, order,
 // delivery and inspection; the case moves on by itself once every line is reserved.
 import { createServer, type Server } from 'node:http';
+import { WorkflowNotFoundError } from '@temporalio/common';
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { reserveForRequest } from '../../activities/parts/ledger.js';
@@ -392,6 +393,10 @@ describe('parts request', () => {
     const o = (await getAs(`/api/v1/purchase-orders/${order.id}`)).body;
     expect(o.status).toBe('cancelled');
     expect(o.cancellation).toMatchObject({ choice: 'cancel_with_supplier', by: 'test-engineer' });
+    // Nothing is left to deliver: no watch of a stock order was started for it.
+    await expect(
+      stack.client.workflow.getHandle(`purchase-order-watch-${order.id}`).describe(),
+    ).rejects.toThrow(WorkflowNotFoundError);
     expect((await getAs(`/api/v1/parts/${p}`)).body.stock[0]).toMatchObject({ onHand: 1, reserved: 0 });
     const again = await postAs(
       `/api/v1/parts-requests/${request.id}/cancel`,
@@ -441,6 +446,67 @@ describe('parts request', () => {
     expect((await change([{ partNumber: inStock, quantity: 1 }])).status).toBe(409);
   });
 
+  it('cancelled with the order kept as stock: the order is still watched for lateness, without the case', async () => {
+    const p = await part();
+    const s = await supplier([p]);
+    const caseId = await diagnosed([{ partNumber: p, quantity: 2 }]);
+    const request = await requestOf(caseId);
+    const purchase = await purchaseOf(request.id);
+    await quote(purchase.id, s, 10, '1h');
+    const order = (await postAs(`/api/v1/purchases/${purchase.id}/award`, {})).body;
+    expect(order.status).toBe('placed');
+    const cancelled = await postAs(
+      `/api/v1/parts-requests/${request.id}/cancel`,
+      { reason: '客户取消维修', purchaseOrders: 'keep_as_stock' },
+      as('engineer'),
+    );
+    expect(cancelled.status, JSON.stringify(cancelled.body)).toBe(200);
+    expect(cancelled.body.decisions).toMatchObject([
+      { purchaseOrderId: order.id, decision: 'kept_as_stock' },
+    ]);
+    // The request's workflow has ended; the order, now bought for stock, has a watch of its own.
+    const watch = stack.client.workflow.getHandle(`purchase-order-watch-${order.id}`);
+    expect((await watch.describe()).status.name).toBe('RUNNING');
+    // The supplier misses its date (moved into the past here rather than waiting an hour); a partial
+    // delivery wakes the watch, and the rest is still due.
+    await stack.db.db.execute(
+      sql`update purchase_orders set expected_at = now() - interval '1 minute' where id = ${order.id}`,
+    );
+    expect((await postAs(`/api/v1/purchase-orders/${order.id}/receipts`, { quantity: 1 })).status).toBe(200);
+    const late = await eventually(async () => {
+      const o = (await getAs(`/api/v1/purchase-orders/${order.id}`)).body;
+      return o.escalations.length === 2 && o;
+    }, 30_000);
+    expect(late.escalations.map((e: { level: number; recipient: string }) => [e.level, e.recipient])).toEqual(
+      [
+        [1, 'procurement'],
+        [2, 'service-manager'],
+      ],
+    );
+    // Escalated as a stock order: the case it was once bought for is not named.
+    const hooks = await eventually(async () => {
+      const mine = receivedLate.filter((e) => e.data.purchaseOrderId === order.id);
+      return mine.length === 2 && mine;
+    });
+    expect(hooks.map((e) => [e.caseId, e.data.level])).toEqual([
+      [null, 1],
+      [null, 2],
+    ]);
+    const notified = await eventually(async () => {
+      const mine = stack.notifications.filter((x) => x.purchaseOrderId === order.id);
+      return mine.length >= 2 && mine;
+    });
+    expect(new Set(notified.map((x) => x.caseId))).toEqual(new Set([null]));
+    // Delivered in full: the watch ends with the two escalations it made.
+    expect((await postAs(`/api/v1/purchase-orders/${order.id}/receipts`, { quantity: 1 })).status).toBe(200);
+    const ended = await watch.result();
+    expect(ended).toMatchObject({ ended: 'received' });
+    expect(ended.escalations.map((e: { level: number }) => e.level)).toEqual([1, 2]);
+    // The request stays cancelled and the case still waits: the stock order is not the case's any more.
+    expect((await getAs(`/api/v1/parts-requests/${request.id}`)).body.status).toBe('cancelled');
+    expect(await stageOf(caseId)).toBe('awaiting_parts');
+  });
+
   it('a worker restarted mid-purchase picks the request up where it was', async () => {
     const p = await part();
     const s = await supplier([p]);
@@ -472,35 +538,45 @@ describe('parts request', () => {
 });
 
 describe('the ledger', () => {
-  it('20 parallel reservations of the last 10 units: exactly 10 succeed and the ledger balances', async () => {
-    const p = await part([[CENTRAL, 10]]);
+  /** `count` open single-line requests of one unit of `partNumber` on a new case; their ids. */
+  async function openRequests(partNumber: string, count: number, label: string) {
     const body = intakeBody();
     const caseId = (await post(stack.app, '/api/v1/cases', { ...body, product: { ...body.product, line } }))
       .body.id;
-    const ids = Array.from({ length: 20 }, (_, i) => `PR-${caseId}-race-${i}`);
+    const ids = Array.from({ length: count }, (_, i) => `PR-${caseId}-${label}-${i}`);
     for (const id of ids) {
       await stack.db.db.execute(sql`
         insert into parts_requests (id, case_id, workflow_id, status, requested_by) values (${id}, ${caseId}, ${id}, 'open', 't')`);
       await stack.db.db.execute(sql`
-        insert into parts_request_lines (request_id, line_no, part_number, quantity) values (${id}, 1, ${p}, 1)`);
+        insert into parts_request_lines (request_id, line_no, part_number, quantity) values (${id}, 1, ${partNumber}, 1)`);
     }
-    // Twenty connections, so the twenty transactions really run at once.
-    const wide = connectDb(inject('databaseUrl'), { max: 20 });
+    return ids;
+  }
+  async function balanceOf(partNumber: string) {
+    const rows = await stack.db.db.execute<{ warehouse_id: string; on_hand: number; reserved: number }>(
+      sql`select warehouse_id, on_hand, reserved from stock_balances where part_number = ${partNumber} order by warehouse_id`,
+    );
+    return rows.map((r) => ({ ...r }));
+  }
+
+  it('20 parallel reservations of the last 10 units: exactly 10 succeed and the ledger balances', async () => {
+    const p = await part([[CENTRAL, 10]]);
+    const ids = await openRequests(p, 20, 'race');
+    // Twenty database handles, as if twenty worker processes: each reservation is its own transaction
+    // and they really run at once, racing for the balance row.
+    const handles = ids.map(() => connectDb(inject('databaseUrl'), { max: 1 }));
     try {
       const results = await Promise.all(
-        ids.map((requestId) => reserveForRequest(wide.db, { requestId, step: 'race', actor: 't' })),
+        ids.map((requestId, i) => reserveForRequest(handles[i]!.db, { requestId, step: 'race', actor: 't' })),
       );
       expect(results.filter((r) => r[0]!.reserved === 1)).toHaveLength(10);
       expect(results.filter((r) => r[0]!.reserved === 0)).toHaveLength(10);
       // A retried step reserves nothing twice.
-      await reserveForRequest(wide.db, { requestId: ids[0]!, step: 'race', actor: 't' });
+      await reserveForRequest(handles[0]!.db, { requestId: ids[0]!, step: 'race', actor: 't' });
     } finally {
-      await wide.close();
+      await Promise.all(handles.map((h) => h.close()));
     }
-    const [b] = await stack.db.db.execute<{ on_hand: number; reserved: number }>(
-      sql`select on_hand, reserved from stock_balances where part_number = ${p}`,
-    );
-    expect(b).toEqual({ on_hand: 10, reserved: 10 });
+    expect(await balanceOf(p)).toEqual([{ warehouse_id: CENTRAL, on_hand: 10, reserved: 10 }]);
     expect(await ledgerBalances(p)).toBe(true);
     // The database itself refuses a reservation beyond what is on hand, whatever the code does.
     await expect(
@@ -509,6 +585,79 @@ describe('the ledger', () => {
     await expect(
       stack.db.db.execute(sql`delete from stock_movements where part_number = ${p}`),
     ).rejects.toThrow();
+  });
+
+  it('reservations sharing one commit: the last units go in arrival order, each request answered alone', async () => {
+    const p = await part([
+      [CENTRAL, 2],
+      [VAN, 1],
+    ]);
+    const ids = await openRequests(p, 6, 'batch');
+    // One handle, as one worker: the reservations arriving together go in one batch.
+    const one = connectDb(inject('databaseUrl'), { max: 2 });
+    try {
+      const results = await Promise.all(
+        ids.map((requestId) => reserveForRequest(one.db, { requestId, step: 'batch', actor: 't' })),
+      );
+      expect(results.map((r) => r.map((l) => l.reserved))).toEqual([[1], [1], [1], [0], [0], [0]]);
+      // A reservation the database refuses (no actor) fails alone; the others arriving with it are
+      // answered, the units it would have taken stay free.
+      const q = await part([[CENTRAL, 3]]);
+      const [a, b, c] = await openRequests(q, 3, 'refused');
+      const mixed = await Promise.allSettled([
+        reserveForRequest(one.db, { requestId: a!, step: 'mixed', actor: 't' }),
+        reserveForRequest(one.db, { requestId: b!, step: 'mixed', actor: 't' }),
+        reserveForRequest(one.db, { requestId: c!, step: 'mixed', actor: null as unknown as string }),
+        reserveForRequest(one.db, { requestId: `PR-${tag}-nowhere`, step: 'mixed', actor: 't' }),
+      ]);
+      expect(mixed.map((m) => m.status)).toEqual(['fulfilled', 'fulfilled', 'rejected', 'rejected']);
+      expect(await balanceOf(q)).toEqual([{ warehouse_id: CENTRAL, on_hand: 3, reserved: 2 }]);
+      expect(await ledgerBalances(q)).toBe(true);
+    } finally {
+      await one.close();
+    }
+    const reservations = await stack.db.db.execute<{ request_id: string; warehouse_id: string }>(sql`
+      select request_id, warehouse_id from stock_reservations where part_number = ${p} order by request_id`);
+    // The van (priority 1) is nearest: the first request to arrive takes its unit.
+    expect(reservations.map((r) => [r.request_id, r.warehouse_id])).toEqual([
+      [ids[0], VAN],
+      [ids[1], CENTRAL],
+      [ids[2], CENTRAL],
+    ]);
+    expect(await balanceOf(p)).toEqual(
+      [
+        { warehouse_id: CENTRAL, on_hand: 2, reserved: 2 },
+        { warehouse_id: VAN, on_hand: 1, reserved: 1 },
+      ].sort((a, b) => a.warehouse_id.localeCompare(b.warehouse_id)),
+    );
+    expect(await ledgerBalances(p)).toBe(true);
+  });
+
+  it('one part on two lines of a request: each line takes its own units, nearest first', async () => {
+    const p = await part([
+      [CENTRAL, 2],
+      [VAN, 1],
+    ]);
+    const [id] = await openRequests(p, 1, 'twice');
+    await stack.db.db.execute(sql`
+      insert into parts_request_lines (request_id, line_no, part_number, quantity) values (${id}, 2, ${p}, 3)`);
+    const lines = await reserveForRequest(stack.db.db, { requestId: id!, step: 'twice', actor: 't' });
+    expect(lines.map((l) => [l.lineNo, l.quantity, l.reserved])).toEqual([
+      [1, 1, 1],
+      [2, 3, 2],
+    ]);
+    const reservations = await stack.db.db.execute<{
+      line_no: number;
+      warehouse_id: string;
+      quantity: number;
+    }>(
+      sql`select line_no, warehouse_id, quantity from stock_reservations where request_id = ${id} order by line_no, warehouse_id`,
+    );
+    expect(reservations.map((r) => [r.line_no, r.warehouse_id, r.quantity])).toEqual([
+      [1, VAN, 1],
+      [2, CENTRAL, 2],
+    ]);
+    expect(await ledgerBalances(p)).toBe(true);
   });
 
   it('the reorder run proposes a purchase for a part below its reorder point, once', async () => {

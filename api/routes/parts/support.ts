@@ -1,7 +1,7 @@
 // What the parts routes share: refusals and database errors as problems, keyset pages, and the wake-up
 // of webhook dispatchers and of the parts request a purchase belongs to.
 import { sql } from 'drizzle-orm';
-import { watchReorderOrders } from '../../../activities/parts/order-watch.js';
+import { watchStockOrders } from '../../../activities/parts/order-watch.js';
 import { type Outcome, StockShortage } from '../../../activities/parts/procurement.js';
 import { wakeDispatchers } from '../../../activities/webhook-outbox.js';
 import { PartsRejected, partsRequestWorkflowId } from '../../../domain/parts/request.js';
@@ -61,15 +61,16 @@ export function asProblem(err: unknown): unknown {
 
 /**
  * Tells whoever watches a purchase that it moved (quote, order, delivery, inspection): the parts request
- * it belongs to, or — for a reorder purchase, which has no request — the watches of its orders.
+ * it belongs to, or — for a purchase bought for stock (a reorder, or kept as stock when its request was
+ * cancelled), which no request watches — the watches of its orders.
  */
 export async function nudgeRequestOf(deps: AppDeps, purchaseOrOrderId: string): Promise<void> {
-  const rows = await deps.db.execute<{ request_id: string | null; origin: string }>(sql`
-    select p.request_id, p.origin from purchases p left join purchase_orders o on o.purchase_id = p.id
+  const rows = await deps.db.execute<{ request_id: string | null; origin: string; status: string }>(sql`
+    select p.request_id, p.origin, p.status from purchases p left join purchase_orders o on o.purchase_id = p.id
     where p.id = ${purchaseOrOrderId} or o.id = ${purchaseOrOrderId} limit 1`);
-  if (rows[0]?.origin === 'reorder') {
+  if (rows[0]?.origin === 'reorder' || rows[0]?.status === 'kept_as_stock') {
     try {
-      await watchReorderOrders(
+      await watchStockOrders(
         { db: deps.db, temporal: deps.temporal, taskQueue: deps.taskQueue },
         purchaseOrOrderId,
       );
