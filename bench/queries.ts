@@ -477,7 +477,7 @@ export async function runQueriesBench(o: QueriesBenchOptions) {
       ],
     });
     const base = await app.listen({ host: '127.0.0.1', port: 0 });
-    // The cases the board should show: the newest PER_STAGE (dashboard/src/App.tsx) of each open stage.
+    // The cases the board should show: the newest PER_STAGE (dashboard/src/board-reads.ts) of each open stage.
     const [{ board }] = await handle.sql<{ board: number }[]>`
       select coalesce(sum(least(n, 30)), 0)::int as board from (
         select count(*) as n from cases
