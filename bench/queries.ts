@@ -25,7 +25,7 @@ import { startEmbeddedPostgres } from '../scripts/embedded-postgres.js';
 import { freePort } from '../scripts/process-helpers.mjs';
 import { calibrate } from './support/calibration.js';
 import { machineBusyPercent, machineCpu } from './support/cpu.js';
-import { type LoadBreakdown, measureFirstLoad } from './support/dashboard-load.js';
+import { CHROMIUM, type LoadBreakdown, measureFirstLoad } from './support/dashboard-load.js';
 import { percentile, round } from './support/stats.js';
 
 export interface QueriesBenchOptions {
@@ -683,6 +683,8 @@ export async function runQueriesBench(o: QueriesBenchOptions) {
       busyPercentDuringRun: busy,
       loadAverage: { before: loadBefore, after: loadavg().map((x) => round(x, 2)) },
       note: 'shared 2-core VM; other sessions were running',
+      /** The browser the dashboard's first load was measured in (CHROMIUM_PATH). */
+      browser: CHROMIUM,
     },
     data: { ...data, loadMs },
     targets: {
