@@ -38,6 +38,9 @@ export async function registerDashboard(app: FastifyInstance, settings: Dashboar
     root: settings.root,
     prefix: '/dashboard/',
     index: false,
+    // The build leaves a brotli and a gzip copy beside each file (dashboard/vite.config.ts): sent as
+    // the browser accepts them, with Vary: Accept-Encoding; the plain file otherwise.
+    preCompressed: true,
     cacheControl: false,
     setHeaders(reply, path) {
       // Asset names carry a hash of their content; index.html names the current ones.

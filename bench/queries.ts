@@ -25,7 +25,7 @@ import { startEmbeddedPostgres } from '../scripts/embedded-postgres.js';
 import { freePort } from '../scripts/process-helpers.mjs';
 import { calibrate } from './support/calibration.js';
 import { machineBusyPercent, machineCpu } from './support/cpu.js';
-import { type LoadBreakdown, measureFirstLoad } from './support/dashboard-load.js';
+import { CHROMIUM, type LoadBreakdown, measureFirstLoad } from './support/dashboard-load.js';
 import { percentile, round } from './support/stats.js';
 
 export interface QueriesBenchOptions {
@@ -477,7 +477,7 @@ export async function runQueriesBench(o: QueriesBenchOptions) {
       ],
     });
     const base = await app.listen({ host: '127.0.0.1', port: 0 });
-    // The cases the board should show: the newest PER_STAGE (dashboard/src/App.tsx) of each open stage.
+    // The cases the board should show: the newest PER_STAGE (dashboard/src/board-reads.ts) of each open stage.
     const [{ board }] = await handle.sql<{ board: number }[]>`
       select coalesce(sum(least(n, 30)), 0)::int as board from (
         select count(*) as n from cases
@@ -683,6 +683,8 @@ export async function runQueriesBench(o: QueriesBenchOptions) {
       busyPercentDuringRun: busy,
       loadAverage: { before: loadBefore, after: loadavg().map((x) => round(x, 2)) },
       note: 'shared 2-core VM; other sessions were running',
+      /** The browser the dashboard's first load was measured in (CHROMIUM_PATH). */
+      browser: CHROMIUM,
     },
     data: { ...data, loadMs },
     targets: {

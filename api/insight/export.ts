@@ -56,6 +56,8 @@ export function kpiColumns(levels: string[]): Table['columns'] {
     { key: 'satisfaction.average', label: '满意度平均分' },
     ...SURVEY_QUESTIONS.map((q) => ({ key: `satisfaction.${q.question}`, label: `${q.label}平均分` })),
     ...levels.map((l) => ({ key: `escalations.level${l}`, label: `${l}级升级` })),
+    ...levels.map((l) => ({ key: `escalations.complaints.level${l}`, label: `投诉${l}级升级` })),
+    ...levels.map((l) => ({ key: `escalations.quality.level${l}`, label: `质量问题${l}级升级` })),
     { key: 'backlog.open', label: '未结案件' },
     ...OPEN_STAGES.map((s) => ({ key: `backlog.${s}`, label: `未结-${STAGE_LABELS_ZH[s]}` })),
     ...BACKLOG_AGES.map((a) => ({ key: `backlog.age.${a.band}`, label: `未结-${AGE_ZH[a.band]}` })),
@@ -121,6 +123,8 @@ export function kpiCells(k: Kpis, levels: string[]): Cell[] {
     k.satisfaction.average,
     ...k.satisfaction.questions.map((q) => q.average),
     ...levels.map((l) => k.escalations.byLevel[l] ?? 0),
+    ...levels.map((l) => k.escalations.complaints.byLevel[l] ?? 0),
+    ...levels.map((l) => k.escalations.quality.byLevel[l] ?? 0),
     k.backlog.open,
     ...OPEN_STAGES.map((s) => k.backlog.byStage[s] ?? 0),
     ...BACKLOG_AGES.map((a) => k.backlog.byAge[a.band]),
@@ -135,9 +139,17 @@ export function kpiCells(k: Kpis, levels: string[]): Cell[] {
   ];
 }
 
-/** Every escalation level any of these figures has, in order. */
+/** Every escalation level any of these figures has (of cases, complaints or quality issues), in order. */
 export const levelsOf = (all: Kpis[]) =>
-  [...new Set(all.flatMap((k) => Object.keys(k.escalations.byLevel)))].sort((a, b) => Number(a) - Number(b));
+  [
+    ...new Set(
+      all.flatMap((k) => [
+        ...Object.keys(k.escalations.byLevel),
+        ...Object.keys(k.escalations.complaints.byLevel),
+        ...Object.keys(k.escalations.quality.byLevel),
+      ]),
+    ),
+  ].sort((a, b) => Number(a) - Number(b));
 
 // A text cell starting with = + - @ (or a tab / carriage return) would run as a formula in a
 // spreadsheet: such text is written with a leading apostrophe.

@@ -1,7 +1,8 @@
 // The KPI report's SQL (docs/kpis.md): the cases the customer reported in the period (the cohort),
 // with the key of the requested grouping, counted from the kpi_* facts of each case row (migration
-// 0010), their escalations, their open stages and their cost lines; and the complaints received in the
-// period, counted from their facts (migration 0012) and their progress updates — only a few rows per
+// 0010), their escalations, their open stages and their cost lines; the complaints received in the
+// period, counted from their facts (migration 0012), their progress updates and their escalations; and
+// the escalations of the quality issues raised in the period — only a few rows per
 // group leave the database: one statement, or two at once for a long period (kpiStatements).
 // domain/insight/kpis.ts turns the counts into figures.
 import { type SQL, sql } from 'drizzle-orm';
@@ -56,6 +57,24 @@ const COMPLAINT_GROUPINGS: Record<GroupBy, { key: SQL; label: SQL }> = {
   channel: { key: sql`co.channel`, label: sql`co.channel` },
 };
 
+/**
+ * The same groupings for quality issues qi (their owner qo, the owner's team qt, the model's line qpm): a
+ * quality issue has no customer and no channel (key null: a filter on either keeps none).
+ */
+const QUALITY_GROUPINGS: Record<GroupBy, { key: SQL; label: SQL }> = {
+  // An issue with its stage's desk (desk:rnd …) has no owner, as a complaint left with a desk.
+  engineer: {
+    key: sql`CASE WHEN qi.owner LIKE 'desk:%' THEN NULL ELSE qi.owner END`,
+    label: sql`CASE WHEN qi.owner LIKE 'desk:%' THEN NULL ELSE coalesce(qo.name, qi.owner) END`,
+  },
+  team: { key: sql`qo.team_id`, label: sql`coalesce(qt.name, qo.team_id)` },
+  region: { key: sql`coalesce(qo.region, qt.region)`, label: sql`coalesce(qo.region, qt.region)` },
+  model: { key: sql`qi.model`, label: sql`qi.model` },
+  line: { key: sql`qpm.product_line`, label: sql`qpm.product_line` },
+  customer: { key: sql`NULL::text`, label: sql`NULL::text` },
+  channel: { key: sql`NULL::text`, label: sql`NULL::text` },
+};
+
 export interface KpiQuery {
   period: Period;
   groupBy?: GroupBy;
@@ -77,6 +96,14 @@ type Part =
   | { part: 'repeats'; gkey: string | null; n: number }
   | { part: 'backlog'; gkey: string | null; stage: string; band: string; n: number }
   | { part: 'escalations'; gkey: string | null; level: number; n: number }
+  | { part: 'complaint_escalations'; gkey: string | null; level: number; n: number }
+  | {
+      part: 'quality_escalations';
+      gkey: string | null;
+      glabel: string | null;
+      level: number;
+      n: number;
+    }
   | { part: 'costs'; gkey: string | null; category: string; coverage: string | null; amount: number }
   | {
       part: 'complaints';
@@ -107,6 +134,7 @@ interface KpiPart {
 export function kpiParts(q: KpiQuery): [KpiPart, KpiPart] {
   const g = q.groupBy ? GROUPINGS[q.groupBy] : { key: sql`NULL::text`, label: sql`NULL::text` };
   const cg = q.groupBy ? COMPLAINT_GROUPINGS[q.groupBy] : { key: sql`NULL::text`, label: sql`NULL::text` };
+  const qg = q.groupBy ? QUALITY_GROUPINGS[q.groupBy] : { key: sql`NULL::text`, label: sql`NULL::text` };
   const from = q.period.fromInstant.toISOString();
   const to = q.period.toInstant.toISOString();
   const where: SQL[] = [sql`c.reported_at >= ${from}::timestamptz`, sql`c.reported_at < ${to}::timestamptz`];
@@ -114,10 +142,15 @@ export function kpiParts(q: KpiQuery): [KpiPart, KpiPart] {
     sql`co.reported_at >= ${from}::timestamptz`,
     sql`co.reported_at < ${to}::timestamptz`,
   ];
+  const qualityWhere: SQL[] = [
+    sql`qi.created_at >= ${from}::timestamptz`,
+    sql`qi.created_at < ${to}::timestamptz`,
+  ];
   for (const [name, value] of Object.entries(q.filters)) {
     if (value === undefined) continue;
     where.push(sql`${GROUPINGS[name as GroupBy].key} = ${value}`);
     complaintWhere.push(sql`${COMPLAINT_GROUPINGS[name as GroupBy].key} = ${value}`);
+    qualityWhere.push(sql`${QUALITY_GROUPINGS[name as GroupBy].key} = ${value}`);
   }
   const window = q.settings.repeatFailureWindowDays;
   const now = q.now.toISOString();
@@ -270,6 +303,26 @@ export function kpiParts(q: KpiQuery): [KpiPart, KpiPart] {
       SELECT 'progress' AS part, k.gkey, count(*)::int AS due, count(*) FILTER (WHERE u.on_time)::int AS on_time
       FROM complaint_cohort k JOIN complaint_updates u ON u.complaint_id = k.id AND u.due_at IS NOT NULL
       GROUP BY k.gkey
+    ),
+    -- The escalations fired on the period's complaints, whenever they fired.
+    complaint_escalated AS (
+      SELECT 'complaint_escalations' AS part, k.gkey, e.level, count(*)::int AS n
+      FROM complaint_cohort k JOIN complaint_escalations e ON e.complaint_id = k.id
+      GROUP BY k.gkey, e.level
+    ),
+    -- The escalations fired on the quality issues raised in the period, whenever they fired.
+    quality_escalated AS (
+      SELECT 'quality_escalations' AS part, gkey, glabel, level, count(*)::int AS n
+      FROM (
+        SELECT ${qg.key} AS gkey, ${qg.label} AS glabel, e.level
+        FROM quality_issues qi
+          JOIN quality_escalations e ON e.issue_id = qi.id
+          LEFT JOIN people qo ON qo.id = qi.owner
+          LEFT JOIN teams qt ON qt.id = qo.team_id
+          LEFT JOIN product_models qpm ON qpm.model = qi.model
+        WHERE ${sql.join(qualityWhere, sql` AND `)}
+      ) k
+      GROUP BY gkey, glabel, level
     )
   `;
   const joinedRows = sql`
@@ -277,7 +330,9 @@ export function kpiParts(q: KpiQuery): [KpiPart, KpiPart] {
     UNION ALL SELECT row_to_json(escalated) FROM escalated
     UNION ALL SELECT row_to_json(costs) FROM costs
     UNION ALL SELECT row_to_json(complaint_main) FROM complaint_main
-    UNION ALL SELECT row_to_json(progress) FROM progress`;
+    UNION ALL SELECT row_to_json(progress) FROM progress
+    UNION ALL SELECT row_to_json(complaint_escalated) FROM complaint_escalated
+    UNION ALL SELECT row_to_json(quality_escalated) FROM quality_escalated`;
   return [
     { ctes: caseCounts, rows: caseCountRows },
     { ctes: joined, rows: joinedRows },
@@ -373,6 +428,20 @@ export async function kpiCounts(
         for (const c of targetsOf(row.gkey)) {
           const level = String(row.level);
           c.escalationsByLevel[level] = (c.escalationsByLevel[level] ?? 0) + row.n;
+        }
+        break;
+      case 'complaint_escalations':
+        for (const c of targetsOf(row.gkey)) {
+          const level = String(row.level);
+          c.complaintEscalationsByLevel[level] = (c.complaintEscalationsByLevel[level] ?? 0) + row.n;
+        }
+        break;
+      case 'quality_escalations':
+        // A group may hold quality issues alone: it is named from them.
+        if (q.groupBy) groupOf(row.gkey, row.glabel);
+        for (const c of targetsOf(row.gkey)) {
+          const level = String(row.level);
+          c.qualityEscalationsByLevel[level] = (c.qualityEscalationsByLevel[level] ?? 0) + row.n;
         }
         break;
       case 'costs':

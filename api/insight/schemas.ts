@@ -31,6 +31,17 @@ const localDate = { type: 'string', format: 'date' } as const;
 /** Median and 90th percentile (nearest rank) of a set of durations. */
 const medianP90 = object({ median: minutes, p90: minutes });
 
+/** Escalations fired on a set of cases, complaints or quality issues: by level and in all. */
+const escalationsBy = (whose: string, levels: string) => ({
+  total: { ...count, description: `escalations fired on ${whose}` },
+  byLevel: {
+    type: 'object',
+    additionalProperties: count,
+    propertyNames: { pattern: '^[0-9]+$' },
+    description: `escalations fired on ${whose}, by level (${levels}); levels 1–3 always listed`,
+  },
+});
+
 /** Resolution of a set of complaints: against each one's own resolve target. */
 const complaintFigures = {
   received: { ...count, description: 'complaints received in the period' },
@@ -82,13 +93,14 @@ export const KPIS_SCHEMA = {
       },
     }),
     escalations: object({
-      total: count,
-      byLevel: {
-        type: 'object',
-        additionalProperties: count,
-        propertyNames: { pattern: '^[0-9]+$' },
-        description: 'escalations fired, by level (1 warning, 2 breach, 3 upper management, …)',
-      },
+      ...escalationsBy('the cases', '1 warning, 2 breach, 3 upper management, …'),
+      complaints: object(
+        escalationsBy(
+          'the complaints received in the period',
+          '1 reminder, 2 overdue or missed, 3 escalation',
+        ),
+      ),
+      quality: object(escalationsBy('the quality issues raised in the period', 'the stage ladder: 1, 2, 3')),
     }),
     backlog: {
       ...object({

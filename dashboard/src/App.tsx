@@ -5,7 +5,6 @@ import {
   ApiError,
   api,
   type Case,
-  type CaseList,
   type CaseStreamEvent,
   type CaseSummary,
   type Escalation,
@@ -15,6 +14,7 @@ import {
   storedKey,
   storeKey,
 } from './api';
+import { boardEscalations, boardLists } from './board-reads';
 import { I18n, type Lang, storedLang, storeLang, translator } from './i18n';
 import { connectLive, type LiveState } from './live';
 import { Board } from './views/Board';
@@ -25,9 +25,8 @@ import { SignIn } from './views/SignIn';
 // (the page a manager opens first) does not wait for it (bench/README.md, "dashboard first load").
 const Kpis = lazy(() => import('./views/Kpis').then((m) => ({ default: m.Kpis })));
 const Budget = lazy(() => import('./views/Budget').then((m) => ({ default: m.Budget })));
-
-/** Newest cases per stage the board loads: one list page per stage, each case with its clocks. */
-export const PER_STAGE = 30;
+// Open complaints by priority: their own view, loaded when opened (the board's first load is measured).
+const Complaints = lazy(() => import('./views/Complaints').then((m) => ({ default: m.Complaints })));
 
 export interface BoardData {
   loaded: boolean;
@@ -41,12 +40,18 @@ export interface BoardData {
   flashing: Set<string>;
 }
 
-type Route = { view: 'board' } | { view: 'kpis' } | { view: 'budget' } | { view: 'case'; id: string };
+type Route =
+  | { view: 'board' }
+  | { view: 'complaints' }
+  | { view: 'kpis' }
+  | { view: 'budget' }
+  | { view: 'case'; id: string };
 
 function parseRoute(hash: string): Route {
   const path = hash.replace(/^#\/?/, '');
   const caseMatch = /^cases\/([A-Za-z0-9]+)$/.exec(path);
   if (caseMatch) return { view: 'case', id: caseMatch[1] };
+  if (path === 'complaints') return { view: 'complaints' };
   if (path === 'kpis') return { view: 'kpis' };
   if (path === 'budget') return { view: 'budget' };
   return { view: 'board' };
@@ -63,11 +68,29 @@ function useRoute() {
 }
 
 const isOpen = (c: CaseSummary) => OPEN_STAGES.includes(c.stage);
-const startOfToday = () => {
-  const d = new Date();
-  d.setHours(0, 0, 0, 0);
-  return d.toISOString();
-};
+
+/** What a summary read before was, as text: a case read again unchanged keeps its object. */
+const asRead = new WeakMap<CaseSummary, string>();
+
+/**
+ * The open cases of fresh list pages, each case that reads as before as the object the board has: its
+ * card (memoised) is not drawn again. The board reads every list twice on a first load (at once, then
+ * when the live stream is ready), and the second read mostly finds nothing changed.
+ */
+function keepUnchanged(before: Map<string, CaseSummary>, read: CaseSummary[]) {
+  const cases = new Map<string, CaseSummary>();
+  for (const c of read) {
+    if (!isOpen(c)) continue;
+    const text = JSON.stringify(c);
+    const old = before.get(c.id);
+    if (old && asRead.get(old) === text) cases.set(c.id, old);
+    else {
+      asRead.set(c, text);
+      cases.set(c.id, c);
+    }
+  }
+  return cases;
+}
 
 /** A notice of an event, translated when shown (the language may change while it is up). */
 interface Toast {
@@ -125,38 +148,37 @@ export function App() {
   }, []);
 
   const loadEscalations = useCallback(async () => {
-    try {
-      const [latest, today] = await Promise.all([
-        api<{ items: Escalation[] }>('/api/v1/escalations?limit=20'),
-        api<{ items: Escalation[]; nextCursor: string | null }>(
-          `/api/v1/escalations?limit=100&from=${encodeURIComponent(startOfToday())}`,
-        ),
-      ]);
-      setBoard((b) => ({
-        ...b,
-        escalations: latest.items,
-        escalationsToday: today.items.length + (today.nextCursor ? 1 : 0),
-      }));
-    } catch (err) {
-      if (err instanceof ApiError && err.status === 403)
-        setBoard((b) => ({ ...b, escalations: 'forbidden' }));
-      else throw err;
-    }
+    const { latest, today } = await boardEscalations();
+    setBoard((b) => ({
+      ...b,
+      escalations: latest,
+      escalationsToday: latest === 'forbidden' ? b.escalationsToday : today,
+    }));
   }, []);
 
-  // Board reads may overlap (the first paint and the read when the stream is ready): only the latest
-  // one started is shown, so an earlier read that answers late cannot put older lists back.
+  // Board reads may overlap (the first paint and the read when the stream is ready): a read is shown
+  // when it answers, unless a read started after it is shown already — an earlier read that answers
+  // late cannot put older lists back, and the first paint does not wait for a later read.
   const boardReads = useRef(0);
+  const boardShown = useRef(0);
   const loadBoard = useCallback(async () => {
     const read = ++boardReads.current;
     // The list pages alone: each summary carries its clocks (slaClocks), so no case is read in full.
-    const lists = await Promise.all(
-      OPEN_STAGES.map((stage) => api<CaseList>(`/api/v1/cases?stage=${stage}&limit=${PER_STAGE}`)),
-    );
-    if (read !== boardReads.current) return;
+    const lists = await boardLists();
+    if (read < boardShown.current) return;
+    boardShown.current = read;
     const more = new Set(OPEN_STAGES.filter((_s, i) => lists[i].nextCursor !== null));
-    const cases = new Map(lists.flatMap((l) => l.items.filter(isOpen).map((c) => [c.id, c] as const)));
-    setBoard((b) => ({ ...b, loaded: true, cases, more }));
+    setBoard((b) => {
+      const cases = keepUnchanged(
+        b.cases,
+        lists.flatMap((l) => l.items),
+      );
+      const sameMore = more.size === b.more.size && [...more].every((s) => b.more.has(s));
+      const sameCases = cases.size === b.cases.size && [...cases].every(([id, c]) => b.cases.get(id) === c);
+      // Nothing changed: the same state, so nothing renders again.
+      if (b.loaded && sameCases && sameMore) return b;
+      return { ...b, loaded: true, cases, more };
+    });
   }, []);
 
   // Events of one case arriving together are read as one fetch of the case.
@@ -266,6 +288,7 @@ export function App() {
         <h1>{t('title')}</h1>
         <nav>
           {nav('#/', t('nav.board'), route.view === 'board' || route.view === 'case')}
+          {nav('#/complaints', t('nav.complaints'), route.view === 'complaints')}
           {nav('#/kpis', t('nav.kpis'), route.view === 'kpis')}
           {nav('#/budget', t('nav.budget'), route.view === 'budget')}
         </nav>
@@ -283,6 +306,7 @@ export function App() {
         {route.view === 'board' && <Board data={board} />}
         {route.view === 'case' && <CaseDetail id={route.id} version={caseVersions[route.id] ?? 0} />}
         <Suspense fallback={<p className="muted">{t('board.loading')}</p>}>
+          {route.view === 'complaints' && <Complaints />}
           {route.view === 'kpis' && <Kpis />}
           {route.view === 'budget' && <Budget />}
         </Suspense>

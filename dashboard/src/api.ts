@@ -10,6 +10,8 @@ export type Clock = components['schemas']['Clock'];
 export type Escalation = components['schemas']['Escalation'];
 export type TimelineEvent = components['schemas']['TimelineEvent'];
 export type CaseStreamEvent = components['schemas']['CaseStreamEvent'];
+export type ComplaintSummary = components['schemas']['ComplaintSummary'];
+export type ComplaintList = components['schemas']['ComplaintList'];
 export type Stage = Case['stage'];
 
 export const OPEN_STAGES: Stage[] = [
@@ -35,7 +37,12 @@ export interface Kpis {
   firstTimeFixRate: Rate;
   repeatFailureRate: Rate;
   satisfaction: { responseRate: Rate; [question: string]: unknown };
-  escalations: { byLevel: Record<string, number> };
+  /** The cases' escalations by level, and the complaints' and quality issues' (docs/kpis.md). */
+  escalations: {
+    byLevel: Record<string, number>;
+    complaints?: { byLevel: Record<string, number> };
+    quality?: { byLevel: Record<string, number> };
+  };
   backlog: { byStage: Record<string, number> };
   costs: { total: number; byCategory: Record<string, number> };
 }

@@ -77,6 +77,10 @@ export interface KpiCounts {
   /** Sum of the answers per question (each answer 1..5) over surveysAnswered answers. */
   surveySums: Record<SurveyQuestion, number>;
   escalationsByLevel: Record<string, number>;
+  /** Escalations fired on the complaints received in the period, by level. */
+  complaintEscalationsByLevel: Record<string, number>;
+  /** Escalations fired on the quality issues raised in the period, by level. */
+  qualityEscalationsByLevel: Record<string, number>;
   openByStage: Partial<Record<Stage, number>>;
   openByAge: Partial<Record<BacklogAge, number>>;
   /** Integer fen. */
@@ -111,6 +115,8 @@ export const emptyCounts = (): KpiCounts => ({
   surveysAnswered: 0,
   surveySums: { serviceQuality: 0, repairEffect: 0, attitude: 0 },
   escalationsByLevel: {},
+  complaintEscalationsByLevel: {},
+  qualityEscalationsByLevel: {},
   openByStage: {},
   openByAge: {},
   costsByCategory: {},
@@ -132,6 +138,20 @@ const round2 = (x: number) => Math.round(x * 100) / 100;
 
 /** The default escalation ladder's levels are always listed, so a chart has its bars even at zero. */
 const LADDER_LEVELS = ['1', '2', '3'];
+
+/** Escalations fired, by level (the ladder's levels 1–3 always listed) and in all. */
+export interface EscalationFigures {
+  total: number;
+  byLevel: Record<string, number>;
+}
+
+function escalationFigures(counted: Record<string, number>): EscalationFigures {
+  const levels = [...new Set([...LADDER_LEVELS, ...Object.keys(counted)])].sort(
+    (a, b) => Number(a) - Number(b),
+  );
+  const byLevel = Object.fromEntries(levels.map((l) => [l, counted[l] ?? 0]));
+  return { total: Object.values(byLevel).reduce((a, b) => a + b, 0), byLevel };
+}
 
 /** The figures of a set of complaints: resolution time (wall clock and the resolve clock) and on time. */
 export interface ComplaintFigures {
@@ -160,7 +180,8 @@ export interface Kpis {
     average: number | null;
     questions: Array<{ question: SurveyQuestion; label: string; average: number | null }>;
   };
-  escalations: { total: number; byLevel: Record<string, number> };
+  /** The cases' escalations (total, byLevel), and beside them the complaints' and the quality issues'. */
+  escalations: EscalationFigures & { complaints: EscalationFigures; quality: EscalationFigures };
   backlog: { open: number; byStage: Record<string, number>; byAge: Record<BacklogAge, number> };
   costs: {
     currency: 'CNY';
@@ -180,6 +201,8 @@ export interface Kpis {
     | 'responseClockMinutesP90'
     | 'surveySums'
     | 'escalationsByLevel'
+    | 'complaintEscalationsByLevel'
+    | 'qualityEscalationsByLevel'
     | 'openByStage'
     | 'openByAge'
     | 'costsByCategory'
@@ -217,10 +240,6 @@ export function kpisFrom(c: KpiCounts, targets: Pick<KpiTargets, 'repeatFailureR
     average: c.surveysAnswered > 0 ? round2(c.surveySums[question] / c.surveysAnswered) : null,
   }));
   const allAnswers = SURVEY_QUESTIONS.reduce((s, q) => s + c.surveySums[q.question], 0);
-  const levels = [...new Set([...LADDER_LEVELS, ...Object.keys(c.escalationsByLevel)])].sort(
-    (a, b) => Number(a) - Number(b),
-  );
-  const byLevel = Object.fromEntries(levels.map((l) => [l, c.escalationsByLevel[l] ?? 0]));
   const byStage = fill(OPEN_STAGES, c.openByStage);
   const byCategory = fill(COST_CATEGORIES, c.costsByCategory);
   return {
@@ -243,7 +262,11 @@ export function kpisFrom(c: KpiCounts, targets: Pick<KpiTargets, 'repeatFailureR
         c.surveysAnswered > 0 ? round2(allAnswers / (c.surveysAnswered * SURVEY_QUESTIONS.length)) : null,
       questions,
     },
-    escalations: { total: Object.values(byLevel).reduce((a, b) => a + b, 0), byLevel },
+    escalations: {
+      ...escalationFigures(c.escalationsByLevel),
+      complaints: escalationFigures(c.complaintEscalationsByLevel),
+      quality: escalationFigures(c.qualityEscalationsByLevel),
+    },
     backlog: {
       open: Object.values(byStage).reduce((a, b) => a + b, 0),
       byStage,

@@ -3,8 +3,9 @@
 // engineer signs in, sees their open case counting down, watches a case with a short SLA appear, warn
 // and breach without a reload, switches to English, and drills into the case's clocks and timeline; the
 // reports are not theirs to read. A manager then sees the KPI and budget views show exactly what the
-// report routes answer for cases closed through their steps, costs and an approved budget.
-// Screenshots go to .test-results/screenshots/.
+// report routes answer for cases closed through their steps, costs and an approved budget, and the open
+// complaints by priority with their clocks, an overdue one marked. Screenshots go to
+// .test-results/screenshots/.
 import { execFileSync } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
 import { get as httpRequest, type IncomingHttpHeaders } from 'node:http';
@@ -14,6 +15,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { formatRate } from '../../dashboard/src/time.js';
 import { buildDashboard, DASHBOARD_DIST } from '../../scripts/dashboard-build.mjs';
 import { REPO_ROOT } from '../../scripts/process-helpers.mjs';
+import { fastComplaintPolicy, openComplaint } from '../support/complaints.js';
 import { fastPolicy, openSlaCase, seconds } from '../support/sla.js';
 import { call, eventually, get, post, repairReport, type Stack, startStack } from '../support/stack.js';
 
@@ -472,6 +474,50 @@ describe('dashboard in Chromium', () => {
     await testId('sign-in').waitFor();
     expect(await page.evaluate(() => sessionStorage.getItem('shouhou.apiKey'))).toBeNull();
   }, 300_000);
+
+  it('shows a manager the open complaints by priority, each counting down its clock, an overdue one marked, in both languages', async () => {
+    // A P1 complaint that must be acknowledged within 2 seconds, and a P4 one with an hour for everything.
+    const line = await fastComplaintPolicy(stack, { P1: { acknowledge: seconds(2) } });
+    const complaint = (urgency: string, importance: string) =>
+      openComplaint(stack, line, {
+        complaint: { description: '维修后仍漏气，要求答复', category: 'service', urgency, importance },
+      });
+    const urgent = await complaint('high', 'high');
+    const calm = await complaint('low', 'low');
+    expect([urgent.priority, calm.priority]).toEqual(['P1', 'P4']);
+    // The API's word first: the P1 complaint's acknowledge clock ran out.
+    await eventually(async () => {
+      const r = await manager('GET', `/api/v1/complaints/${urgent.id}`);
+      return r.body.clocks.some(
+        (c: { name: string; breached: boolean }) => c.name === 'acknowledge' && c.breached,
+      );
+    }, 60_000);
+
+    await signIn(stack.keys.manager);
+    await testId('nav-complaints').click();
+    const calmCard = `[data-testid="complaints-P4"] [data-testid="complaint-${calm.id}"]`;
+    await page.locator(calmCard).waitFor({ timeout: 60_000 });
+    expect(await untilText(`complaint-${calm.id}`, /(确认|解决|进度反馈) 剩余 \d+:\d\d/)).toContain(calm.id);
+    expect(await page.locator(calmCard).getAttribute('data-overdue')).toBe('false');
+    // The P1 one, overdue: red, counting up, and counted on its priority's tile.
+    await page
+      .locator(`[data-testid="complaints-P1"] [data-testid="complaint-${urgent.id}"][data-overdue="true"]`)
+      .waitFor({ timeout: 60_000 });
+    expect(await untilText(`complaint-${urgent.id}`, /确认 超时 \d+:\d\d/)).toContain('已登记');
+    const p1 = page.getByTestId('complaint-tile-P1');
+    expect(Number(await p1.getByTestId('open').textContent())).toBeGreaterThanOrEqual(1);
+    expect(await p1.getByTestId('overdue').textContent()).toMatch(/超时 [1-9]/);
+    expect(await p1.getAttribute('class')).toContain('alarm');
+    await shot('08-complaints');
+
+    // English, and back.
+    await testId('switch-lang').click();
+    expect(await untilText('nav-complaints', /Complaints/)).toBe('Complaints');
+    expect(await untilText(`complaint-${urgent.id}`, /Acknowledge overdue/)).toMatch(/Registered/);
+    expect(await p1.getByTestId('overdue').textContent()).toMatch(/[1-9] overdue/);
+    await testId('switch-lang').click();
+    await untilText('nav-complaints', /投诉/);
+  }, 180_000);
 
   it('is served from the built files, with the security headers of the API', async () => {
     const index = await httpGet(`${base}/dashboard/`);

@@ -385,7 +385,8 @@ describe('the KPI report', () => {
         { question: 'attitude', label: '服务态度', average: 5 },
       ],
     });
-    expect(t.escalations).toEqual({ total: 0, byLevel: { '1': 0, '2': 0, '3': 0 } });
+    const none = { total: 0, byLevel: { '1': 0, '2': 0, '3': 0 } };
+    expect(t.escalations).toEqual({ ...none, complaints: none, quality: none });
     expect(t.backlog.open).toBe(1);
     expect(t.backlog.byStage.assigned).toBe(1);
     expect(t.backlog.byAge.under1d).toBe(1);
@@ -880,4 +881,108 @@ describe('complaints in the KPI report', () => {
     expect(sheet.getRow(2).getCell(at('complaints.P2.resolved')).value).toBe(1);
     expect(sheet.getRow(2).getCell(at('complaints.progressUpdates.due')).value).toBe(4);
   });
+
+  it("escalations by level: the complaints' and a quality issue's beside the cases', in JSON, CSV and XLSX", async () => {
+    // A quality issue on the same model, its analysis due in 2 s: the stage's three steps fire. Then it
+    // is given to the complaint owner, whose group it joins (with its desk it would have no owner).
+    const raised = await req(
+      'POST',
+      '/api/v1/quality-issues',
+      {
+        source: 'complaint',
+        title: '维修后漏气',
+        description: '同一型号多起投诉',
+        model: CMODEL,
+        complaintIds: [ids.y],
+        targets: { analysis: seconds(2) },
+      },
+      as('engineer'),
+    );
+    expect(raised.status, JSON.stringify(raised.body)).toBe(201);
+    const issue = raised.body.id as string;
+    await waitFor(
+      async () => (await req('GET', `/api/v1/quality-issues/${issue}`)).body.escalations.length === 3,
+    );
+    await ok('POST', `/api/v1/quality-issues/${issue}/assign`, { owner: OWNER });
+
+    // What the complaints' own records say fired on each (Y's two missed progress cycles, Z's passed
+    // resolve target …), counted by level: the report must give exactly these.
+    const levelsOfComplaint = async (id: string) => {
+      const fired = (await req('GET', `/api/v1/complaints/${id}`)).body.escalations as Array<{
+        level: number;
+      }>;
+      const byLevel: Record<string, number> = { '1': 0, '2': 0, '3': 0 };
+      for (const e of fired) byLevel[e.level] = (byLevel[e.level] ?? 0) + 1;
+      return byLevel;
+    };
+    const sum = (...all: Array<Record<string, number>>) => {
+      const out: Record<string, number> = {};
+      for (const byLevel of all) for (const [l, n] of Object.entries(byLevel)) out[l] = (out[l] ?? 0) + n;
+      return out;
+    };
+    const figures = (byLevel: Record<string, number>) => ({
+      total: Object.values(byLevel).reduce((a, b) => a + b, 0),
+      byLevel,
+    });
+    const none = figures({ '1': 0, '2': 0, '3': 0 });
+    const quality = figures({ '1': 1, '2': 1, '3': 1 });
+    const url = `/api/v1/reports/kpis?${period()}&model=${encodeURIComponent(CMODEL)}`;
+    // The complaints' records and the report read together until they agree: a step that fires in
+    // between (its row written a moment after the clock turned) is in both at the next read.
+    let x: Record<string, number> = {};
+    let y: Record<string, number> = {};
+    let z: Record<string, number> = {};
+    let complaints = none;
+    let r = await req('GET', url);
+    await eventually(async () => {
+      [x, y, z] = await Promise.all([ids.x, ids.y, ids.z].map(levelsOfComplaint));
+      complaints = figures(sum(x, y, z));
+      r = await req('GET', url);
+      return JSON.stringify(r.body.totals.escalations.complaints) === JSON.stringify(complaints);
+    });
+    // Y missed a progress deadline (a reminder, then the miss); Z passed its resolve target.
+    expect(y['1']).toBeGreaterThanOrEqual(1);
+    expect(y['2']).toBeGreaterThanOrEqual(1);
+    expect(z['1']).toBeGreaterThanOrEqual(1);
+    expect(z['2']).toBeGreaterThanOrEqual(1);
+    expect(r.status).toBe(200);
+    expect(r.body.totals.escalations).toEqual({ ...none, complaints, quality });
+    // A period longer than a quarter (two statements at once) counts the same.
+    const long = await req(
+      'GET',
+      `/api/v1/reports/kpis?from=${shift(today(), -200)}&to=${shift(today(), 1)}&model=${encodeURIComponent(CMODEL)}`,
+    );
+    expect(long.body.totals.escalations).toEqual(r.body.totals.escalations);
+
+    // By engineer: Z's and the quality issue's with their owner, X's and Y's with nobody.
+    const grouped = await req('GET', `${url}&groupBy=engineer`);
+    const byKey = Object.fromEntries(grouped.body.groups.map((g: { key: string }) => [g.key, g]));
+    expect(byKey[OWNER].escalations).toEqual({ ...none, complaints: figures(z), quality });
+    expect(byKey.null.escalations).toEqual({ ...none, complaints: figures(sum(x, y)), quality: none });
+    // A filter the quality issue has no value for (it has no customer) keeps none of its escalations.
+    const byCustomer = await req('GET', `${url}&customer=${encodeURIComponent('无此客户')}`);
+    expect(byCustomer.body.totals.escalations.quality).toEqual(none);
+
+    const csv = parseCsv((await req('GET', `${url}&groupBy=engineer&format=csv`)).body as string);
+    const col = (key: string) => csv[0]!.findIndex((h) => h.endsWith(`(${key})`));
+    expect(csv[0]![col('escalations.complaints.level2')]).toBe('投诉2级升级 (escalations.complaints.level2)');
+    expect(csv[1]![col('escalations.complaints.level1')]).toBe(String(complaints.byLevel['1']));
+    expect(csv[1]![col('escalations.complaints.level2')]).toBe(String(complaints.byLevel['2']));
+    expect(csv[1]![col('escalations.quality.level3')]).toBe('1');
+    expect(csv.find((row) => row[0] === OWNER)![col('escalations.quality.level1')]).toBe('1');
+
+    const xlsx = await stack.app.inject({
+      method: 'GET',
+      url: `${url}&format=xlsx`,
+      headers: { authorization: `Bearer ${as('manager')}` },
+    });
+    const book = new ExcelJS.Workbook();
+    await book.xlsx.load(xlsx.rawPayload as unknown as ArrayBuffer);
+    const sheet = book.getWorksheet('KPI')!;
+    const header = Array.from(sheet.getRow(1).values as unknown[], (v) => String(v ?? ''));
+    const at = (key: string) => header.findIndex((h) => h.endsWith(`(${key})`));
+    expect(sheet.getRow(2).getCell(at('escalations.complaints.level2')).value).toBe(complaints.byLevel['2']);
+    expect(sheet.getRow(2).getCell(at('escalations.quality.level2')).value).toBe(1);
+    expect(sheet.getRow(2).getCell(at('escalations.level1')).value).toBe(0);
+  }, 120_000);
 });

@@ -56,6 +56,7 @@ describe('kpisFrom', () => {
         surveysAnswered: 2,
         surveySums: { serviceQuality: 9, repairEffect: 7, attitude: 10 },
         escalationsByLevel: { '2': 3, '4': 1 },
+        complaintEscalationsByLevel: { '1': 2, '3': 1 },
         openByStage: { assigned: 2 },
         openByAge: { '1to3d': 2 },
         costsByCategory: { labour: 100, parts: 250 },
@@ -79,7 +80,13 @@ describe('kpisFrom', () => {
         { question: 'attitude', label: '服务态度', average: 5 },
       ],
     });
-    expect(k.escalations).toEqual({ total: 4, byLevel: { '1': 0, '2': 3, '3': 0, '4': 1 } });
+    // The cases' escalations, and the complaints' and quality issues' beside them (levels 1–3 always).
+    expect(k.escalations).toEqual({
+      total: 4,
+      byLevel: { '1': 0, '2': 3, '3': 0, '4': 1 },
+      complaints: { total: 3, byLevel: { '1': 2, '2': 0, '3': 1 } },
+      quality: { total: 0, byLevel: { '1': 0, '2': 0, '3': 0 } },
+    });
     expect(k.backlog.open).toBe(2);
     expect(k.backlog.byStage).toMatchObject({ intake: 0, assigned: 2, survey: 0 });
     expect(Object.keys(k.backlog.byStage)).not.toContain('closed');

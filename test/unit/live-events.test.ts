@@ -9,6 +9,7 @@ import {
   formatDuration,
   formatRate,
   mostUrgent,
+  timeOfDay,
 } from '../../dashboard/src/time.js';
 import { comparePositions, formatPosition, parsePosition } from '../../db/case-event-stream.js';
 
@@ -125,5 +126,18 @@ describe('SLA countdowns on the dashboard', () => {
     expect(formatDuration(-5)).toBe('0:00');
     expect(formatRate(0.9234)).toBe('92.3%');
     expect(formatRate(null)).toBe('—');
+  });
+
+  it('writes the time of day as the browser would for the language, without loading Intl', () => {
+    // Every second of a day, checked against toLocaleTimeString of the same instant.
+    fc.assert(
+      fc.property(fc.integer({ min: 0, max: 86_399 }), fc.constantFrom('zh-CN', 'en'), (second, lang) => {
+        const d = new Date(2026, 0, 1, 0, 0, second);
+        expect(timeOfDay(d, lang)).toBe(d.toLocaleTimeString(lang));
+      }),
+    );
+    expect(timeOfDay(new Date(2026, 0, 1, 9, 5, 3), 'zh-CN')).toBe('09:05:03');
+    expect(timeOfDay(new Date(2026, 0, 1, 0, 5, 3), 'en')).toBe('12:05:03 AM');
+    expect(timeOfDay(new Date(2026, 0, 1, 12, 0, 0), 'en')).toBe('12:00:00 PM');
   });
 });

@@ -35,7 +35,13 @@ export async function findComplaintByExternalRef(db: Database, system: string, e
 export const canSeeComplaint = (p: Principal, row: ComplaintRow) =>
   p.role !== 'helpdesk' || row.createdByKey === p.keyId;
 
-export function complaintSummary(row: ComplaintRow) {
+/** The clocks of a complaint as they stand at `now`, from its projected state. */
+function clocksOf(row: ComplaintRow, now: Date) {
+  const state = row.state as ComplaintState | null;
+  return state ? Object.values(state.clocks).map((c) => viewClock(row.policy.calendar, c, now)) : [];
+}
+
+export function complaintSummary(row: ComplaintRow, now = new Date()) {
   return {
     id: row.id,
     workflowId: row.workflowId,
@@ -68,6 +74,7 @@ export function complaintSummary(row: ComplaintRow) {
     createdAt: row.createdAt.toISOString(),
     updatedAt: row.updatedAt.toISOString(),
     closedAt: row.closedAt?.toISOString() ?? null,
+    clocks: clocksOf(row, now),
   };
 }
 
@@ -88,7 +95,7 @@ export async function complaintView(db: Database, row: ComplaintRow) {
   const now = new Date();
   const cal = row.policy.calendar;
   return {
-    ...complaintSummary(row),
+    ...complaintSummary(row, now),
     policy: {
       id: row.policy.policy.id,
       version: row.policy.policy.version,
@@ -99,7 +106,6 @@ export async function complaintView(db: Database, row: ComplaintRow) {
       importance: row.importance,
       priority: row.priority,
     },
-    clocks: state ? Object.values(state.clocks).map((c) => viewClock(cal, c, now)) : [],
     linkedCases: state?.linkedCases ?? [],
     reclassifications: state?.reclassifications ?? [],
     routing: state?.routing ?? [],
@@ -190,7 +196,7 @@ export async function listComplaints(db: Database, f: ComplaintFilter) {
   const page = rows.slice(0, limit);
   const last = page[page.length - 1];
   return {
-    items: page.map(complaintSummary),
+    items: page.map((row) => complaintSummary(row)),
     nextCursor: rows.length > limit && last ? encodeCursor(last.createdAt, last.id) : null,
   };
 }

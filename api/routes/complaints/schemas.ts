@@ -196,6 +196,15 @@ const classification = object({
   priority: { type: 'string', enum: PRIORITIES },
 });
 
+/** A clock of a complaint or a quality issue: an SLA clock under its own name. */
+export function subjectClock(description: string) {
+  const { $id: _id, description: _description, ...clock } = CLOCK_SCHEMA;
+  return { ...clock, description, properties: { ...clock.properties, name: { type: 'string' } } };
+}
+const complaintClock = subjectClock(
+  'acknowledge, resolve, progress (the progress-update clock) or action:<id> (a corrective action)',
+);
+
 const summaryProps = {
   id: { type: 'string', description: 'complaint id, e.g. CP0000042' },
   workflowId: { type: 'string', description: 'the Temporal workflow id, complaint-<id>' },
@@ -231,6 +240,11 @@ const summaryProps = {
   createdAt: dateTime,
   updatedAt: dateTime,
   closedAt: nullableDateTime,
+  clocks: {
+    type: 'array',
+    items: complaintClock,
+    description: 'its clocks as they stand now, so a list can count them down (the dashboard does)',
+  },
 } as const;
 
 export const COMPLAINT_SUMMARY_SCHEMA = {
@@ -238,15 +252,6 @@ export const COMPLAINT_SUMMARY_SCHEMA = {
   description: 'A complaint as lists show it',
   ...object(summaryProps),
 } as const;
-
-/** A clock of a complaint or a quality issue: an SLA clock under its own name. */
-export function subjectClock(description: string) {
-  const { $id: _id, description: _description, ...clock } = CLOCK_SCHEMA;
-  return { ...clock, description, properties: { ...clock.properties, name: { type: 'string' } } };
-}
-const complaintClock = subjectClock(
-  'acknowledge, resolve, progress (the progress-update clock) or action:<id> (a corrective action)',
-);
 
 export const COMPLAINT_SCHEMA = {
   $id: 'Complaint',
@@ -260,7 +265,6 @@ export const COMPLAINT_SCHEMA = {
       calendar: object({ id: { type: 'string' }, timeZone: { type: 'string' } }),
     }),
     classification,
-    clocks: { type: 'array', items: complaintClock },
     linkedCases: { ...strings, description: 'service cases (repair records) linked to the complaint' },
     reclassifications: {
       type: 'array',

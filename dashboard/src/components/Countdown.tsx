@@ -1,16 +1,53 @@
 // A live SLA countdown: re-renders every second from the clock's deadline, turning red once overdue.
-import { useEffect, useState } from 'react';
+// Every countdown on the page reads one shared ticker, so a board of hundreds of cards re-renders its
+// countdowns in one pass per second instead of hundreds of timers each rendering on its own.
+import { useSyncExternalStore } from 'react';
 import { useI18n } from '../i18n';
 import { type ClockLike, countdown, formatDuration } from '../time';
 
-/** The current time, updated every second while mounted. */
+interface Ticker {
+  subscribe(onTick: () => void): () => void;
+  now(): number;
+}
+
+/** One timer per period for every component that follows it; stopped while nobody does. */
+function ticker(periodMs: number): Ticker {
+  let now = Date.now();
+  let timer: ReturnType<typeof setInterval> | undefined;
+  const listeners = new Set<() => void>();
+  return {
+    subscribe(onTick) {
+      if (listeners.size === 0) {
+        timer = setInterval(() => {
+          now = Date.now();
+          for (const l of listeners) l();
+        }, periodMs);
+      }
+      listeners.add(onTick);
+      return () => {
+        listeners.delete(onTick);
+        if (listeners.size === 0) clearInterval(timer);
+      };
+    },
+    // Idle, it moves on when read at least a period later; it never changes between two reads of one
+    // render, and the first subscriber does not change it (that would render every follower again).
+    now() {
+      if (listeners.size === 0 && Date.now() - now >= periodMs) now = Date.now();
+      return now;
+    },
+  };
+}
+
+const tickers = new Map<number, Ticker>();
+
+/** The current time, updated every `periodMs` (one second by default) while mounted. */
 export function useNow(periodMs = 1000) {
-  const [now, setNow] = useState(() => Date.now());
-  useEffect(() => {
-    const timer = setInterval(() => setNow(Date.now()), periodMs);
-    return () => clearInterval(timer);
-  }, [periodMs]);
-  return now;
+  let t = tickers.get(periodMs);
+  if (!t) {
+    t = ticker(periodMs);
+    tickers.set(periodMs, t);
+  }
+  return useSyncExternalStore(t.subscribe, t.now);
 }
 
 export function Countdown({ clock, withName = true }: { clock: ClockLike; withName?: boolean }) {

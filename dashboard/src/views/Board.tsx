@@ -1,15 +1,23 @@
 // Open cases by stage, each card with its most urgent SLA clock counting down live, and the latest
 // warnings and escalations beside them. Kept current by the live event stream (App.tsx).
+// Drawn cheaply (bench/README.md, "queries"): a card renders again only when its case or its most
+// urgent clock changes — the countdowns tick on their own, from one shared timer.
+import { memo } from 'react';
 import type { BoardData } from '../App';
 import { type CaseSummary, OPEN_STAGES } from '../api';
 import { Countdown, useNow } from '../components/Countdown';
 import { useI18n } from '../i18n';
-import { mostUrgent } from '../time';
+import { mostUrgent, timeOfDay } from '../time';
 
-export function Board({ data }: { data: BoardData }) {
+type CardClock = CaseSummary['slaClocks'][number];
+
+/** The board renders only when its data changes (not when the shell's live state or notices do). */
+export const Board = memo(function Board({ data }: { data: BoardData }) {
   const { t } = useI18n();
   const now = useNow(5000);
   const cases = [...data.cases.values()];
+  // Each case's most urgent clock, once per render: the sort and the card use the same one.
+  const urgent = new Map(cases.map((c) => [c.id, mostUrgent(c.slaClocks, now)]));
   const breached = cases.filter((c) => c.breached).length;
   return (
     <div className="board-layout">
@@ -33,7 +41,7 @@ export function Board({ data }: { data: BoardData }) {
           {OPEN_STAGES.map((stage) => {
             const inStage = cases
               .filter((c) => c.stage === stage)
-              .sort((a, b) => urgency(a, now) - urgency(b, now));
+              .sort((a, b) => urgency(urgent.get(a.id), now) - urgency(urgent.get(b.id), now));
             return (
               <div className="column" key={stage} data-testid={`stage-${stage}`}>
                 <h3>
@@ -41,7 +49,7 @@ export function Board({ data }: { data: BoardData }) {
                 </h3>
                 {inStage.length === 0 && <p className="muted small">{t('board.empty')}</p>}
                 {inStage.map((c) => (
-                  <CaseCard key={c.id} c={c} flashing={data.flashing.has(c.id)} />
+                  <CaseCard key={c.id} c={c} clock={urgent.get(c.id)} flashing={data.flashing.has(c.id)} />
                 ))}
                 {data.more.has(stage) && (
                   <p className="muted small">{t('board.more', { n: inStage.length })}</p>
@@ -54,11 +62,10 @@ export function Board({ data }: { data: BoardData }) {
       <Feed data={data} />
     </div>
   );
-}
+});
 
 /** Sort key: overdue first (most overdue on top), then by time left. */
-function urgency(c: CaseSummary, now: number) {
-  const clock = mostUrgent(c.slaClocks, now);
+function urgency(clock: CardClock | undefined, now: number) {
   if (!clock?.deadline) return Number.MAX_SAFE_INTEGER;
   return Date.parse(clock.deadline) - now;
 }
@@ -82,10 +89,16 @@ function Tile({
   );
 }
 
-function CaseCard({ c, flashing }: { c: CaseSummary; flashing: boolean }) {
+const CaseCard = memo(function CaseCard({
+  c,
+  clock,
+  flashing,
+}: {
+  c: CaseSummary;
+  clock: CardClock | undefined;
+  flashing: boolean;
+}) {
   const { t } = useI18n();
-  const now = useNow(5000);
-  const clock = mostUrgent(c.slaClocks, now);
   const level = c.escalationLevel;
   return (
     <a
@@ -113,7 +126,7 @@ function CaseCard({ c, flashing }: { c: CaseSummary; flashing: boolean }) {
       </div>
     </a>
   );
-}
+});
 
 /** A step of the policy's ladder by its name: the default ladder's names translated, others as written. */
 export const stepName = (t: (k: string) => string, name: string) => {
@@ -145,7 +158,7 @@ function Feed({ data }: { data: BoardData }) {
                   {t(`clock.${e.clock}`)} {stepName(t, e.name)} · {t('level.n', { n: e.level })}
                 </span>
                 <div className="muted small">
-                  {new Date(e.firedAt).toLocaleTimeString(lang)} · {t('feed.to', { who: e.recipient })}
+                  {timeOfDay(new Date(e.firedAt), lang)} · {t('feed.to', { who: e.recipient })}
                 </div>
               </li>
             );

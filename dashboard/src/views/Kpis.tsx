@@ -159,18 +159,29 @@ function chartOptions(
     yAxis: { type: 'value', minInterval: 1 },
     series: [{ name: t('kpi.cases'), type: 'bar', data: groups.map((g) => g.cases) }],
   };
+  // Escalations by level, of the cases, the complaints and the quality issues side by side.
+  const levels = [
+    ...new Set([
+      ...Object.keys(k.escalations?.byLevel ?? {}),
+      ...Object.keys(k.escalations?.complaints?.byLevel ?? {}),
+      ...Object.keys(k.escalations?.quality?.byLevel ?? {}),
+    ]),
+  ].sort((a, b) => Number(a) - Number(b));
+  const levelSeries = (name: string, byLevel: Record<string, number> | undefined) => ({
+    name,
+    type: 'bar' as const,
+    data: levels.map((l) => byLevel?.[l] ?? 0),
+  });
   const escalations: ChartOption = {
-    tooltip: { trigger: 'item' },
+    tooltip: { trigger: 'axis' },
     legend: { bottom: 0 },
+    grid: { left: 40, right: 10, top: 20, bottom: 50 },
+    xAxis: { type: 'category', data: levels.map((l) => t('level.n', { n: l })) },
+    yAxis: { type: 'value', minInterval: 1 },
     series: [
-      {
-        type: 'pie',
-        radius: ['35%', '65%'],
-        data: entries(k.escalations?.byLevel).map(([level, n]) => ({
-          name: t('level.n', { n: level }),
-          value: n,
-        })),
-      },
+      levelSeries(t('kpi.escalationsOf.cases'), k.escalations?.byLevel),
+      levelSeries(t('kpi.escalationsOf.complaints'), k.escalations?.complaints?.byLevel),
+      levelSeries(t('kpi.escalationsOf.quality'), k.escalations?.quality?.byLevel),
     ],
   };
   const backlog: ChartOption = {
