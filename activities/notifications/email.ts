@@ -1,4 +1,5 @@
-// E-mail over SMTP (nodemailer). One transport per process, pooled connections.
+// E-mail over SMTP (nodemailer). One transport per process; a connection per message, so a slow server
+// holds up only the deliveries in flight to it (a pool of a few connections would queue every mail).
 import nodemailer from 'nodemailer';
 import { type ChannelSender, ChannelUnavailable } from './channel.js';
 
