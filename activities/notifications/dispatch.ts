@@ -189,11 +189,13 @@ async function planQueued(
   dispatcher: string,
   failed: Set<string>,
 ): Promise<number> {
+  // The ones that failed in this turn are left out here, so they cannot crowd out newer ones.
+  const skip = JSON.stringify([...failed]);
   const rows = await deps.db.execute<{ key: string }>(sql`
     select key from notifications
-    where dispatcher = ${dispatcher} and sent_at is null
+    where dispatcher = ${dispatcher} and sent_at is null and not (${skip}::jsonb ? key)
     order by created_at limit 100`);
-  const todo = rows.map((r) => r.key).filter((k) => !failed.has(k));
+  const todo = rows.map((r) => r.key);
   const outcomes = await Promise.allSettled(todo.map((key) => planNotification(deps.db, deps.notifier, key)));
   outcomes.forEach((o, i) => {
     if (o.status === 'rejected') {

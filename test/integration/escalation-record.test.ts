@@ -4,6 +4,8 @@
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { createActivities } from '../../activities/index.js';
+import { recordNotification } from '../../activities/notification-record.js';
+import { dispatchNotifications } from '../../activities/notifications/dispatch.js';
 import type { Notification } from '../../activities/notifier.js';
 import type { CaseState } from '../../domain/case.js';
 import { fastPolicy, openSlaCase } from '../support/sla.js';
@@ -141,4 +143,39 @@ it('a notification queued by a process without Temporal is given a dispatcher by
   expect(adopted?.dispatcher).toMatch(new RegExp(`^${stack.taskQueue}:[01]$`));
   const sent = await eventually(async () => stack.notifications.find((n) => n.key === key));
   expect(sent).toMatchObject({ kind: 'sla.breached', recipient: 'service-manager', caseId: created.id });
+});
+
+it('a dispatcher turn plans the rest when the notifier refuses one, and plans that one on its next turn', async () => {
+  const created = await openSlaCase(stack, await fastPolicy(stack));
+  const dispatcher = `turn-test-${process.pid}`;
+  const keys = [`turn:${created.id}:a`, `turn:${created.id}:b`];
+  for (const key of keys)
+    await recordNotification(stack.db.db, {
+      key,
+      caseId: created.id,
+      kind: 'case.assigned',
+      recipient: 'nobody-in-particular',
+      payload: {},
+      dispatcher,
+    });
+  const heard: string[] = [];
+  let refuse = true;
+  const notifier = {
+    async send(n: Notification) {
+      if (n.key === keys[0] && refuse) throw new Error('notifier down');
+      heard.push(n.key);
+    },
+  };
+  const settings = { maxAttempts: 2, retryMaxIntervalMs: 1_000 };
+  const turn = () =>
+    dispatchNotifications({ db: stack.db.db, notifier, senders: {} }, dispatcher, settings, () => {});
+  expect(await turn()).toEqual({ more: false, nextDueInMs: null });
+  expect(heard).toEqual([keys[1]]);
+  refuse = false;
+  await turn();
+  expect(heard).toEqual([keys[1], keys[0]]);
+  const unsent = await stack.db.db.execute(
+    sql`select key from notifications where dispatcher = ${dispatcher} and sent_at is null`,
+  );
+  expect(unsent).toHaveLength(0);
 });
