@@ -2,15 +2,9 @@
 // notifications addressed to it (activities/notifications/dispatch.ts). It is woken by a signal when new
 // ones are queued; otherwise it sleeps until its next delivery falls due (a retry's backoff, the end of
 // someone's quiet hours) or, at the longest, `sweepIntervalMs` — the safety net for a lost wake-up.
-import {
-  condition,
-  continueAsNew,
-  defineSignal,
-  proxyActivities,
-  setHandler,
-  workflowInfo,
-} from '@temporalio/workflow';
+import { continueAsNew, defineSignal, proxyActivities, workflowInfo } from '@temporalio/workflow';
 import type { CaseActivities } from '../activities/index.js';
+import { wakeFlag } from './wake-flag.js';
 
 export interface NotificationDispatcherInput {
   dispatcher: string;
@@ -33,22 +27,18 @@ export async function notificationDispatcher(input: NotificationDispatcherInput)
     retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute' },
   });
 
-  let woken = false;
-  setHandler(notificationWakeSignal, () => {
-    woken = true;
-  });
+  const wake = wakeFlag(notificationWakeSignal);
 
   const iterations = input.iterationsPerRun ?? ITERATIONS_PER_RUN;
   for (let i = 0; i < iterations && !workflowInfo().continueAsNewSuggested; i++) {
-    // Cleared before the turn, so a wake-up that arrives while it runs triggers another one.
-    woken = false;
+    wake.clear();
     const { more, nextDueInMs } = await dispatchNotifications({ dispatcher: input.dispatcher });
     if (more) continue;
     const wait =
       nextDueInMs === null
         ? input.sweepIntervalMs
         : Math.min(Math.max(nextDueInMs, 100), input.sweepIntervalMs);
-    await condition(() => woken, wait);
+    await wake.sleep(wait);
   }
   // Wake-ups that arrive meanwhile are not lost: the next run starts with a turn.
   await continueAsNew<typeof notificationDispatcher>(input);

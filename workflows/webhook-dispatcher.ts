@@ -7,15 +7,9 @@
 // transaction that wrote it commits); as a safety net for a lost wake-up it also looks on its own
 // every `sweepIntervalMs`. A deactivated or deleted subscription ends it; the API starts it again when
 // the subscription is reactivated.
-import {
-  condition,
-  continueAsNew,
-  defineSignal,
-  proxyActivities,
-  setHandler,
-  workflowInfo,
-} from '@temporalio/workflow';
+import { continueAsNew, defineSignal, proxyActivities, workflowInfo } from '@temporalio/workflow';
 import type { CaseActivities } from '../activities/index.js';
+import { wakeFlag } from './wake-flag.js';
 
 export interface WebhookDispatcherInput {
   subscriptionId: string;
@@ -47,22 +41,18 @@ export async function webhookDispatcher(input: WebhookDispatcherInput): Promise<
     },
   });
 
-  let woken = false;
-  setHandler(wakeSignal, () => {
-    woken = true;
-  });
+  const wake = wakeFlag(wakeSignal);
 
   const iterations = input.iterationsPerRun ?? ITERATIONS_PER_RUN;
   // Every wake-up is a history event too: the server's suggestion also cuts the run short.
   for (let i = 0; i < iterations && !workflowInfo().continueAsNewSuggested; i++) {
-    // Cleared before the batch, so a wake-up that arrives while it runs triggers another look.
-    woken = false;
+    wake.clear();
     const { more, active } = await deliverPendingWebhooks({
       subscriptionId: input.subscriptionId,
       batch: BATCH,
     });
     if (!active) return;
-    if (!more) await condition(() => woken, input.sweepIntervalMs);
+    if (!more) await wake.sleep(input.sweepIntervalMs);
   }
   // Wake-ups that arrive meanwhile are not lost: the next run starts by delivering what is pending.
   await continueAsNew<typeof webhookDispatcher>(input);

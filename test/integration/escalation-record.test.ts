@@ -17,6 +17,35 @@ beforeAll(async () => {
 });
 afterAll(() => stack?.close());
 
+/** The level-2 breach of a case's response clock, as the case workflow hands it to `escalate`. */
+function breachOf(state: CaseState, dueAt: string, firedAt: string) {
+  const escalation = {
+    caseId: state.caseId,
+    clock: 'response' as const,
+    cycle: 0,
+    level: 2,
+    name: 'breach',
+    dueAt,
+    firedAt,
+    recipient: 'service-manager',
+    assignee: null,
+    severity: state.severity,
+  };
+  return {
+    state: { ...state, seq: state.seq + 1, breached: true },
+    event: {
+      seq: state.seq + 1,
+      type: 'sla_breached',
+      fromStage: state.stage,
+      toStage: state.stage,
+      actor: 'system',
+      at: firedAt,
+      data: { clock: 'response', level: 2, dueAt, recipient: 'service-manager' },
+    },
+    escalation,
+  };
+}
+
 it('a retried escalation records one row, one timeline event and queues its notification once', async () => {
   const created = await openSlaCase(stack, await fastPolicy(stack));
   const state = await stack.client.workflow.getHandle(`case-${created.id}`).query<CaseState>('state');
@@ -36,31 +65,7 @@ it('a retried escalation records one row, one timeline event and queues its noti
     },
   });
   const dueAt = new Date(Date.now() - 1000).toISOString();
-  const escalation = {
-    caseId: created.id,
-    clock: 'response' as const,
-    cycle: 0,
-    level: 2,
-    name: 'breach',
-    dueAt,
-    firedAt: new Date().toISOString(),
-    recipient: 'service-manager',
-    assignee: null,
-    severity: state.severity,
-  };
-  const input = {
-    state: { ...state, seq: state.seq + 1, breached: true },
-    event: {
-      seq: state.seq + 1,
-      type: 'sla_breached',
-      fromStage: state.stage,
-      toStage: state.stage,
-      actor: 'system',
-      at: escalation.firedAt,
-      data: { clock: 'response', level: 2, dueAt, recipient: 'service-manager' },
-    },
-    escalation,
-  };
+  const input = breachOf(state, dueAt, new Date().toISOString());
 
   // Recording sends nothing: the notification is queued, and delivered by its dispatcher.
   await activities.escalate(input);
@@ -99,30 +104,7 @@ it('a notification queued by a process without Temporal is given a dispatcher by
   // A process without a Temporal client queues the notification with no dispatcher to wake.
   const offline = createActivities({ db: stack.db.db, notifier: { send: async () => {} } });
   const firedAt = new Date().toISOString();
-  await offline.escalate({
-    state: { ...state, seq: state.seq + 1, breached: true },
-    event: {
-      seq: state.seq + 1,
-      type: 'sla_breached',
-      fromStage: state.stage,
-      toStage: state.stage,
-      actor: 'system',
-      at: firedAt,
-      data: { clock: 'response', level: 2, dueAt: firedAt, recipient: 'service-manager' },
-    },
-    escalation: {
-      caseId: created.id,
-      clock: 'response',
-      cycle: 0,
-      level: 2,
-      name: 'breach',
-      dueAt: firedAt,
-      firedAt,
-      recipient: 'service-manager',
-      assignee: null,
-      severity: state.severity,
-    },
-  });
+  await offline.escalate(breachOf(state, firedAt, firedAt));
   const key = `${created.id}:sla:response:0:2`;
   const [queuedRow] = await stack.db.db.execute<{ dispatcher: string | null }>(
     sql`select dispatcher from notifications where key = ${key}`,
