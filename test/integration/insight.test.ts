@@ -54,6 +54,20 @@ const shift = (date: string, days: number) => {
 /** A period around now, in local dates: every case of this file lies in it. */
 const period = () => `from=${shift(today(), -1)}&to=${shift(today(), 1)}`;
 
+/** The KPI sheet of an XLSX report, and the column of a figure by its key (the header ends in "(key)"). */
+async function kpiSheet(url: string) {
+  const xlsx = await stack.app.inject({
+    method: 'GET',
+    url,
+    headers: { authorization: `Bearer ${as('manager')}` },
+  });
+  const book = new ExcelJS.Workbook();
+  await book.xlsx.load(xlsx.rawPayload as unknown as ArrayBuffer);
+  const sheet = book.getWorksheet('KPI')!;
+  const header = Array.from(sheet.getRow(1).values as unknown[], (v) => String(v ?? ''));
+  return { sheet, at: (key: string) => header.findIndex((h) => h.endsWith(`(${key})`)) };
+}
+
 async function open(extra: { severity?: string; purchaseDate?: string | null; serial?: string } = {}) {
   const body = intakeBody();
   const product: Record<string, unknown> = {
@@ -868,16 +882,9 @@ describe('complaints in the KPI report', () => {
     const owner = rows.find((row) => row[0] === OWNER)!;
     expect(owner[col('complaints.progressUpdates.complianceRate')]).toBe('');
 
-    const xlsx = await stack.app.inject({
-      method: 'GET',
-      url: `/api/v1/reports/kpis?${period()}&model=${encodeURIComponent(CMODEL)}&format=xlsx`,
-      headers: { authorization: `Bearer ${as('manager')}` },
-    });
-    const book = new ExcelJS.Workbook();
-    await book.xlsx.load(xlsx.rawPayload as unknown as ArrayBuffer);
-    const sheet = book.getWorksheet('KPI')!;
-    const header = Array.from(sheet.getRow(1).values as unknown[], (v) => String(v ?? ''));
-    const at = (key: string) => header.findIndex((h) => h.endsWith(`(${key})`));
+    const { sheet, at } = await kpiSheet(
+      `/api/v1/reports/kpis?${period()}&model=${encodeURIComponent(CMODEL)}&format=xlsx`,
+    );
     expect(sheet.getRow(2).getCell(at('complaints.P2.resolved')).value).toBe(1);
     expect(sheet.getRow(2).getCell(at('complaints.progressUpdates.due')).value).toBe(4);
   });
@@ -971,16 +978,7 @@ describe('complaints in the KPI report', () => {
     expect(csv[1]![col('escalations.quality.level3')]).toBe('1');
     expect(csv.find((row) => row[0] === OWNER)![col('escalations.quality.level1')]).toBe('1');
 
-    const xlsx = await stack.app.inject({
-      method: 'GET',
-      url: `${url}&format=xlsx`,
-      headers: { authorization: `Bearer ${as('manager')}` },
-    });
-    const book = new ExcelJS.Workbook();
-    await book.xlsx.load(xlsx.rawPayload as unknown as ArrayBuffer);
-    const sheet = book.getWorksheet('KPI')!;
-    const header = Array.from(sheet.getRow(1).values as unknown[], (v) => String(v ?? ''));
-    const at = (key: string) => header.findIndex((h) => h.endsWith(`(${key})`));
+    const { sheet, at } = await kpiSheet(`${url}&format=xlsx`);
     expect(sheet.getRow(2).getCell(at('escalations.complaints.level2')).value).toBe(complaints.byLevel['2']);
     expect(sheet.getRow(2).getCell(at('escalations.quality.level2')).value).toBe(1);
     expect(sheet.getRow(2).getCell(at('escalations.level1')).value).toBe(0);
