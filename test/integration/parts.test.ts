@@ -111,6 +111,23 @@ async function quote(purchaseId: string, supplierId: string, unitPrice: number, 
   expect(r.status, JSON.stringify(r.body)).toBe(200);
   return r.body;
 }
+/**
+ * A case whose diagnosis needs `quantity` of a fresh part (with `stock` on hand), the rest bought from one
+ * supplier quoting 10 with `leadTime`: the purchase awarded, its order placed.
+ */
+async function placedOrder(
+  quantity: number,
+  opts: { stock?: Array<[string, number]>; leadTime?: string } = {},
+) {
+  const p = await part(opts.stock);
+  const s = await supplier([p]);
+  const caseId = await diagnosed([{ partNumber: p, quantity }]);
+  const request = await requestOf(caseId);
+  const purchase = await purchaseOf(request.id);
+  await quote(purchase.id, s, 10, opts.leadTime);
+  const order = (await postAs(`/api/v1/purchases/${purchase.id}/award`, {})).body;
+  return { p, s, caseId, request, purchase, order };
+}
 async function ledgerBalances(partNumber: string) {
   const rows = await stack.db.db.execute<{ ok: boolean }>(sql`
     select b.on_hand = coalesce(sum(m.on_hand_delta), 0) and b.reserved = coalesce(sum(m.reserved_delta), 0) as ok
@@ -334,13 +351,7 @@ describe('parts request', () => {
   });
 
   it('a late order escalates to procurement at its promised date, then to the manager', async () => {
-    const p = await part();
-    const s = await supplier([p]);
-    const caseId = await diagnosed([{ partNumber: p, quantity: 1 }]);
-    const request = await requestOf(caseId);
-    const purchase = await purchaseOf(request.id);
-    await quote(purchase.id, s, 10, '1s');
-    const order = (await postAs(`/api/v1/purchases/${purchase.id}/award`, {})).body;
+    const { caseId, order } = await placedOrder(1, { leadTime: '1s' });
     const late = await eventually(async () => {
       const o = (await getAs(`/api/v1/purchase-orders/${order.id}`)).body;
       return o.escalations.length === 2 && o;
@@ -362,14 +373,8 @@ describe('parts request', () => {
   });
 
   it('cancelled during a purchase: reservations released, the placed order cancelled and the choice recorded', async () => {
-    const p = await part([[CENTRAL, 1]]);
-    const s = await supplier([p]);
-    const caseId = await diagnosed([{ partNumber: p, quantity: 3 }]);
-    const request = await requestOf(caseId);
-    const purchase = await purchaseOf(request.id);
+    const { p, caseId, request, purchase, order } = await placedOrder(3, { stock: [[CENTRAL, 1]] });
     expect(purchase.quantity).toBe(2);
-    await quote(purchase.id, s, 10);
-    const order = (await postAs(`/api/v1/purchases/${purchase.id}/award`, {})).body;
     expect(
       (
         await postAs(
@@ -447,13 +452,7 @@ describe('parts request', () => {
   });
 
   it('cancelled with the order kept as stock: the order is still watched for lateness, without the case', async () => {
-    const p = await part();
-    const s = await supplier([p]);
-    const caseId = await diagnosed([{ partNumber: p, quantity: 2 }]);
-    const request = await requestOf(caseId);
-    const purchase = await purchaseOf(request.id);
-    await quote(purchase.id, s, 10, '1h');
-    const order = (await postAs(`/api/v1/purchases/${purchase.id}/award`, {})).body;
+    const { caseId, request, order } = await placedOrder(2, { leadTime: '1h' });
     expect(order.status).toBe('placed');
     const cancelled = await postAs(
       `/api/v1/parts-requests/${request.id}/cancel`,
@@ -508,13 +507,7 @@ describe('parts request', () => {
   });
 
   it('a worker restarted mid-purchase picks the request up where it was', async () => {
-    const p = await part();
-    const s = await supplier([p]);
-    const caseId = await diagnosed([{ partNumber: p, quantity: 1 }]);
-    const request = await requestOf(caseId);
-    const purchase = await purchaseOf(request.id);
-    await quote(purchase.id, s, 10);
-    const order = (await postAs(`/api/v1/purchases/${purchase.id}/award`, {})).body;
+    const { caseId, order } = await placedOrder(1);
     await stack.stopWorker();
     try {
       const receipt = (await postAs(`/api/v1/purchase-orders/${order.id}/receipts`, { quantity: 1 })).body
