@@ -185,7 +185,7 @@ async function caseTeamRobots(db: Database, caseId: string) {
 export async function markDeliveryFailed(db: Database, deliveryId: number): Promise<void> {
   await db
     .update(notificationDeliveries)
-    .set({ status: 'failed' })
+    .set({ status: 'failed', dueAt: null })
     .where(
       sql`${notificationDeliveries.id} = ${deliveryId} and ${notificationDeliveries.status} <> 'delivered'`,
     );

@@ -21,7 +21,7 @@ import {
 } from '../../workflows/notification-dispatcher.js';
 import type { Notification, Notifier } from '../notifier.js';
 import type { ChannelSenders } from './channel.js';
-import { attemptDelivery } from './deliver.js';
+import { attemptDelivery, markDeliveryFailed } from './deliver.js';
 import { planNotification } from './plan.js';
 
 export interface DispatchDeps {
@@ -222,11 +222,7 @@ async function deliverOne(
         sql`update notification_deliveries set due_at = ${outcome.notBefore} where id = ${id}`,
       );
     else if (outcome.status === 'retry') {
-      if (outcome.attempts >= settings.maxAttempts)
-        // Retries used up: it stays failed (the inbox still has the item).
-        await db.execute(sql`
-          update notification_deliveries set status = 'failed', due_at = null
-          where id = ${id} and status <> 'delivered'`);
+      if (outcome.attempts >= settings.maxAttempts) await markDeliveryFailed(db, id);
       else
         await db.execute(sql`
           update notification_deliveries
