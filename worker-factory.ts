@@ -1,5 +1,6 @@
-// Builds a Worker for the shouhou task queue. The worker process and the tests share it, so what is
-// tested is what runs.
+// Builds the Workers of a shouhou worker process: the cases' task queue (workflows, their activities) and
+// the deliveries' (notification and webhook deliveries, workflows/task-queues.ts), or one of them. The
+// worker process and the tests share it, so what is tested is what runs.
 import { fileURLToPath } from 'node:url';
 import type { Client } from '@temporalio/client';
 import { type PayloadCodec, WorkflowExecutionAlreadyStartedError } from '@temporalio/common';
@@ -12,6 +13,7 @@ import { dataConverterFor } from './codec/payload-codec.js';
 import type { Database } from './db/client.js';
 import type { PartsSettings } from './domain/parts/request.js';
 import { notificationSweeper } from './workflows/notification-sweeper.js';
+import { deliveriesTaskQueue } from './workflows/task-queues.js';
 
 // Run from source (tsx, tests) this module is .ts; compiled by `npm run build` it is dist/….js, beside the
 // compiled workflows.
@@ -69,23 +71,88 @@ export interface WorkerDeps {
   payloadCodec?: PayloadCodec;
 }
 
-export function createWorker(deps: WorkerDeps): Promise<Worker> {
+/**
+ * What a worker process serves (WORKER_ROLE):
+ * - `all` (the default): both task queues, so one process is a complete worker;
+ * - `cases`: the cases' queue only — the workflows, the SLA timers and every other activity;
+ * - `deliveries`: the deliveries' queue only, typically at a lower CPU priority (worker.ts, WORKER_NICE),
+ *   so that sending mail and webhooks never delays a timer.
+ * A deployment that runs `cases` processes needs at least one `deliveries` process, or nothing is sent.
+ */
+export type WorkerRole = 'all' | 'cases' | 'deliveries';
+export const WORKER_ROLES: readonly WorkerRole[] = ['all', 'cases', 'deliveries'];
+
+/** The Workers of one process, run and stopped together. */
+export interface ShouhouWorker {
+  readonly workers: readonly Worker[];
+  /** Runs every Worker until shutdown (or SIGINT/SIGTERM); rejects if one fails. */
+  run(): Promise<void>;
+  shutdown(): void;
+}
+
+export async function createWorker(deps: WorkerDeps, role: WorkerRole = 'all'): Promise<ShouhouWorker> {
+  const activities = createActivities({
+    db: deps.db,
+    notifier: deps.notifier ?? logNotifier,
+    temporal: deps.temporal,
+    taskQueue: deps.taskQueue,
+    webhooks: deps.webhooks,
+    allowPrivateWebhookTargets: deps.allowPrivateWebhookTargets,
+    parts: deps.parts,
+    notifications: deps.notifications,
+    historyLimit: deps.complaints?.historyLimit,
+  });
+  const workers: Worker[] = [];
+  if (role !== 'deliveries') workers.push(await casesWorker(deps, activities));
+  if (role !== 'cases') {
+    try {
+      workers.push(
+        await Worker.create({
+          connection: deps.connection,
+          namespace: deps.namespace,
+          taskQueue: deliveriesTaskQueue(deps.taskQueue),
+          // Activities only: the dispatcher workflows stay on the cases' queue with everything else.
+          activities,
+          dataConverter: dataConverterFor(deps.payloadCodec),
+          ...(deps.maxConcurrentActivityTaskExecutions !== undefined
+            ? { maxConcurrentActivityTaskExecutions: deps.maxConcurrentActivityTaskExecutions }
+            : {}),
+          ...(deps.tracing?.interceptors?.activity
+            ? { interceptors: { activity: deps.tracing.interceptors.activity } }
+            : {}),
+        }),
+      );
+    } catch (err) {
+      for (const w of workers) w.shutdown();
+      throw err;
+    }
+  }
+  return {
+    workers,
+    async run() {
+      const runs = workers.map((w) => w.run());
+      try {
+        await Promise.all(runs);
+      } catch (err) {
+        // One Worker failed: stop the other too, so the process ends instead of half-serving.
+        for (const w of workers) if (w.getState() === 'RUNNING') w.shutdown();
+        await Promise.allSettled(runs);
+        throw err;
+      }
+    },
+    shutdown() {
+      for (const w of workers) if (w.getState() === 'RUNNING') w.shutdown();
+    },
+  };
+}
+
+function casesWorker(deps: WorkerDeps, activities: ReturnType<typeof createActivities>): Promise<Worker> {
   return Worker.create({
     connection: deps.connection,
     namespace: deps.namespace,
     taskQueue: deps.taskQueue,
     ...(deps.workflowBundle ? { workflowBundle: deps.workflowBundle } : { workflowsPath: WORKFLOWS_PATH }),
-    activities: createActivities({
-      db: deps.db,
-      notifier: deps.notifier ?? logNotifier,
-      temporal: deps.temporal,
-      taskQueue: deps.taskQueue,
-      webhooks: deps.webhooks,
-      allowPrivateWebhookTargets: deps.allowPrivateWebhookTargets,
-      parts: deps.parts,
-      notifications: deps.notifications,
-      historyLimit: deps.complaints?.historyLimit,
-    }),
+    activities,
     dataConverter: dataConverterFor(deps.payloadCodec),
     maxCachedWorkflows: deps.maxCachedWorkflows ?? 1000,
     maxConcurrentWorkflowTaskExecutions: deps.maxConcurrentWorkflowTaskExecutions ?? WORKFLOW_TASK_SLOTS,

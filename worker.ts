@@ -11,12 +11,34 @@ import { dataConverterFor, payloadCodecFromEnv } from './codec/payload-codec.js'
 import { loadConfig } from './config.js';
 import { connectDb } from './db/client.js';
 import { logFormat, makeLineLogger, workerLogger } from './observability/logging.js';
+import { lowerProcessPriority } from './observability/process-priority.js';
 import { startTracing, workerTracingOptions } from './observability/tracing.js';
 import { startWorkerMetricsServer } from './observability/worker-metrics.js';
 import { freePort } from './scripts/process-helpers.mjs';
-import { COMPILED, createWorker, NativeConnection, startNotificationSweeper } from './worker-factory.js';
+import {
+  COMPILED,
+  createWorker,
+  NativeConnection,
+  startNotificationSweeper,
+  WORKER_ROLES,
+  type WorkerRole,
+} from './worker-factory.js';
 
 const config = loadConfig();
+const role = (process.env.WORKER_ROLE || 'all') as WorkerRole;
+if (!WORKER_ROLES.includes(role)) {
+  console.error(`WORKER_ROLE must be one of ${WORKER_ROLES.join(', ')}, got "${process.env.WORKER_ROLE}"`);
+  process.exit(1);
+}
+// A deliveries process yields the CPU to the timers: sending mail and webhooks can wait a little, an
+// escalation should not (WORKER_NICE, default 10 there and 0 elsewhere; docs/operations.md).
+const niceRaw = process.env.WORKER_NICE || (role === 'deliveries' ? '10' : '0');
+const nice = Number(niceRaw);
+if (!Number.isInteger(nice) || nice < 0 || nice > 19) {
+  console.error(`WORKER_NICE must be a whole number from 0 to 19, got "${niceRaw}"`);
+  process.exit(1);
+}
+const priority = nice > 0 ? lowerProcessPriority(nice) : undefined;
 const format = logFormat();
 const log = makeLineLogger(format);
 const tracing = startTracing('shouhou-worker');
@@ -72,27 +94,32 @@ const optionalInt = (name: string): number | undefined => {
   if (!Number.isInteger(n) || n < 0) throw new Error(`${name} must be a non-negative integer, got "${raw}"`);
   return n;
 };
-const bundle = workflowBundlePath();
-const worker = await createWorker({
-  connection,
-  namespace: config.temporal.namespace,
-  taskQueue: config.temporal.taskQueue,
-  db: dbHandle.db,
-  temporal,
-  webhooks: config.webhooks,
-  allowPrivateWebhookTargets: config.allowPrivateWebhookTargets,
-  parts: config.parts,
-  workflowBundle: bundle ? { codePath: bundle } : undefined,
-  notifications: config.notifications,
-  complaints: { historyLimit: config.complaints.historyLimit },
-  maxCachedWorkflows: optionalInt('WORKER_MAX_CACHED_WORKFLOWS'),
-  maxConcurrentWorkflowTaskExecutions: optionalInt('WORKER_MAX_CONCURRENT_WORKFLOW_TASKS'),
-  maxConcurrentActivityTaskExecutions: optionalInt('WORKER_MAX_CONCURRENT_ACTIVITIES'),
-  tracing: tracing ? workerTracingOptions(tracing, { bundled: bundle !== undefined }) : undefined,
-  payloadCodec,
-});
-await ensureReorderSchedule(temporal, config.temporal.taskQueue, config.parts.reorderIntervalMs);
-await startNotificationSweeper(temporal, config.temporal.taskQueue);
+const bundle = role === 'deliveries' ? undefined : workflowBundlePath();
+const worker = await createWorker(
+  {
+    connection,
+    namespace: config.temporal.namespace,
+    taskQueue: config.temporal.taskQueue,
+    db: dbHandle.db,
+    temporal,
+    webhooks: config.webhooks,
+    allowPrivateWebhookTargets: config.allowPrivateWebhookTargets,
+    parts: config.parts,
+    workflowBundle: bundle ? { codePath: bundle } : undefined,
+    notifications: config.notifications,
+    complaints: { historyLimit: config.complaints.historyLimit },
+    maxCachedWorkflows: optionalInt('WORKER_MAX_CACHED_WORKFLOWS'),
+    maxConcurrentWorkflowTaskExecutions: optionalInt('WORKER_MAX_CONCURRENT_WORKFLOW_TASKS'),
+    maxConcurrentActivityTaskExecutions: optionalInt('WORKER_MAX_CONCURRENT_ACTIVITIES'),
+    tracing: tracing ? workerTracingOptions(tracing, { bundled: bundle !== undefined }) : undefined,
+    payloadCodec,
+  },
+  role,
+);
+if (role !== 'deliveries') {
+  await ensureReorderSchedule(temporal, config.temporal.taskQueue, config.parts.reorderIntervalMs);
+  await startNotificationSweeper(temporal, config.temporal.taskQueue);
+}
 const metrics = metricsOn
   ? await startWorkerMetricsServer({
       host: process.env.WORKER_METRICS_HOST ?? '127.0.0.1',
@@ -100,13 +127,19 @@ const metrics = metricsOn
       coreMetricsUrl: `http://127.0.0.1:${corePort}/metrics`,
     })
   : undefined;
-log('info', `worker polling task queue "${config.temporal.taskQueue}" on ${config.temporal.address}`, {
-  metrics: metrics
-    ? `http://${process.env.WORKER_METRICS_HOST ?? '127.0.0.1'}:${metrics.port}/metrics`
-    : 'off',
-  bundle: bundle ?? 'built at start',
-  tracing: tracing ? 'on' : 'off',
-});
+log(
+  'info',
+  `worker polling ${worker.workers.map((w) => `"${w.options.taskQueue}"`).join(' and ')} on ${config.temporal.address}`,
+  {
+    role,
+    ...(priority ? { nice: priority } : {}),
+    metrics: metrics
+      ? `http://${process.env.WORKER_METRICS_HOST ?? '127.0.0.1'}:${metrics.port}/metrics`
+      : 'off',
+    bundle: role === 'deliveries' ? 'none (activities only)' : (bundle ?? 'built at start'),
+    tracing: tracing ? 'on' : 'off',
+  },
+);
 // Worker.run installs its own SIGINT/SIGTERM handling and drains in-flight tasks before returning.
 await worker.run();
 await metrics?.close();

@@ -41,6 +41,7 @@ import {
   UserFacingError,
 } from './process-helpers.mjs';
 import {
+  DEFAULT_DELIVERY_WORKER_PROCESSES,
   DEFAULT_WORKER_PROCESSES,
   TUNED_DEV_SERVER_FLAGS,
   tunedDevServerEnv,
@@ -52,7 +53,17 @@ const dataDir = join(root, '.data');
 const env = { ...process.env };
 
 const useColor = process.stdout.isTTY && !env.NO_COLOR;
-const COLORS = { start: 1, temporal: 35, db: 34, setup: 33, migrate: 33, dashboard: 33, worker: 32, api: 36 };
+const COLORS = {
+  start: 1,
+  temporal: 35,
+  db: 34,
+  setup: 33,
+  migrate: 33,
+  dashboard: 33,
+  worker: 32,
+  deliveries: 32,
+  api: 36,
+};
 function tag(name) {
   const label = `[${name}]`;
   const color = COLORS[name] ?? COLORS[name.replace(/-\d+$/, '')] ?? 0;
@@ -369,6 +380,13 @@ async function main() {
     64,
     'a whole number from 1 to 64',
   );
+  const deliveryWorkers = envInt(
+    'DELIVERY_WORKER_PROCESSES',
+    DEFAULT_DELIVERY_WORKER_PROCESSES,
+    0,
+    16,
+    'a whole number from 0 to 16',
+  );
 
   // Fail fast on busy ports instead of after minutes of startup.
   await assertPortFree(apiPort, host, 'API (PORT)');
@@ -419,13 +437,31 @@ async function main() {
   env.PAYLOAD_KEYS ||= developmentPayloadKeys();
   env.CODEC_CORS_ORIGINS ??= `http://127.0.0.1:${uiPort},http://localhost:${uiPort}`;
 
-  say(`starting ${workerProcesses === 1 ? 'the worker' : `${workerProcesses} worker processes`} and the API`);
-  for (let i = 1; i <= workerProcesses; i++) {
-    const name = workerProcesses === 1 ? 'worker' : `worker-${i}`;
+  say(
+    `starting ${workerProcesses === 1 ? 'the worker' : `${workerProcesses} worker processes`}` +
+      `${deliveryWorkers ? `, ${deliveryWorkers === 1 ? 'a delivery worker' : `${deliveryWorkers} delivery workers`} (lower CPU priority)` : ''} and the API`,
+  );
+  // With delivery workers the case workers serve only the cases' task queue (worker-factory.ts).
+  const caseRole = deliveryWorkers > 0 ? 'cases' : 'all';
+  const workerNames = [];
+  for (let i = 1; i <= workerProcesses + deliveryWorkers; i++) {
+    const delivery = i > workerProcesses;
+    const name = delivery
+      ? deliveryWorkers === 1
+        ? 'deliveries'
+        : `deliveries-${i - workerProcesses}`
+      : workerProcesses === 1
+        ? 'worker'
+        : `worker-${i}`;
+    workerNames.push(name);
     launch(name, process.execPath, [...WORKER_NODE_FLAGS, '--import', 'tsx', join(root, 'worker.ts')], {
       stopTimeoutMs: 30_000,
       // Each worker's /metrics on its own port: WORKER_METRICS_PORT, +1, +2, …
-      childEnv: { ...env, WORKER_METRICS_PORT: String(workerMetricsPort + i - 1) },
+      childEnv: {
+        ...env,
+        WORKER_ROLE: delivery ? 'deliveries' : caseRole,
+        WORKER_METRICS_PORT: String(workerMetricsPort + i - 1),
+      },
     });
   }
   const api = launch('api', process.execPath, ['--import', 'tsx', join(root, 'api/server.ts')], {
@@ -439,7 +475,7 @@ async function main() {
     `API           ${base}`,
     `Dashboard     ${base}/dashboard/   (sign in with an API key)`,
     `OpenAPI docs  ${base}/docs`,
-    `Metrics       ${base}/metrics, workers http://127.0.0.1:${workerMetricsPort}…${workerMetricsPort + workerProcesses - 1}/metrics`,
+    `Metrics       ${base}/metrics, workers http://127.0.0.1:${workerMetricsPort}…${workerMetricsPort + workerNames.length - 1}/metrics (${workerNames.join(', ')})`,
     embeddedTemporal
       ? `Temporal UI   http://127.0.0.1:${uiPort}   (gRPC ${temporalAddress}, log .data/temporal.log)`
       : `Temporal      external Temporal at ${temporalAddress}`,

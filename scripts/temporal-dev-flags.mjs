@@ -29,3 +29,9 @@ export const WORKER_NODE_FLAGS = ['--max-semi-space-size=64'];
 // processes on the one task queue each keep the cases whose tasks they took (sticky), so N processes
 // each walk 1/N of them (bench/README.md, "Tuning").
 export const DEFAULT_WORKER_PROCESSES = 2;
+
+// Beside the case workers, one process serves only the deliveries' task queue (WORKER_ROLE=deliveries)
+// at a lower CPU priority (WORKER_NICE 10): sending e-mail, chat messages and webhooks then uses the
+// CPU the timers leave, and a slow mail relay or a wave of messages never makes an escalation late
+// (workflows/task-queues.ts; bench/README.md, "A slow mail server"). 0 makes every worker serve both.
+export const DEFAULT_DELIVERY_WORKER_PROCESSES = 1;

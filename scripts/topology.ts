@@ -27,7 +27,7 @@ import { newPayloadKey } from '../codec/payload-codec.js';
 import { runMigrations } from '../db/migrate.js';
 import { killGroup, REPO_ROOT, sleep, tail, tcpAnswers } from './process-helpers.mjs';
 import { connectWhenReady, ensureNamespace, ensureSearchAttributes } from './setup-temporal.js';
-import { WORKER_NODE_FLAGS } from './temporal-dev-flags.mjs';
+import { DEFAULT_DELIVERY_WORKER_PROCESSES, WORKER_NODE_FLAGS } from './temporal-dev-flags.mjs';
 
 const TOOLS = join(REPO_ROOT, '.tools');
 const DIST = join(REPO_ROOT, 'dist');
@@ -38,6 +38,8 @@ export interface TopologyOptions {
   portBase?: number;
   historyShards?: number;
   workers?: number;
+  /** Processes serving only the deliveries' task queue, at lower priority (default 1; 0: workers serve both). */
+  deliveryWorkers?: number;
   apis?: number;
   /** Extra environment of the worker processes. */
   workerEnv?: Record<string, string>;
@@ -150,6 +152,7 @@ export async function startTopology(opts: TopologyOptions = {}): Promise<Topolog
   const portBase = opts.portBase ?? Number(process.env.TOPOLOGY_PORT_BASE ?? 7400);
   const shards = opts.historyShards ?? Number(process.env.TOPOLOGY_HISTORY_SHARDS ?? 8);
   const workerCount = opts.workers ?? 2;
+  const deliveryCount = opts.deliveryWorkers ?? DEFAULT_DELIVERY_WORKER_PROCESSES;
   const apiCount = opts.apis ?? 2;
   for (const [file, how] of [
     [join(TOOLS, 'bin/temporal-server'), 'bash scripts/build-temporal-server.sh'],
@@ -223,7 +226,7 @@ export async function startTopology(opts: TopologyOptions = {}): Promise<Topolog
   };
 
   const down = async () => {
-    const order = ['api', 'worker', 'temporal', 'postgres'];
+    const order = ['api', 'worker', 'deliveries', 'temporal', 'postgres'];
     for (const role of order)
       await Promise.all([...procs.values()].filter((p) => p.name.startsWith(role)).map((p) => stopProc(p)));
   };
@@ -358,8 +361,10 @@ export async function startTopology(opts: TopologyOptions = {}): Promise<Topolog
     };
     const workerMetricsUrls: string[] = [];
     const readiness: Promise<void>[] = [];
-    for (let i = 1; i <= workerCount; i++) {
-      const name = `worker-${i}`;
+    for (let i = 1; i <= workerCount + deliveryCount; i++) {
+      // Case workers first, then the delivery workers (worker-factory.ts, WORKER_ROLE).
+      const delivery = i > workerCount;
+      const name = delivery ? `deliveries-${i - workerCount}` : `worker-${i}`;
       const port = portBase + 200 + i - 1;
       workerMetricsUrls.push(`http://127.0.0.1:${port}/metrics`);
       let polling: () => boolean = () => false;
@@ -368,6 +373,7 @@ export async function startTopology(opts: TopologyOptions = {}): Promise<Topolog
           ...appEnv,
           WORKER_METRICS_PORT: String(port),
           ...opts.workerEnv,
+          WORKER_ROLE: delivery ? 'deliveries' : deliveryCount > 0 ? 'cases' : 'all',
         });
         polling = lineSeen(p, /worker polling/);
         return p;
@@ -389,7 +395,7 @@ export async function startTopology(opts: TopologyOptions = {}): Promise<Topolog
       readiness.push(waitUntil(proc, () => tcpAnswers(port), 'API port'));
     }
     await Promise.all(readiness);
-    log(`${workerCount} workers and ${apiCount} APIs up`);
+    log(`${workerCount} workers, ${deliveryCount} delivery workers and ${apiCount} APIs up`);
 
     // Readiness checks after a restart, by process kind.
     const readyAgain = async (name: string, proc: Proc) => {

@@ -19,6 +19,7 @@ import {
   tcpAnswers,
 } from '../../scripts/process-helpers.mjs';
 import { connectWhenReady, ensureSearchAttributes } from '../../scripts/setup-temporal.js';
+import { DEFAULT_DELIVERY_WORKER_PROCESSES } from '../../scripts/temporal-dev-flags.mjs';
 
 export { REPO_ROOT };
 
@@ -38,6 +39,12 @@ export interface StackOptions {
    * tasks it took cached (sticky), so each caches about 1/workers of them.
    */
   workers?: number;
+  /**
+   * Worker processes serving only the deliveries' task queue at lower priority (WORKER_ROLE=deliveries),
+   * as npm start runs them (default DEFAULT_DELIVERY_WORKER_PROCESSES); the others then serve only the
+   * cases' queue. 0: every worker serves both.
+   */
+  deliveryWorkers?: number;
   /**
    * Other Node processes started after the workers, with the same database and Temporal address (e.g.
    * the burst benchmark's baseline worker); `ready` is the start of the line that says it is up.
@@ -274,18 +281,27 @@ export async function startStack(opts: StackOptions = {}): Promise<Stack> {
     // also leaves each worker holding a few hundred MB it never needs again).
     const bundle = join(dir, 'workflow-bundle.js');
     if (!opts.workerEntry) writeFileSync(bundle, await bundleWorkflows());
-    const workers = Array.from({ length: workerCount }, (_, i) => {
-      const name = workerCount === 1 ? 'worker' : `worker-${i + 1}`;
+    const deliveryCount = opts.deliveryWorkers ?? DEFAULT_DELIVERY_WORKER_PROCESSES;
+    const workers = Array.from({ length: workerCount + deliveryCount }, (_, i) => {
+      const delivery = i >= workerCount;
+      const name = delivery
+        ? deliveryCount === 1
+          ? 'deliveries'
+          : `deliveries-${i - workerCount + 1}`
+        : workerCount === 1
+          ? 'worker'
+          : `worker-${i + 1}`;
       let polling = false;
       const worker = launch(
         name,
-        'worker',
+        delivery ? 'deliveries' : 'worker',
         process.execPath,
         [
           ...(opts.workerNodeFlags ?? []),
           '--import',
           'tsx',
-          join(REPO_ROOT, opts.workerEntry ?? 'worker.ts'),
+          // A delivery worker is always the product's: investigations vary the case workers.
+          join(REPO_ROOT, delivery ? 'worker.ts' : (opts.workerEntry ?? 'worker.ts')),
         ],
         {
           ...process.env,
@@ -297,6 +313,7 @@ export async function startStack(opts: StackOptions = {}): Promise<Stack> {
           WORKER_METRICS_PORT: '0',
           ...(opts.workerEntry ? {} : { WORKFLOW_BUNDLE: bundle }),
           ...opts.workerEnv,
+          WORKER_ROLE: delivery ? 'deliveries' : deliveryCount > 0 ? 'cases' : 'all',
         },
         join(dir, `${name}.log`),
         (line) => {

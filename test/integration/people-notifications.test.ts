@@ -276,6 +276,11 @@ describe('escalation to people', () => {
       expect(history.events.map((e) => e.eventType)).toContain(
         temporal.api.enums.v1.EventType.EVENT_TYPE_ACTIVITY_TASK_COMPLETED,
       );
+      // Its turns ran on the deliveries' own task queue (workflows/task-queues.ts).
+      const scheduledOn = history.events
+        .filter((e) => e.eventType === temporal.api.enums.v1.EventType.EVENT_TYPE_ACTIVITY_TASK_SCHEDULED)
+        .map((e) => e.activityTaskScheduledEventAttributes?.taskQueue?.name);
+      expect(new Set(scheduledOn)).toEqual(new Set([`${stack.taskQueue}-deliveries`]));
       // Histories are encrypted: replay decrypts with the run's key.
       await Worker.runReplayHistory(
         {
@@ -286,10 +291,14 @@ describe('escalation to people', () => {
         `replay-notification-dispatch-${created.id}`,
       );
       // RECORD_HISTORIES=1 keeps it as a recording (encrypted under the recording key), which
-      // replay.test.ts replays on every run.
+      // replay.test.ts replays on every run. The earlier recording (…-fallback) is from before the
+      // deliveries had their own task queue and keeps that path replayed.
       if (process.env.RECORD_HISTORIES === '1')
         writeFileSync(
-          new URL('../replay/histories/notification-dispatcher-fallback.history.bin', import.meta.url),
+          new URL(
+            '../replay/histories/notification-dispatcher-deliveries-queue.history.bin',
+            import.meta.url,
+          ),
           temporal.api.history.v1.History.encode(history).finish(),
         );
       const call_ = chat.calls.find(

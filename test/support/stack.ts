@@ -2,14 +2,13 @@
 // API built by buildApp, and helpers to drive cases through app.inject.
 import { randomUUID } from 'node:crypto';
 import { Client, Connection } from '@temporalio/client';
-import type { Worker } from '@temporalio/worker';
 import { DefaultLogger, Runtime } from '@temporalio/worker';
 import type { FastifyInstance } from 'fastify';
 import { inject } from 'vitest';
 import { buildApp } from '../../api/app.js';
 import { AesGcmPayloadCodec, dataConverterFor, parsePayloadKeys } from '../../codec/payload-codec.js';
 import { connectDb, type DbHandle } from '../../db/client.js';
-import { createWorker, NativeConnection } from '../../worker-factory.js';
+import { createWorker, NativeConnection, type ShouhouWorker, type WorkerRole } from '../../worker-factory.js';
 import { assertContract, type ContractCheck, checkContract } from './contract.js';
 import { writeContractRecord } from './contract-records.js';
 
@@ -54,6 +53,11 @@ export async function startStack(
     webhookRetryMaxIntervalMs?: number;
     /** Spare parts settings (approval threshold, late-order escalation). */
     parts?: PartsSettings;
+    /**
+     * The worker processes to imitate, one ShouhouWorker each (default one `all`); ['cases',
+     * 'deliveries'] is the split npm start and production run.
+     */
+    workerRoles?: WorkerRole[];
     /** Runs before each notification is handed to the test notifier (e.g. a slow channel). */
     beforeSend?: (n: Notification) => Promise<void>;
     /** Further engineers (person ids) besides `test-engineer`, each with a bootstrap key. */
@@ -120,8 +124,8 @@ export async function startStack(
   });
   const contract = await checkContract(app);
 
-  let worker: Worker | undefined;
-  let running: Promise<void> | undefined;
+  let workers: ShouhouWorker[] = [];
+  let running: Promise<unknown> | undefined;
   const stack: Stack = {
     app,
     keys,
@@ -133,7 +137,7 @@ export async function startStack(
     notifications,
     contract,
     async startWorker() {
-      worker = await createWorker({
+      const deps: Parameters<typeof createWorker>[0] = {
         connection: nativeConnection,
         namespace: 'default',
         taskQueue,
@@ -151,13 +155,15 @@ export async function startStack(
         workflowBundle: { codePath: inject('workflowBundlePath') },
         maxCachedWorkflows: 100,
         payloadCodec,
-      });
-      running = worker.run();
+      };
+      workers = [];
+      for (const role of opts.workerRoles ?? ['all']) workers.push(await createWorker(deps, role));
+      running = Promise.all(workers.map((w) => w.run()));
     },
     async stopWorker() {
-      worker?.shutdown();
+      for (const w of workers) w.shutdown();
       await running;
-      worker = undefined;
+      workers = [];
     },
     async close() {
       await stack.stopWorker();
