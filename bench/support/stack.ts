@@ -192,9 +192,11 @@ export async function startStack(opts: StackOptions = {}): Promise<Stack> {
 
   const stop = (): Promise<void> => {
     stopping ??= (async () => {
-      // The workers first (they drain their tasks), then the database they write to, then Temporal.
-      for (const role of ['worker', 'postgres', 'temporal']) {
-        const group = children.filter((x) => x.role === role);
+      // The workers (case and delivery workers, extra processes) first — they drain their tasks — then
+      // the database they write to, then Temporal.
+      const last = ['postgres', 'temporal'];
+      for (const role of ['', ...last]) {
+        const group = children.filter((x) => (role ? x.role === role : !last.includes(x.role)));
         await Promise.all(group.map((c) => stopChild(c, role === 'temporal' ? 10_000 : 15_000)));
       }
       if (!opts.keep) rmSync(dir, { recursive: true, force: true });
