@@ -128,8 +128,9 @@ interface KpiPart {
 }
 
 /**
- * The report's SQL in two halves: the cases' own counts and their repeat failures (main, repeats), and
- * what is joined to the cases or is not a case (backlog, escalations, costs, complaints, progress).
+ * The report's SQL in two halves: the cases' own counts, their repeat failures and their escalations
+ * (main, repeats, escalated), and the rest of what is joined to the cases or is not a case (backlog,
+ * costs, complaints, progress).
  */
 export function kpiParts(q: KpiQuery): [KpiPart, KpiPart] {
   const g = q.groupBy ? GROUPINGS[q.groupBy] : { key: sql`NULL::text`, label: sql`NULL::text` };
@@ -232,11 +233,19 @@ export function kpiParts(q: KpiQuery): [KpiPart, KpiPart] {
           AND d.reported_at <= k.repaired_at + make_interval(days => ${window}::int)
       ) r
       GROUP BY gkey
+    ),
+    -- The cohort's escalations: here rather than beside the cost lines, which take the longer, so the
+    -- two halves of a long period take about as long as each other (kpiStatements).
+    escalated AS (
+      SELECT 'escalations' AS part, k.gkey, e.level, count(*)::int AS n
+      FROM (SELECT c.id, ${g.key} AS gkey FROM ${caseRows}) k JOIN escalations e ON e.case_id = k.id
+      GROUP BY k.gkey, e.level
     )
   `;
   const caseCountRows = sql`
     SELECT row_to_json(main) AS row FROM main
-    UNION ALL SELECT row_to_json(repeats) FROM repeats`;
+    UNION ALL SELECT row_to_json(repeats) FROM repeats
+    UNION ALL SELECT row_to_json(escalated) FROM escalated`;
   const joined = sql`
     cohort AS MATERIALIZED (
       -- What the parts below join on: narrow, so it stays small.
@@ -250,11 +259,6 @@ export function kpiParts(q: KpiQuery): [KpiPart, KpiPart] {
         sql`, `,
       )})
       GROUP BY gkey, stage, band
-    ),
-    escalated AS (
-      SELECT 'escalations' AS part, k.gkey, e.level, count(*)::int AS n
-      FROM cohort k JOIN escalations e ON e.case_id = k.id
-      GROUP BY k.gkey, e.level
     ),
     -- The cohort's cost lines as api/insight/cost-lines.ts defines them (entered lines; stock issues at
     -- the ledger's cost, covered as the case's warranty says), joined from the cohort's side so a period
@@ -327,7 +331,6 @@ export function kpiParts(q: KpiQuery): [KpiPart, KpiPart] {
   `;
   const joinedRows = sql`
     SELECT row_to_json(backlog) AS row FROM backlog
-    UNION ALL SELECT row_to_json(escalated) FROM escalated
     UNION ALL SELECT row_to_json(costs) FROM costs
     UNION ALL SELECT row_to_json(complaint_main) FROM complaint_main
     UNION ALL SELECT row_to_json(progress) FROM progress
@@ -361,9 +364,19 @@ export async function kpiCounts(
   db: Database,
   q: KpiQuery,
 ): Promise<{ totals: KpiCounts; groups: KpiGroupCounts[] }> {
-  const rows = (
-    await Promise.all(kpiStatements(q).map((statement) => db.execute<{ row: Part }>(statement)))
-  ).flat();
+  const statements = kpiStatements(q);
+  // Two statements already keep both of the server's cores busy: parallel workers of one of them would
+  // only contend with the other (and cost a process start each). Measured at 100,000 cases, twelve months
+  // by model (bench/README.md, "queries"): the case half's parallel hash join for repeat failures was
+  // the slower for them. One statement may still use them.
+  const run = (statement: SQL) =>
+    statements.length === 1
+      ? db.execute<{ row: Part }>(statement)
+      : db.transaction(async (tx) => {
+          await tx.execute(sql`SET LOCAL max_parallel_workers_per_gather = 0`);
+          return tx.execute<{ row: Part }>(statement);
+        });
+  const rows = (await Promise.all(statements.map(run))).flat();
 
   const totals = emptyCounts();
   const groups = new Map<string | null, KpiGroupCounts>();
