@@ -128,11 +128,11 @@ interface KpiPart {
 }
 
 /**
- * The report's SQL in two halves: the cases' own counts, their repeat failures and their escalations
- * (main, repeats, escalated), and the rest of what is joined to the cases or is not a case (backlog,
- * costs, complaints, progress).
+ * The report's SQL in two halves: the cases' own counts and their repeat failures (main, repeats) — and,
+ * `split` into two statements, their escalations — and what else is joined to the cases or is not a
+ * case (backlog, escalations unless split, costs, complaints, progress).
  */
-export function kpiParts(q: KpiQuery): [KpiPart, KpiPart] {
+export function kpiParts(q: KpiQuery, split = false): [KpiPart, KpiPart] {
   const g = q.groupBy ? GROUPINGS[q.groupBy] : { key: sql`NULL::text`, label: sql`NULL::text` };
   const cg = q.groupBy ? COMPLAINT_GROUPINGS[q.groupBy] : { key: sql`NULL::text`, label: sql`NULL::text` };
   const qg = q.groupBy ? QUALITY_GROUPINGS[q.groupBy] : { key: sql`NULL::text`, label: sql`NULL::text` };
@@ -181,6 +181,15 @@ export function kpiParts(q: KpiQuery): [KpiPart, KpiPart] {
         LEFT JOIN teams t ON t.id = p.team_id
         LEFT JOIN product_models pm ON pm.model = c.product_model
       WHERE ${sql.join(where, sql` AND `)}`;
+  // The cohort's escalations. Split in two statements, they go with the cases' own counts rather than
+  // beside the cost lines, which take the longer, so the two halves take about as long as each other;
+  // in one statement they join the materialized cohort.
+  const escalated = (cohort: SQL) => sql`
+    escalated AS (
+      SELECT 'escalations' AS part, k.gkey, e.level, count(*)::int AS n
+      FROM ${cohort} k JOIN escalations e ON e.case_id = k.id
+      GROUP BY k.gkey, e.level
+    )`;
   const caseCounts = sql`
     -- The counts of the cases' own facts, straight from the covering index (no join but the grouping's).
     main AS (
@@ -233,14 +242,7 @@ export function kpiParts(q: KpiQuery): [KpiPart, KpiPart] {
           AND d.reported_at <= k.repaired_at + make_interval(days => ${window}::int)
       ) r
       GROUP BY gkey
-    ),
-    -- The cohort's escalations: here rather than beside the cost lines, which take the longer, so the
-    -- two halves of a long period take about as long as each other (kpiStatements).
-    escalated AS (
-      SELECT 'escalations' AS part, k.gkey, e.level, count(*)::int AS n
-      FROM (SELECT c.id, ${g.key} AS gkey FROM ${caseRows}) k JOIN escalations e ON e.case_id = k.id
-      GROUP BY k.gkey, e.level
-    )
+    )${split ? sql`, ${escalated(sql`(SELECT c.id, ${g.key} AS gkey FROM ${caseRows})`)}` : sql``}
   `;
   const caseCountRows = sql`
     SELECT row_to_json(main) AS row FROM main
@@ -252,6 +254,7 @@ export function kpiParts(q: KpiQuery): [KpiPart, KpiPart] {
       SELECT c.id, ${g.key} AS gkey, c.stage, c.reported_at, c.purchase_date, pm.warranty_months
       FROM ${caseRows}
     ),
+    ${split ? sql`` : sql`${escalated(sql`cohort`)},`}
     backlog AS (
       SELECT 'backlog' AS part, gkey, stage, ${band} AS band, count(*)::int AS n
       FROM cohort WHERE stage IN (${sql.join(
@@ -353,8 +356,8 @@ export const PARALLEL_FROM_DAYS = 92;
  * second pass over the period's cases cost more than running the halves side by side saves.
  */
 export function kpiStatements(q: KpiQuery): SQL[] {
-  const [a, b] = kpiParts(q);
   const days = (q.period.toInstant.getTime() - q.period.fromInstant.getTime()) / 86_400_000;
+  const [a, b] = kpiParts(q, days > PARALLEL_FROM_DAYS);
   if (days > PARALLEL_FROM_DAYS) return [sql`WITH ${a.ctes} ${a.rows}`, sql`WITH ${b.ctes} ${b.rows}`];
   return [sql`WITH ${a.ctes}, ${b.ctes} ${a.rows} UNION ALL ${b.rows}`];
 }
