@@ -408,6 +408,42 @@ export function addBusinessMs(cal: BusinessCalendar, start: Date, ms: number): D
   return new Date(result);
 }
 
+/**
+ * The latest instant from which `ms` of working time runs up to `end`: addBusinessMs backwards, so an
+ * overdue clock's deadline can be placed the working time it is overdue before the instant it runs again.
+ * The result lies inside a working period or exactly at its start. ms <= 0 returns `end` unchanged.
+ */
+export function subtractBusinessMs(cal: BusinessCalendar, end: Date, ms: number): Date {
+  const t0 = checkInstant(end, 'end');
+  if (!Number.isFinite(ms)) throw new RangeError(`invalid duration ${ms}`);
+  let remaining = Math.round(ms);
+  if (remaining <= 0) return new Date(t0);
+  const index = indexOf(cal);
+  const tz = cal.timeZone;
+  // Intervals are visited latest first; `limit` keeps each one before the one after it (a period that a
+  // clock change made overlap the next) and before `end`.
+  let limit = t0;
+  let idle = 0;
+  for (let day = localDayOf(tz, t0); ; day--) {
+    const spans = spansOn(index, day);
+    let worked = false;
+    for (let i = spans.length - 1; i >= 0; i--) {
+      const base = day * DAY_MS;
+      const start = instantOfLocal(tz, base + spans[i].from * MINUTE_MS);
+      const stop = Math.min(instantOfLocal(tz, base + spans[i].to * MINUTE_MS), limit);
+      if (stop <= start) continue;
+      worked = true;
+      if (remaining <= stop - start) return new Date(stop - remaining);
+      remaining -= stop - start;
+      limit = start;
+    }
+    if (worked) idle = 0;
+    else if (++idle > MAX_IDLE_DAYS) {
+      throw new RangeError(`calendar "${cal.id}" has no working time before ${dateString(day + idle)}`);
+    }
+  }
+}
+
 /** Working time in ms within [from, to); 0 when to <= from. */
 export function businessMsBetween(cal: BusinessCalendar, from: Date, to: Date): number {
   const a = checkInstant(from, 'from');

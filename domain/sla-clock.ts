@@ -8,6 +8,7 @@ import {
   type BusinessCalendar,
   businessMsBetween,
   elapsedFor,
+  subtractBusinessMs,
   type Target,
   toOffsetIso,
 } from './calendar.js';
@@ -61,6 +62,21 @@ function advance(cal: BusinessCalendar, target: Target, from: Date, ms: number):
   return target.unit === 'hours' ? new Date(from.getTime() + ms) : addBusinessMs(cal, from, ms);
 }
 
+/**
+ * Where a running clock runs out. One that ran past its target before it ran again (after a wait, a
+ * reopen, a shorter target) has its deadline that much clock time before `since`: its overdue time goes
+ * on from what it was, as time left would have (advance would place it at `since`, overdue by nothing).
+ */
+export function deadlineOf(cal: BusinessCalendar, clock: Clock<string>): string | undefined {
+  if (clock.status !== 'running' || !clock.runningSince) return undefined;
+  const since = new Date(clock.runningSince);
+  const left = clock.totalMs - clock.consumedMs;
+  if (left >= 0) return advance(cal, clock.target, since, left).toISOString();
+  const at =
+    clock.target.unit === 'hours' ? new Date(since.getTime() + left) : subtractBusinessMs(cal, since, -left);
+  return at.toISOString();
+}
+
 function schedule(cal: BusinessCalendar, clock: Clock<string>): void {
   if (clock.status !== 'running' || !clock.runningSince) {
     clock.deadline = undefined;
@@ -68,9 +84,11 @@ function schedule(cal: BusinessCalendar, clock: Clock<string>): void {
     return;
   }
   const since = new Date(clock.runningSince);
+  // A step not fired whose fraction is already used falls due when the clock runs again (`since`): its
+  // timer goes off then, and its escalation record says so.
   const at = (fraction: number) =>
     advance(cal, clock.target, since, fraction * clock.totalMs - clock.consumedMs).toISOString();
-  clock.deadline = at(1);
+  clock.deadline = deadlineOf(cal, clock);
   for (const s of clock.steps) s.dueAt = s.firedAt ? s.dueAt : at(s.at);
 }
 
@@ -246,15 +264,18 @@ export function viewClock<N extends string = ClockName>(
   for (const reason of Object.keys(clock.pausedFor) as PauseReason[]) {
     pausedMs[reason] += Math.max(0, now.getTime() - Date.parse(clock.pausedFor[reason]!));
   }
+  // A state written before deadlineOf placed an overdue clock's deadline where it ran again: placed anew.
+  const deadline =
+    clock.status === 'running' && clock.consumedMs > clock.totalMs ? deadlineOf(cal, clock) : clock.deadline;
   const overdue =
-    clock.status === 'running' && clock.deadline !== undefined && Date.parse(clock.deadline) <= now.getTime();
+    clock.status === 'running' && deadline !== undefined && Date.parse(deadline) <= now.getTime();
   return {
     name: clock.name,
     target: clock.target,
     state: clock.status === 'stopped' ? 'stopped' : clock.breached || overdue ? 'breached' : clock.status,
     breached: clock.breached || overdue,
     startedAt: offset(clock.startedAt)!,
-    deadline: offset(clock.deadline),
+    deadline: offset(deadline),
     stoppedAt: offset(clock.stoppedAt),
     elapsedMs,
     remainingMs: clock.totalMs - elapsedMs,

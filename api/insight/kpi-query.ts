@@ -128,10 +128,11 @@ interface KpiPart {
 }
 
 /**
- * The report's SQL in two halves: the cases' own counts and their repeat failures (main, repeats), and
- * what is joined to the cases or is not a case (backlog, escalations, costs, complaints, progress).
+ * The report's SQL in two halves: the cases' own counts and their repeat failures (main, repeats) — and,
+ * `split` into two statements, their escalations — and what else is joined to the cases or is not a
+ * case (backlog, escalations unless split, costs, complaints, progress).
  */
-export function kpiParts(q: KpiQuery): [KpiPart, KpiPart] {
+export function kpiParts(q: KpiQuery, split = false): [KpiPart, KpiPart] {
   const g = q.groupBy ? GROUPINGS[q.groupBy] : { key: sql`NULL::text`, label: sql`NULL::text` };
   const cg = q.groupBy ? COMPLAINT_GROUPINGS[q.groupBy] : { key: sql`NULL::text`, label: sql`NULL::text` };
   const qg = q.groupBy ? QUALITY_GROUPINGS[q.groupBy] : { key: sql`NULL::text`, label: sql`NULL::text` };
@@ -180,6 +181,15 @@ export function kpiParts(q: KpiQuery): [KpiPart, KpiPart] {
         LEFT JOIN teams t ON t.id = p.team_id
         LEFT JOIN product_models pm ON pm.model = c.product_model
       WHERE ${sql.join(where, sql` AND `)}`;
+  // The cohort's escalations. Split in two statements, they go with the cases' own counts rather than
+  // beside the cost lines, which take the longer, so the two halves take about as long as each other;
+  // in one statement they join the materialized cohort.
+  const escalated = (cohort: SQL) => sql`
+    escalated AS (
+      SELECT 'escalations' AS part, k.gkey, e.level, count(*)::int AS n
+      FROM ${cohort} k JOIN escalations e ON e.case_id = k.id
+      GROUP BY k.gkey, e.level
+    )`;
   const caseCounts = sql`
     -- The counts of the cases' own facts, straight from the covering index (no join but the grouping's).
     main AS (
@@ -232,17 +242,19 @@ export function kpiParts(q: KpiQuery): [KpiPart, KpiPart] {
           AND d.reported_at <= k.repaired_at + make_interval(days => ${window}::int)
       ) r
       GROUP BY gkey
-    )
+    )${split ? sql`, ${escalated(sql`(SELECT c.id, ${g.key} AS gkey FROM ${caseRows})`)}` : sql``}
   `;
   const caseCountRows = sql`
     SELECT row_to_json(main) AS row FROM main
-    UNION ALL SELECT row_to_json(repeats) FROM repeats`;
+    UNION ALL SELECT row_to_json(repeats) FROM repeats
+    UNION ALL SELECT row_to_json(escalated) FROM escalated`;
   const joined = sql`
     cohort AS MATERIALIZED (
       -- What the parts below join on: narrow, so it stays small.
       SELECT c.id, ${g.key} AS gkey, c.stage, c.reported_at, c.purchase_date, pm.warranty_months
       FROM ${caseRows}
     ),
+    ${split ? sql`` : sql`${escalated(sql`cohort`)},`}
     backlog AS (
       SELECT 'backlog' AS part, gkey, stage, ${band} AS band, count(*)::int AS n
       FROM cohort WHERE stage IN (${sql.join(
@@ -250,11 +262,6 @@ export function kpiParts(q: KpiQuery): [KpiPart, KpiPart] {
         sql`, `,
       )})
       GROUP BY gkey, stage, band
-    ),
-    escalated AS (
-      SELECT 'escalations' AS part, k.gkey, e.level, count(*)::int AS n
-      FROM cohort k JOIN escalations e ON e.case_id = k.id
-      GROUP BY k.gkey, e.level
     ),
     -- The cohort's cost lines as api/insight/cost-lines.ts defines them (entered lines; stock issues at
     -- the ledger's cost, covered as the case's warranty says), joined from the cohort's side so a period
@@ -327,7 +334,6 @@ export function kpiParts(q: KpiQuery): [KpiPart, KpiPart] {
   `;
   const joinedRows = sql`
     SELECT row_to_json(backlog) AS row FROM backlog
-    UNION ALL SELECT row_to_json(escalated) FROM escalated
     UNION ALL SELECT row_to_json(costs) FROM costs
     UNION ALL SELECT row_to_json(complaint_main) FROM complaint_main
     UNION ALL SELECT row_to_json(progress) FROM progress
@@ -350,8 +356,8 @@ export const PARALLEL_FROM_DAYS = 92;
  * second pass over the period's cases cost more than running the halves side by side saves.
  */
 export function kpiStatements(q: KpiQuery): SQL[] {
-  const [a, b] = kpiParts(q);
   const days = (q.period.toInstant.getTime() - q.period.fromInstant.getTime()) / 86_400_000;
+  const [a, b] = kpiParts(q, days > PARALLEL_FROM_DAYS);
   if (days > PARALLEL_FROM_DAYS) return [sql`WITH ${a.ctes} ${a.rows}`, sql`WITH ${b.ctes} ${b.rows}`];
   return [sql`WITH ${a.ctes}, ${b.ctes} ${a.rows} UNION ALL ${b.rows}`];
 }
@@ -361,9 +367,19 @@ export async function kpiCounts(
   db: Database,
   q: KpiQuery,
 ): Promise<{ totals: KpiCounts; groups: KpiGroupCounts[] }> {
-  const rows = (
-    await Promise.all(kpiStatements(q).map((statement) => db.execute<{ row: Part }>(statement)))
-  ).flat();
+  const statements = kpiStatements(q);
+  // Two statements already keep both of the server's cores busy: parallel workers of one of them would
+  // only contend with the other (and cost a process start each). Measured at 100,000 cases, twelve months
+  // by model (bench/README.md, "queries"): the case half's parallel hash join for repeat failures was
+  // the slower for them. One statement may still use them.
+  const run = (statement: SQL) =>
+    statements.length === 1
+      ? db.execute<{ row: Part }>(statement)
+      : db.transaction(async (tx) => {
+          await tx.execute(sql`SET LOCAL max_parallel_workers_per_gather = 0`);
+          return tx.execute<{ row: Part }>(statement);
+        });
+  const rows = (await Promise.all(statements.map(run))).flat();
 
   const totals = emptyCounts();
   const groups = new Map<string | null, KpiGroupCounts>();

@@ -222,6 +222,38 @@ describe.concurrent('complaints', { timeout: 240_000 }, () => {
     expect(mine.map((e) => checkBody(e)).filter(Boolean)).toEqual([]);
   });
 
+  it('an answer found not effective runs the overdue resolve clock on from how far overdue it was', async () => {
+    const line = await fastComplaintPolicy(stack, { P2: { resolve: seconds(2) } });
+    const c = await openComplaint(stack, line);
+    expect(c.priority).toBe('P2');
+    await step(c.id, 'acknowledge', { message: '已受理', channel: 'phone' });
+    await waitFor(async () => {
+      const r = await get(stack.app, `/api/v1/complaints/${c.id}`);
+      return r.body.clocks.find((k: { name: string }) => k.name === 'resolve')?.breached;
+    });
+    await step(c.id, 'record-finding', { text: '密封圈老化' });
+    let r = await step(c.id, 'answer', { answer: '已更换密封圈', channel: 'phone' });
+    expect(r.body.stage).toBe('answered');
+    r = await step(c.id, 'customer-response', { accepted: true });
+    const stopped = r.body.clocks.find((k: { name: string }) => k.name === 'resolve');
+    expect(stopped.state).toBe('stopped');
+    expect(stopped.remainingMs).toBeLessThan(0);
+    r = await step(c.id, 'effectiveness-check', { effective: false, note: '仍漏气' });
+    expect(r.body.stage).toBe('investigating');
+    const resolve = r.body.clocks.find((k: { name: string }) => k.name === 'resolve');
+    const reopenedAt = Date.parse(r.body.timeline.at(-1).at);
+    expect(r.body.timeline.at(-1).type).toBe('not_effective');
+    // Overdue by what it was when it stopped: its deadline lies that far before the reopening, so the
+    // dashboard's count (now − deadline) goes on from there rather than from zero.
+    expect(resolve).toMatchObject({ state: 'breached', breached: true });
+    expect(Date.parse(resolve.deadline)).toBe(reopenedAt + stopped.remainingMs);
+    // The complaint list (the dashboard's complaints view) shows the same clock.
+    const list = await get(stack.app, `/api/v1/complaints?stage=investigating&limit=100`);
+    const summary = list.body.items.find((i: { id: string }) => i.id === c.id);
+    const listed = summary.clocks.find((k: { name: string }) => k.name === 'resolve');
+    expect(Date.parse(listed.deadline)).toBe(reopenedAt + stopped.remainingMs);
+  });
+
   it('a corrective action past its deadline reminds the responsible person, then escalates to the owner and the manager', async () => {
     const line = await fastComplaintPolicy(stack);
     const c = await openComplaint(stack, line);

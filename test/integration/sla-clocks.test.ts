@@ -191,6 +191,37 @@ describe.concurrent('SLA clocks', () => {
     expect(r.status).toBe(409);
   });
 
+  it('an overdue clock that waits on the customer stays overdue by what it was: its deadline moves by the wait only', async () => {
+    const line = await fastPolicy(stack, {
+      targets: { response: { normal: seconds(2), emergency: seconds(2) } },
+    });
+    const created = await openSlaCase(stack, line);
+    const reportedAt = Date.parse(created.reportedAt);
+    // The response clock runs out (its breach step fires), then the case waits on the customer.
+    await eventually(async () => (await escalationsOf(stack, created.id, 'response')).length >= 2);
+    let r = await step(created.id, 'wait-for-customer', { reason: '等待客户确认型号' });
+    const stopped = r.body.clocks.find((c: { name: string }) => c.name === 'response');
+    expect(stopped).toMatchObject({ state: 'breached', pausedFor: ['customer'], deadline: null });
+    expect(stopped.remainingMs).toBeLessThan(0);
+    await sleep(1_500);
+    r = await step(created.id, 'customer-responded', { note: '已确认' });
+    const response = r.body.clocks.find((c: { name: string }) => c.name === 'response');
+    const paused = response.pausedMs.customer;
+    expect(paused).toBeGreaterThanOrEqual(1_400);
+    // Its deadline is where it ran out, moved by the wait: not the instant it ran again, from which
+    // the dashboard would count its overdue time from zero.
+    expect(Date.parse(response.deadline)).toBe(reportedAt + 2_000 + paused);
+    // The list's summary (the board's read) says the same once the projection has landed.
+    const brief = await eventually(async () => {
+      const list = await get(stack.app, `/api/v1/cases?q=${created.product.serialNumber}`);
+      const item = list.body.items.find((c: { id: string }) => c.id === created.id);
+      const b = item?.slaClocks.find((k: { name: string }) => k.name === 'response');
+      return b?.deadline ? b : undefined;
+    });
+    expect(brief).toMatchObject({ state: 'breached', breached: true, remainingMs: null });
+    expect(Date.parse(brief.deadline)).toBe(reportedAt + 2_000 + paused);
+  });
+
   it('an emergency carries an arrival clock that check-in stops; a dispute reopens the repair clock', async () => {
     const line = await fastPolicy(stack);
     const created = await openSlaCase(stack, line, {

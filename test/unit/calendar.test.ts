@@ -10,6 +10,7 @@ import {
   elapsedFor,
   isWorkingDay,
   localDateOf,
+  subtractBusinessMs,
   type TargetUnit,
   toOffsetIso,
   validateCalendar,
@@ -511,6 +512,18 @@ describe('properties', () => {
           businessMsBetween(cal, a, c),
         );
         expect(businessMsBetween(cal, a, c)).toBeLessThanOrEqual(c.getTime() - a.getTime());
+      }),
+      { numRuns: 300 },
+    );
+  });
+
+  it('subtractBusinessMs goes back exactly that much working time, to the latest such instant', () => {
+    fc.assert(
+      fc.property(instant, businessMs, (end, ms) => {
+        const back = subtractBusinessMs(cal, end, ms);
+        expect(businessMsBetween(cal, back, end)).toBe(ms);
+        // The latest: a millisecond later is less working time before `end`.
+        if (ms > 0) expect(businessMsBetween(cal, new Date(back.getTime() + 1), end)).toBe(ms - 1);
       }),
       { numRuns: 300 },
     );

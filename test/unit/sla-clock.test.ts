@@ -133,6 +133,104 @@ describe('pauses, stops and reopen', () => {
     expect(view).toMatchObject({ state: 'stopped', breached: true, elapsedMs: 11 * H, remainingMs: -H });
   });
 
+  // An overdue clock that stops running and runs again (a wait, a reopen, a shorter target) is overdue by
+  // the clock time it had used past its target, so its deadline lies that much clock time before the
+  // instant it runs again — not at that instant, which would count its overdue time from zero again.
+  it('an overdue clock paused and resumed keeps the deadline it ran past, moved by the paused time', () => {
+    const t0 = at('2026-01-05T00:00:00Z');
+    const c = startClock(always, 'repair', target, DEFAULT_ESCALATION, t0);
+    pauseClock(always, c, 'parts', new Date(t0.getTime() + 12 * H)); // 2 h overdue
+    resumeClock(always, c, 'parts', new Date(t0.getTime() + 15 * H));
+    expect(Date.parse(c.deadline!) - t0.getTime()).toBe(13 * H);
+    const view = viewClock(always, c, new Date(t0.getTime() + 16 * H));
+    // Overdue by 3 h of clock time, both as time left and as time since the deadline.
+    expect(view.remainingMs).toBe(-3 * H);
+    expect(Date.parse(view.deadline!) - (t0.getTime() + 16 * H)).toBe(-3 * H);
+    expect(view.state).toBe('breached');
+  });
+
+  it('an overdue clock reopened to continue counts on from how far overdue it stopped', () => {
+    const t0 = at('2026-01-05T00:00:00Z');
+    const c = startClock(always, 'resolve', target, DEFAULT_ESCALATION, t0);
+    stopClock(always, c, new Date(t0.getTime() + 11 * H));
+    const reopenedAt = t0.getTime() + 30 * H;
+    const continued = reopenClock(always, c, new Date(reopenedAt), 'continue');
+    expect(Date.parse(continued.deadline!)).toBe(reopenedAt - H);
+    expect(viewClock(always, continued, new Date(reopenedAt)).remainingMs).toBe(-H);
+  });
+
+  it('a clock written with its deadline at the instant it ran again is shown with the deadline it ran past', () => {
+    const t0 = at('2026-01-05T00:00:00Z');
+    const c = startClock(always, 'repair', target, DEFAULT_ESCALATION, t0);
+    pauseClock(always, c, 'parts', new Date(t0.getTime() + 12 * H));
+    resumeClock(always, c, 'parts', new Date(t0.getTime() + 15 * H));
+    const written = { ...c, deadline: new Date(t0.getTime() + 15 * H).toISOString() };
+    expect(viewClock(always, written, new Date(t0.getTime() + 16 * H)).deadline).toBe(
+      '2026-01-05T13:00:00+00:00',
+    );
+  });
+
+  it('a target cut below the time used puts the deadline in the past by the clock time used past it', () => {
+    const t0 = at('2026-01-05T00:00:00Z');
+    const c = startClock(always, 'repair', target, DEFAULT_ESCALATION, t0);
+    pauseClock(always, c, 'customer', new Date(t0.getTime() + 6 * H));
+    resumeClock(always, c, 'customer', new Date(t0.getTime() + 8 * H));
+    retargetClock(always, c, { amount: 4, unit: 'hours' });
+    // 6 h used of 4 when it ran again: the deadline is 4 h of target plus the 2 h paused.
+    expect(Date.parse(c.deadline!) - t0.getTime()).toBe(6 * H);
+  });
+
+  it('on working time, an overdue clock resumed the next morning is overdue by the working time it used', () => {
+    // Business hours on the China calendar: 09:00–12:00 and 13:00–18:00 on working days.
+    const start = at('2026-03-10T09:00:00+08:00'); // a Tuesday
+    const c = startClock(cn, 'response', { amount: 4, unit: 'business_hours' }, DEFAULT_ESCALATION, start);
+    expect(c.deadline).toBe(at('2026-03-10T14:00:00+08:00').toISOString());
+    // Overdue by an hour at 15:00, then waiting for the customer until 10:30 the next day.
+    pauseClock(cn, c, 'customer', at('2026-03-10T15:00:00+08:00'));
+    resumeClock(cn, c, 'customer', at('2026-03-11T10:30:00+08:00'));
+    // An hour of working time before 10:30 on the 11th: 09:30 that morning.
+    expect(c.deadline).toBe(at('2026-03-11T09:30:00+08:00').toISOString());
+    expect(viewClock(cn, c, at('2026-03-11T10:30:00+08:00')).remainingMs).toBe(-H);
+    // Half an hour more, then across a night: 1.5 h overdue when resumed at 09:30 on the 12th → 17:00 on the 11th.
+    pauseClock(cn, c, 'parts', at('2026-03-11T11:00:00+08:00'));
+    resumeClock(cn, c, 'parts', at('2026-03-12T09:30:00+08:00'));
+    expect(c.deadline).toBe(at('2026-03-11T17:00:00+08:00').toISOString());
+  });
+
+  it('property: on a 24×7 clock the deadline is its target plus all paused time, overdue or not', () => {
+    fc.assert(
+      fc.property(
+        fc.array(fc.tuple(fc.integer({ min: 1, max: 5 * H }), fc.integer({ min: 1, max: 5 * H })), {
+          maxLength: 6,
+        }),
+        fc.integer({ min: 1, max: 10 * H }),
+        (gaps, after) => {
+          const t0 = at('2026-01-05T00:00:00Z').getTime();
+          const c = startClock(
+            always,
+            'repair',
+            { amount: 4, unit: 'hours' },
+            DEFAULT_ESCALATION,
+            new Date(t0),
+          );
+          let t = t0;
+          let paused = 0;
+          for (const [run, pause] of gaps) {
+            t += run;
+            pauseClock(always, c, 'customer', new Date(t));
+            t += pause;
+            paused += pause;
+            resumeClock(always, c, 'customer', new Date(t));
+          }
+          expect(Date.parse(c.deadline!) - t0).toBe(4 * H + paused);
+          // Time left (negative once overdue) agrees with the distance to the deadline.
+          const view = viewClock(always, c, new Date(t + after));
+          expect(view.remainingMs).toBe(Date.parse(view.deadline!) - (t + after));
+        },
+      ),
+    );
+  });
+
   it('property: any pause/resume sequence moves the deadline by exactly the paused running time', () => {
     fc.assert(
       fc.property(
