@@ -13,12 +13,16 @@ import { performance } from 'node:perf_hooks';
 import v8 from 'node:v8';
 import proto from '@temporalio/proto';
 import { ReusableVMWorkflowCreator } from '@temporalio/worker/lib/workflow/reusable-vm.js';
+import { globalHandlers } from '@temporalio/worker/lib/workflow/vm-shared.js';
 import Long from 'long';
 
 const { coresdk: sdk, temporal } = proto;
 type Activation = proto.coresdk.workflow_activation.IWorkflowActivation;
 type Job = proto.coresdk.workflow_activation.IWorkflowActivationJob;
+
 import { AesGcmPayloadCodec, parsePayloadKeys } from '../codec/payload-codec.js';
+import { chinaCalendar } from '../domain/calendar-china.js';
+import { trimCalendar } from '../domain/sla-policy.js';
 import { bundleWorkflows } from '../scripts/bundle-workflows.js';
 import { RECORDING_PAYLOAD_KEYS } from '../test/support/payload-keys.js';
 
@@ -33,14 +37,23 @@ const snapshot = opt('snapshot');
 const gc = (globalThis as { gc?: () => void }).gc;
 if (!gc) throw new Error('run with node --expose-gc');
 
-const HISTORY = new URL('../test/replay/histories/service-case-2026-12-01-state-patches.history.bin', import.meta.url);
+const HISTORY = new URL(
+  '../test/replay/histories/service-case-2026-12-01-state-patches.history.bin',
+  import.meta.url,
+);
 
 /** The recorded case's start input, decrypted (the workflow sees it decoded). */
 async function recordedStart(): Promise<{ input: proto.temporal.api.common.v1.IPayload[]; at: number }> {
   const h = temporal.api.history.v1.History.decode(readFileSync(HISTORY));
   const first = h.events[0];
   const payloads = first.workflowExecutionStartedEventAttributes?.input?.payloads ?? [];
-  const input = await new AesGcmPayloadCodec(parsePayloadKeys(RECORDING_PAYLOAD_KEYS)).decode(payloads);
+  const [recorded] = await new AesGcmPayloadCodec(parsePayloadKeys(RECORDING_PAYLOAD_KEYS)).decode(payloads);
+  // The recording ran under a test calendar; a case opened under the default SLA carries the mainland-China
+  // calendar's holidays (as sla-store.ts snapshots it at intake), which is what a worker holds.
+  const value = JSON.parse(Buffer.from(recorded.data ?? []).toString());
+  if (!args.includes('--test-calendar'))
+    value.sla.calendar = trimCalendar(chinaCalendar(), new Date(value.intake.reportedAt));
+  const input = [{ metadata: recorded.metadata, data: Buffer.from(JSON.stringify(value)) }];
   const t = first.eventTime;
   return { input, at: Number(t?.seconds ?? 0) * 1000 + Math.floor((t?.nanos ?? 0) / 1e6) };
 }
@@ -69,6 +82,8 @@ const creator = await ReusableVMWorkflowCreator.create(
   new Set(['projectCase', 'notify', 'escalate', 'cancelPartsRequest', 'recordProjectionFailure']),
   undefined,
 );
+// --no-promise-hook: what the SDK's promise hook (a stack trace kept per pending promise) costs.
+if (args.includes('--no-promise-hook')) globalHandlers.stopPromiseHook();
 const afterContext = heap();
 
 const completed = { completed: { result: { metadata: { encoding: Buffer.from('binary/null') } } } };
@@ -101,7 +116,12 @@ for (let i = 0; i < cases; i++) {
       targetWorkerDeploymentVersionChanged: false,
       suggestedContinueAsNewReasons: undefined,
       currentBuildId: '',
-      unsafe: { now: () => Date.now(), isReplaying: false, isReplayingHistoryEvents: false, random: Math.random },
+      unsafe: {
+        now: () => Date.now(),
+        isReplaying: false,
+        isReplayingHistoryEvents: false,
+        random: Math.random,
+      },
       priority: {},
     } as never,
     randomnessSeed: Long.fromNumber(i + 1).toBytes(),
@@ -135,21 +155,38 @@ for (let i = 0; i < cases; i++) {
     const completion = await wf.activate(sdk.workflow_activation.WorkflowActivation.fromObject(activation));
     const commands = completion.successful?.commands ?? [];
     if (i === 0 && process.env.PROBE_DEBUG)
-      console.log(round, commands.map((c) => Object.keys(c).filter((k) => (c as Record<string, unknown>)[k] != null)));
+      console.log(
+        round,
+        commands.map((c) => Object.keys(c).filter((k) => (c as Record<string, unknown>)[k] != null)),
+      );
     if (completion.failed) throw new Error(`activation failed: ${JSON.stringify(completion.failed)}`);
     const jobs: Job[] = [];
     for (const c of commands) {
-      if (c.scheduleActivity) jobs.push({ resolveActivity: { seq: c.scheduleActivity.seq, result: completed } });
+      if (c.scheduleActivity)
+        jobs.push({ resolveActivity: { seq: c.scheduleActivity.seq, result: completed } });
       if (c.scheduleLocalActivity)
-        jobs.push({ resolveActivity: { seq: c.scheduleLocalActivity.seq, result: completed, isLocal: true } });
+        jobs.push({
+          resolveActivity: { seq: c.scheduleLocalActivity.seq, result: completed, isLocal: true },
+        });
     }
     if (jobs.length === 0) break;
-    activation = { runId, timestamp: ts(now + 100 * (round + 1)), isReplaying: false, historyLength: 9, jobs };
+    activation = {
+      runId,
+      timestamp: ts(now + 100 * (round + 1)),
+      isReplaying: false,
+      historyLength: 9,
+      jobs,
+    };
   }
   cpuMs += performance.now() - t0;
   workflows.push(wf);
 }
 const afterCases = heap();
+if (process.env.PROBE_DEBUG) {
+  const cache = (workflows[0] as unknown as { activator: { moduleCache: Map<string, unknown> } }).activator
+    .moduleCache;
+  console.log('per-workflow modules', cache.size, [...cache.keys()]);
+}
 if (snapshot) v8.writeHeapSnapshot(snapshot);
 const perWorkflow = (afterCases.used - afterContext.used) / cases;
 const result = {
@@ -161,7 +198,8 @@ const result = {
   perWorkflowKiB: Math.round(perWorkflow / 102.4) / 10,
   perWorkflowRssKiB: Math.round((afterCases.rss - afterContext.rss) / cases / 102.4) / 10,
   activationMsPerCase: Math.round((cpuMs / cases) * 100) / 100,
-  stackTraceLimit: Error.stackTraceLimit,
+  promiseHook: !args.includes('--no-promise-hook'),
+  calendar: args.includes('--test-calendar') ? 'test' : 'cn',
 };
 console.log(JSON.stringify(result));
 if (out) writeFileSync(out, `${JSON.stringify(result, null, 2)}\n`);
