@@ -52,7 +52,9 @@ const PURE_CACHES = new Set([
 it('shares the workflow modules, and none of them keeps module-level state a case could leak into', async () => {
   const code = await bundleWorkflows();
   // The entry point requires workflows/index once per worker thread, before any workflow exists.
-  expect(code).toMatch(/exports\.preloadModules = function preloadModules\(\) \{\s*__webpack_require__\([^)]*"\.\/workflows\/index\.ts"\)/);
+  expect(code).toMatch(
+    /exports\.preloadModules = function preloadModules\(\) \{\s*__webpack_require__\([^)]*"\.\/workflows\/index\.ts"\)/,
+  );
   const ours = [
     ...new Set([...code.matchAll(/^\/\*\*\*\/ "\.\/((?:workflows|domain)\/[^"]+\.ts)"$/gm)].map((m) => m[1])),
   ];
