@@ -83,7 +83,8 @@ const creator = await ReusableVMWorkflowCreator.create(
   undefined,
 );
 // --no-promise-hook: what the SDK's promise hook (a stack trace kept per pending promise) costs.
-if (args.includes('--no-promise-hook')) globalHandlers.stopPromiseHook();
+if (args.includes('--no-promise-hook'))
+  (globalHandlers as unknown as { stopPromiseHook(): void }).stopPromiseHook();
 const afterContext = heap();
 
 const completed = { completed: { result: { metadata: { encoding: Buffer.from('binary/null') } } } };
