@@ -51,6 +51,9 @@ export interface IntakeBenchOptions {
   out: string;
   command: string;
   keep: boolean;
+  /** `--on stack` only: Node flags after the workers' own (a later V8 flag wins), and extra environment. */
+  workerNodeFlags?: string[];
+  workerEnv?: Record<string, string>;
 }
 
 const say = (msg: string) => console.log(`[intake ${new Date().toISOString().slice(11, 19)}] ${msg}`);
@@ -75,7 +78,8 @@ async function stackTarget(o: IntakeBenchOptions): Promise<Target> {
     workers: DEFAULT_WORKER_PROCESSES,
     temporalArgs: TUNED_TEMPORAL_ARGS,
     temporalEnv: TUNED_DEV_SERVER_ENV,
-    workerNodeFlags: WORKER_NODE_FLAGS,
+    workerNodeFlags: [...WORKER_NODE_FLAGS, ...(o.workerNodeFlags ?? [])],
+    workerEnv: o.workerEnv,
     beforeWorkers: async (url) => {
       const sql = postgres(url, { max: 1, onnotice: () => {} });
       await createBaselineTable(sql);
@@ -372,6 +376,8 @@ export async function runIntakeBench(o: IntakeBenchOptions): Promise<void> {
         warmup: o.warmup,
         pacedSeconds: o.pacedSeconds,
         openCases: o.openCases,
+        workerNodeFlags: o.on === 'stack' ? [...WORKER_NODE_FLAGS, ...(o.workerNodeFlags ?? [])] : undefined,
+        workerEnv: o.workerEnv,
         apiProcesses: target.apiUrls.length,
         workerProcesses: target.pids.worker?.length ?? 0,
         baseline:
