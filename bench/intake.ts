@@ -64,6 +64,8 @@ interface Target {
   key: string;
   temporalAddress: string;
   databaseUrl: string;
+  /** The workers' task queue, where the running cases are counted (stack only). */
+  taskQueue?: string;
   /** Pids by role (worker, api, temporal, postgres, baseline) for CPU and memory. */
   pids: Record<string, number[]>;
   stop(): Promise<void>;
@@ -114,6 +116,7 @@ async function stackTarget(o: IntakeBenchOptions): Promise<Target> {
     key: HELPDESK_KEY,
     temporalAddress: stack.temporalAddress,
     databaseUrl: stack.databaseUrl,
+    taskQueue: stack.taskQueue,
     pids: stack.pids,
     stop: () => stack.stop(),
   };
@@ -328,8 +331,10 @@ export async function runIntakeBench(o: IntakeBenchOptions): Promise<void> {
     // Workflows the server runs: each took its first workflow task on a worker, which now caches it.
     const running = async () => {
       try {
-        return (await client.workflow.count('WorkflowType="serviceCase" AND ExecutionStatus="Running"'))
-          .count;
+        const queue = target.taskQueue ? ` AND TaskQueue="${target.taskQueue}"` : '';
+        return (
+          await client.workflow.count(`WorkflowType="serviceCase" AND ExecutionStatus="Running"${queue}`)
+        ).count;
       } catch {
         return null;
       }
