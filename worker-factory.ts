@@ -22,6 +22,17 @@ export const WORKFLOWS_PATH = fileURLToPath(new URL(`./workflows/index${SOURCE_E
 /** True in the compiled build: the worker then loads the bundles `npm run build` made, never webpack. */
 export const COMPILED = SOURCE_EXT === '.js';
 
+// Modules of the workflow bundle evaluated once per workflow thread instead of once per workflow. In the
+// SDK's reusable V8 context every workflow gets a module cache of its own, so without this each cached case
+// holds its own copy of every workflow and domain module — their closures, constants and caches: ~70 KiB
+// of a case's ~150 KiB (bench/README.md, "intake"). Preloading workflows/index shares it and everything it
+// imports (workflows/, domain/, @temporalio/workflow's API). The SDK deep-freezes what these modules
+// export. What it requires of them (docs/operations.md, "Worker memory"): no module-level state that
+// belongs to one workflow — a module-level `let`, or a collection a workflow adds its own data to, would
+// leak between cases and break determinism. Module-level caches of pure functions (calendar.ts: time-zone
+// formatters and day offsets) are fine, and now shared.
+export const WORKFLOW_PRELOAD_MODULES = [WORKFLOWS_PATH];
+
 // Workflow tasks a worker process takes at once (the SDK's default is 40). A workflow's clock is
 // measured from when its task started, but its timer only runs from when the task completes; a task
 // taken while many others wait for the one workflow thread completes late, so every timer it arms fires
@@ -151,7 +162,9 @@ function casesWorker(deps: WorkerDeps, activities: ReturnType<typeof createActiv
     connection: deps.connection,
     namespace: deps.namespace,
     taskQueue: deps.taskQueue,
-    ...(deps.workflowBundle ? { workflowBundle: deps.workflowBundle } : { workflowsPath: WORKFLOWS_PATH }),
+    ...(deps.workflowBundle
+      ? { workflowBundle: deps.workflowBundle }
+      : { workflowsPath: WORKFLOWS_PATH, bundlerOptions: { preloadModules: WORKFLOW_PRELOAD_MODULES } }),
     activities,
     dataConverter: dataConverterFor(deps.payloadCodec),
     maxCachedWorkflows: deps.maxCachedWorkflows ?? 1000,

@@ -51,6 +51,9 @@ export interface IntakeBenchOptions {
   out: string;
   command: string;
   keep: boolean;
+  /** `--on stack` only: Node flags after the workers' own (a later V8 flag wins), and extra environment. */
+  workerNodeFlags?: string[];
+  workerEnv?: Record<string, string>;
 }
 
 const say = (msg: string) => console.log(`[intake ${new Date().toISOString().slice(11, 19)}] ${msg}`);
@@ -61,6 +64,8 @@ interface Target {
   key: string;
   temporalAddress: string;
   databaseUrl: string;
+  /** The workers' task queue, where the running cases are counted (stack only). */
+  taskQueue?: string;
   /** Pids by role (worker, api, temporal, postgres, baseline) for CPU and memory. */
   pids: Record<string, number[]>;
   stop(): Promise<void>;
@@ -75,7 +80,8 @@ async function stackTarget(o: IntakeBenchOptions): Promise<Target> {
     workers: DEFAULT_WORKER_PROCESSES,
     temporalArgs: TUNED_TEMPORAL_ARGS,
     temporalEnv: TUNED_DEV_SERVER_ENV,
-    workerNodeFlags: WORKER_NODE_FLAGS,
+    workerNodeFlags: [...WORKER_NODE_FLAGS, ...(o.workerNodeFlags ?? [])],
+    workerEnv: o.workerEnv,
     beforeWorkers: async (url) => {
       const sql = postgres(url, { max: 1, onnotice: () => {} });
       await createBaselineTable(sql);
@@ -110,6 +116,7 @@ async function stackTarget(o: IntakeBenchOptions): Promise<Target> {
     key: HELPDESK_KEY,
     temporalAddress: stack.temporalAddress,
     databaseUrl: stack.databaseUrl,
+    taskQueue: stack.taskQueue,
     pids: stack.pids,
     stop: () => stack.stop(),
   };
@@ -324,8 +331,10 @@ export async function runIntakeBench(o: IntakeBenchOptions): Promise<void> {
     // Workflows the server runs: each took its first workflow task on a worker, which now caches it.
     const running = async () => {
       try {
-        return (await client.workflow.count('WorkflowType="serviceCase" AND ExecutionStatus="Running"'))
-          .count;
+        const queue = target.taskQueue ? ` AND TaskQueue="${target.taskQueue}"` : '';
+        return (
+          await client.workflow.count(`WorkflowType="serviceCase" AND ExecutionStatus="Running"${queue}`)
+        ).count;
       } catch {
         return null;
       }
@@ -372,6 +381,8 @@ export async function runIntakeBench(o: IntakeBenchOptions): Promise<void> {
         warmup: o.warmup,
         pacedSeconds: o.pacedSeconds,
         openCases: o.openCases,
+        workerNodeFlags: o.on === 'stack' ? [...WORKER_NODE_FLAGS, ...(o.workerNodeFlags ?? [])] : undefined,
+        workerEnv: o.workerEnv,
         apiProcesses: target.apiUrls.length,
         workerProcesses: target.pids.worker?.length ?? 0,
         baseline:

@@ -39,6 +39,7 @@
 //     --on stack|topology      npm start's processes (default) or scripts/topology.ts (needs npm run build
 //                              and scripts/build-temporal-server.sh)
 //     --levels 4,8,16,32 --per-level 400 --warmup 100 --paced 30 (s) --open-cases 10000 --settle 120 (s)
+//     --worker-node-flag F, --worker-env K=V (repeatable; --on stack: after the workers' own flags/env)
 //     --keep, --out <file> (default bench/results/intake-<on>.json)
 //
 //   burst        N steps due at ONE instant among M open cases, against raw Temporal (issue 16)
@@ -185,6 +186,8 @@ if (name === 'intake') {
       paced: { type: 'string', default: '30' },
       'open-cases': { type: 'string', default: '10000' },
       settle: { type: 'string', default: '120' },
+      'worker-node-flag': { type: 'string', multiple: true, default: [] },
+      'worker-env': { type: 'string', multiple: true, default: [] },
       keep: { type: 'boolean', default: false },
       out: { type: 'string' },
     },
@@ -199,6 +202,8 @@ if (name === 'intake') {
     pacedSeconds: positiveInt(iv.paced, '--paced'),
     openCases: positiveInt(iv['open-cases'], '--open-cases'),
     settleSeconds: positiveInt(iv.settle, '--settle'),
+    workerNodeFlags: iv['worker-node-flag'],
+    workerEnv: keyValues(iv['worker-env'], '--worker-env'),
     keep: iv.keep,
     out: iv.out ?? join(REPO_ROOT, `bench/results/intake-${iv.on}.json`),
     command: `npm run bench -- ${process.argv.slice(2).join(' ')}`,

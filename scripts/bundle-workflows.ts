@@ -10,7 +10,7 @@ import { writeFileSync } from 'node:fs';
 import { pathToFileURL } from 'node:url';
 import { bundleWorkflowCode } from '@temporalio/worker';
 import { OTEL_WORKFLOW_INTERCEPTORS } from '../observability/tracing.js';
-import { WORKFLOWS_PATH } from '../worker-factory.js';
+import { WORKFLOW_PRELOAD_MODULES, WORKFLOWS_PATH } from '../worker-factory.js';
 
 const noop = () => {};
 /** Webpack's module listing and progress are noise; only errors are shown. */
@@ -20,6 +20,8 @@ export async function bundleWorkflows({ tracing = false }: { tracing?: boolean }
   const { code } = await bundleWorkflowCode({
     workflowsPath: WORKFLOWS_PATH,
     workflowInterceptorModules: tracing ? [OTEL_WORKFLOW_INTERCEPTORS] : [],
+    // Shared by every workflow of a worker thread instead of evaluated per workflow (worker-factory.ts).
+    preloadModules: WORKFLOW_PRELOAD_MODULES,
     logger: quietLogger,
   });
   return code;

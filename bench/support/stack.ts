@@ -337,6 +337,10 @@ export async function startStack(opts: StackOptions = {}): Promise<Stack> {
           DATABASE_URL: databaseUrl!,
           TEMPORAL_ADDRESS: temporalAddress,
           TEMPORAL_NAMESPACE: 'default',
+          // The workers' queue: an API process started here must start its workflows where the workers
+          // poll (without it the intake benchmark's API started every case on the default queue, where
+          // no worker ran them, and measured neither their work nor their memory).
+          TEMPORAL_TASK_QUEUE: taskQueue,
           ...x.env,
         },
         join(dir, `${x.name}.log`),

@@ -1,9 +1,12 @@
 // The workflow bundle is built in CI: the real workflows bundle cleanly, and workflow code that imports
-// a Node built-in is refused at bundle time rather than in production.
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+// a Node built-in is refused at bundle time rather than in production. The modules every workflow of a
+// worker thread shares (worker-factory.ts, WORKFLOW_PRELOAD_MODULES) keep no state of their own.
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { bundleWorkflowCode } from '@temporalio/worker';
+import ts from 'typescript';
 import { afterAll, expect, it } from 'vitest';
+import { bundleWorkflows } from '../../scripts/bundle-workflows.js';
 import { WORKFLOWS_PATH } from '../../worker-factory.js';
 
 const noop = () => {};
@@ -37,3 +40,43 @@ for (const specifier of ['node:fs', 'fs']) {
     expect(`${failure}\n${errors.join('\n')}`).toMatch(/ERROR in node:fs|disallowed modules[\s\S]*\bfs\b/);
   });
 }
+
+// Module-level collections allowed in shared modules, each a cache of a pure function: sharing one between
+// cases changes what is computed again, never what is computed.
+const PURE_CACHES = new Set([
+  'domain/calendar.ts:formatters',
+  'domain/calendar.ts:dayOffsets',
+  'domain/calendar.ts:indexes',
+]);
+
+it('shares the workflow modules, and none of them keeps module-level state a case could leak into', async () => {
+  const code = await bundleWorkflows();
+  // The entry point requires workflows/index once per worker thread, before any workflow exists.
+  expect(code).toMatch(
+    /exports\.preloadModules = function preloadModules\(\) \{\s*__webpack_require__\([^)]*"\.\/workflows\/index\.ts"\)/,
+  );
+  const ours = [
+    ...new Set([...code.matchAll(/^\/\*\*\*\/ "\.\/((?:workflows|domain)\/[^"]+\.ts)"$/gm)].map((m) => m[1])),
+  ];
+  expect(ours).toContain('workflows/service-case.ts');
+  expect(ours).toContain('domain/calendar.ts');
+  const root = new URL('../../', import.meta.url).pathname;
+  const found: string[] = [];
+  for (const file of ours) {
+    const source = ts.createSourceFile(file, readFileSync(join(root, file), 'utf8'), ts.ScriptTarget.Latest);
+    for (const statement of source.statements) {
+      if (!ts.isVariableStatement(statement)) continue;
+      const list = statement.declarationList;
+      const mutable = !(list.flags & ts.NodeFlags.Const);
+      for (const d of list.declarations) {
+        const name = `${file}:${d.name.getText(source)}`;
+        const collection =
+          d.initializer !== undefined &&
+          ts.isNewExpression(d.initializer) &&
+          /^(Map|Set|WeakMap|WeakSet|Array)$/.test(d.initializer.expression.getText(source));
+        if (mutable || (collection && !PURE_CACHES.has(name))) found.push(name);
+      }
+    }
+  }
+  expect(found).toEqual([]);
+});
