@@ -31,7 +31,8 @@
 //
 //   queries      the case list and the period reports over N cases generated in Postgres (issue 13)
 //     --cases 100000 --rounds 3 --samples 200 (per list scenario; reports take a tenth) --seed N
-//     --loads 10 (dashboard first loads in Chromium per round)
+//     --loads 10 (dashboard first loads in Chromium per round, with the headless flags and plainly)
+//     --only dashboard (skip the list, report and baseline query scenarios)
 //     --keep (keep the temp dir), --out <file> (default bench/results/queries.json)
 //
 //   intake       intake throughput, latency at half of it, and worker memory with 10,000 open cases,
@@ -150,6 +151,7 @@ if (name === 'queries') {
         rounds: { type: 'string', default: '3' },
         samples: { type: 'string', default: '200' },
         loads: { type: 'string', default: '10' },
+        only: { type: 'string' },
         seed: { type: 'string', default: '20261213' },
         keep: { type: 'boolean', default: false },
         out: { type: 'string', default: join(REPO_ROOT, 'bench/results/queries.json') },
@@ -167,6 +169,12 @@ if (name === 'queries') {
     rounds: positiveInt(qv.rounds, '--rounds'),
     samples: positiveInt(qv.samples, '--samples'),
     loads: positiveInt(qv.loads, '--loads'),
+    only:
+      qv.only === undefined
+        ? undefined
+        : qv.only === 'dashboard'
+          ? 'dashboard'
+          : fail('--only takes dashboard'),
     seed: positiveInt(qv.seed, '--seed'),
     keep: qv.keep,
     out: qv.out,

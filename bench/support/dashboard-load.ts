@@ -9,7 +9,8 @@
 // script): polling from outside (page.waitForFunction) can begin only once page.goto has returned at the
 // load event, a round trip later, with Playwright's injected script to compile first (~120 ms of the
 // renderer's main thread) — a board drawn before then was measured late, the harness's own floor.
-import { type Browser, chromium } from 'playwright-core';
+import type { Browser } from 'playwright-core';
+import { launchChromium } from '../../scripts/chromium-launch.js';
 
 /** Where the benchmark finds Chromium unless CHROMIUM_PATH says otherwise. */
 export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
@@ -97,12 +98,10 @@ export async function measureFirstLoad(
   managerKey: string,
   samples: number,
   expectedCards: number,
+  /** Launch with the headless flags (scripts/chromium-launch.ts); false: the plain launch, the baseline. */
+  lean = true,
 ): Promise<FirstLoadSamples> {
-  const browser: Browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    // The sandbox needs user namespaces, which containers and root shells often lack.
-    args: ['--no-sandbox', '--disable-dev-shm-usage'],
-  });
+  const browser: Browser = await launchChromium(CHROMIUM, { lean });
   const viewport = { width: 1500, height: 950 };
   try {
     // Sign in as a person does, once: the form, then the board.

@@ -10,9 +10,10 @@ import { execFileSync } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
 import { get as httpRequest, type IncomingHttpHeaders } from 'node:http';
 import { join } from 'node:path';
-import { type Browser, chromium, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { formatRate } from '../../dashboard/src/time.js';
+import { launchChromium } from '../../scripts/chromium-launch.js';
 import { buildDashboard, DASHBOARD_DIST } from '../../scripts/dashboard-build.mjs';
 import { REPO_ROOT } from '../../scripts/process-helpers.mjs';
 import { fastComplaintPolicy, openComplaint } from '../support/complaints.js';
@@ -86,11 +87,9 @@ beforeAll(async () => {
     surveyExpiryMs: 120_000,
   });
   base = await stack.app.listen({ host: '127.0.0.1', port: 0 });
-  browser = await chromium.launch({
-    executablePath: chromiumPath(),
-    // The sandbox needs user namespaces, which containers and root shells often lack.
-    args: ['--no-sandbox', '--disable-dev-shm-usage'],
-  });
+  // No sandbox (containers lack user namespaces), and none of the browser's own UI a headless run never
+  // shows (the address bar's WebUI pop-ups): scripts/chromium-launch.ts says why.
+  browser = await launchChromium(chromiumPath());
   page = await browser.newPage({ viewport: { width: 1500, height: 950 }, locale: 'zh-CN' });
 }, 300_000);
 
