@@ -197,6 +197,28 @@ describe('pauses, stops and reopen', () => {
     expect(c.deadline).toBe(at('2026-03-11T17:00:00+08:00').toISOString());
   });
 
+  /** A 24×7 repair clock of `hours`, run and paused on the customer by turns: (run, pause) per gap. */
+  const pausedAndResumed = (hours: number, gaps: [number, number][]) => {
+    const t0 = at('2026-01-05T00:00:00Z').getTime();
+    const c = startClock(
+      always,
+      'repair',
+      { amount: hours, unit: 'hours' },
+      DEFAULT_ESCALATION,
+      new Date(t0),
+    );
+    let t = t0;
+    let paused = 0;
+    for (const [run, pause] of gaps) {
+      t += run;
+      pauseClock(always, c, 'customer', new Date(t));
+      t += pause;
+      paused += pause;
+      resumeClock(always, c, 'customer', new Date(t));
+    }
+    return { c, t0, t, paused };
+  };
+
   it('property: on a 24×7 clock the deadline is its target plus all paused time, overdue or not', () => {
     fc.assert(
       fc.property(
@@ -205,23 +227,7 @@ describe('pauses, stops and reopen', () => {
         }),
         fc.integer({ min: 1, max: 10 * H }),
         (gaps, after) => {
-          const t0 = at('2026-01-05T00:00:00Z').getTime();
-          const c = startClock(
-            always,
-            'repair',
-            { amount: 4, unit: 'hours' },
-            DEFAULT_ESCALATION,
-            new Date(t0),
-          );
-          let t = t0;
-          let paused = 0;
-          for (const [run, pause] of gaps) {
-            t += run;
-            pauseClock(always, c, 'customer', new Date(t));
-            t += pause;
-            paused += pause;
-            resumeClock(always, c, 'customer', new Date(t));
-          }
+          const { c, t0, t, paused } = pausedAndResumed(4, gaps);
           expect(Date.parse(c.deadline!) - t0).toBe(4 * H + paused);
           // Time left (negative once overdue) agrees with the distance to the deadline.
           const view = viewClock(always, c, new Date(t + after));
@@ -238,23 +244,7 @@ describe('pauses, stops and reopen', () => {
           maxLength: 6,
         }),
         (gaps) => {
-          const t0 = at('2026-01-05T00:00:00Z').getTime();
-          const c = startClock(
-            always,
-            'repair',
-            { amount: 100, unit: 'hours' },
-            DEFAULT_ESCALATION,
-            new Date(t0),
-          );
-          let t = t0;
-          let paused = 0;
-          for (const [run, pause] of gaps) {
-            t += run;
-            pauseClock(always, c, 'customer', new Date(t));
-            t += pause;
-            paused += pause;
-            resumeClock(always, c, 'customer', new Date(t));
-          }
+          const { c, t0, paused } = pausedAndResumed(100, gaps);
           expect(Date.parse(c.deadline!) - t0).toBe(100 * H + paused);
           expect(c.pausedMs.customer).toBe(paused);
         },
