@@ -6,6 +6,7 @@
 import { Writable } from 'node:stream';
 import type { LogLevel, LogMetadata } from '@temporalio/common';
 import { DefaultLogger, type LogEntry } from '@temporalio/worker';
+import { DELIVERIES_QUEUE_SUFFIX } from '../workflows/task-queues.js';
 
 export type LogFormat = 'json' | 'pretty';
 
@@ -72,6 +73,16 @@ export function workerLogger(format: LogFormat, level: LogLevel = 'INFO'): Defau
     const { sdkComponent: _component, ...meta } = (entry.meta ?? {}) as LogMetadata & {
       sdkComponent?: string;
     };
+    // The deliveries' Worker runs activities only, by design (worker-factory.ts): the SDK's warning that
+    // it has no workflows says nothing an operator should act on, so it is logged at debug level.
+    if (
+      entry.level === 'WARN' &&
+      entry.message.startsWith('No workflows registered') &&
+      String(meta.taskQueue ?? '').endsWith(DELIVERIES_QUEUE_SUFFIX)
+    ) {
+      if (level === 'DEBUG' || level === 'TRACE') write('DEBUG', entry.message, meta);
+      return;
+    }
     write(entry.level, entry.message, meta);
   });
 }

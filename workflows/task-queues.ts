@@ -3,4 +3,5 @@
 // on the cases' own queue it competes with the escalations that fire next, so a slow or busy receiver
 // made timers late. On its own queue it can be served by a worker process of lower priority
 // (WORKER_ROLE=deliveries, docs/operations.md) while a single-process worker still serves both.
-export const deliveriesTaskQueue = (taskQueue: string): string => `${taskQueue}-deliveries`;
+export const DELIVERIES_QUEUE_SUFFIX = '-deliveries';
+export const deliveriesTaskQueue = (taskQueue: string): string => `${taskQueue}${DELIVERIES_QUEUE_SUFFIX}`;
