@@ -138,6 +138,9 @@ export async function createWorker(deps: WorkerDeps, role: WorkerRole = 'all'): 
       throw err;
     }
   }
+  const shutdown = () => {
+    for (const w of workers) if (w.getState() === 'RUNNING') w.shutdown();
+  };
   return {
     workers,
     async run() {
@@ -146,14 +149,12 @@ export async function createWorker(deps: WorkerDeps, role: WorkerRole = 'all'): 
         await Promise.all(runs);
       } catch (err) {
         // One Worker failed: stop the other too, so the process ends instead of half-serving.
-        for (const w of workers) if (w.getState() === 'RUNNING') w.shutdown();
+        shutdown();
         await Promise.allSettled(runs);
         throw err;
       }
     },
-    shutdown() {
-      for (const w of workers) if (w.getState() === 'RUNNING') w.shutdown();
-    },
+    shutdown,
   };
 }
 

@@ -46,6 +46,7 @@ import {
   TUNED_DEV_SERVER_FLAGS,
   tunedDevServerEnv,
   WORKER_NODE_FLAGS,
+  workerRoleOf,
 } from './temporal-dev-flags.mjs';
 
 const root = REPO_ROOT;
@@ -441,8 +442,6 @@ async function main() {
     `starting ${workerProcesses === 1 ? 'the worker' : `${workerProcesses} worker processes`}` +
       `${deliveryWorkers ? `, ${deliveryWorkers === 1 ? 'a delivery worker' : `${deliveryWorkers} delivery workers`} (lower CPU priority)` : ''} and the API`,
   );
-  // With delivery workers the case workers serve only the cases' task queue (worker-factory.ts).
-  const caseRole = deliveryWorkers > 0 ? 'cases' : 'all';
   const workerNames = [];
   for (let i = 1; i <= workerProcesses + deliveryWorkers; i++) {
     const delivery = i > workerProcesses;
@@ -459,7 +458,7 @@ async function main() {
       // Each worker's /metrics on its own port: WORKER_METRICS_PORT, +1, +2, …
       childEnv: {
         ...env,
-        WORKER_ROLE: delivery ? 'deliveries' : caseRole,
+        WORKER_ROLE: workerRoleOf(delivery, deliveryWorkers),
         WORKER_METRICS_PORT: String(workerMetricsPort + i - 1),
       },
     });

@@ -4,3 +4,7 @@ export declare function tunedDevServerEnv(env?: NodeJS.ProcessEnv): NodeJS.Proce
 export declare const WORKER_NODE_FLAGS: string[];
 export declare const DEFAULT_WORKER_PROCESSES: number;
 export declare const DEFAULT_DELIVERY_WORKER_PROCESSES: number;
+export declare function workerRoleOf(
+  delivery: boolean,
+  deliveryWorkers: number,
+): 'all' | 'cases' | 'deliveries';

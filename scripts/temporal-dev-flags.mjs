@@ -35,3 +35,7 @@ export const DEFAULT_WORKER_PROCESSES = 2;
 // CPU the timers leave, and a slow mail relay or a wave of messages never makes an escalation late
 // (workflows/task-queues.ts; bench/README.md, "A slow mail server"). 0 makes every worker serve both.
 export const DEFAULT_DELIVERY_WORKER_PROCESSES = 1;
+
+/** The WORKER_ROLE of a launched worker: with delivery workers beside them, case workers serve only the cases' queue. */
+export const workerRoleOf = (delivery, deliveryWorkers) =>
+  delivery ? 'deliveries' : deliveryWorkers > 0 ? 'cases' : 'all';

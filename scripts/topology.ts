@@ -27,7 +27,7 @@ import { newPayloadKey } from '../codec/payload-codec.js';
 import { runMigrations } from '../db/migrate.js';
 import { killGroup, REPO_ROOT, sleep, tail, tcpAnswers } from './process-helpers.mjs';
 import { connectWhenReady, ensureNamespace, ensureSearchAttributes } from './setup-temporal.js';
-import { DEFAULT_DELIVERY_WORKER_PROCESSES, WORKER_NODE_FLAGS } from './temporal-dev-flags.mjs';
+import { DEFAULT_DELIVERY_WORKER_PROCESSES, WORKER_NODE_FLAGS, workerRoleOf } from './temporal-dev-flags.mjs';
 
 const TOOLS = join(REPO_ROOT, '.tools');
 const DIST = join(REPO_ROOT, 'dist');
@@ -373,7 +373,7 @@ export async function startTopology(opts: TopologyOptions = {}): Promise<Topolog
           ...appEnv,
           WORKER_METRICS_PORT: String(port),
           ...opts.workerEnv,
-          WORKER_ROLE: delivery ? 'deliveries' : deliveryCount > 0 ? 'cases' : 'all',
+          WORKER_ROLE: workerRoleOf(delivery, deliveryCount),
         });
         polling = lineSeen(p, /worker polling/);
         return p;

@@ -1,8 +1,15 @@
 // Retry policies of the activities the case, complaint and quality-issue workflows call, and how a write
 // that failed for good is described for projection_failures. Workflow code: deterministic.
-import { type ActivityFailure, type ActivityOptions, ApplicationFailure } from '@temporalio/workflow';
+import {
+  type ActivityFailure,
+  type ActivityOptions,
+  ApplicationFailure,
+  patched,
+  workflowInfo,
+} from '@temporalio/workflow';
 import type { ProjectionFailure } from '../activities/index.js';
 import { storableText, UNSTORABLE_DATA } from '../domain/storable-text.js';
+import { deliveriesTaskQueue } from './task-queues.js';
 
 /**
  * Writes to the read model and notifications. A write no retry can cure fails at once (UnstorableData,
@@ -18,6 +25,16 @@ export const WRITE_ACTIVITY_OPTIONS: ActivityOptions = {
     nonRetryableErrorTypes: [UNSTORABLE_DATA],
   },
 };
+
+/**
+ * Where a dispatcher's deliveries run: on the deliveries' own task queue, so a worker of lower priority can
+ * serve them without slowing the timers (task-queues.ts). Runs begun before that kept the workflow's queue.
+ */
+export function deliveriesQueueOption(): Pick<ActivityOptions, 'taskQueue'> {
+  return patched('deliveries-own-task-queue')
+    ? { taskQueue: deliveriesTaskQueue(workflowInfo().taskQueue) }
+    : {};
+}
 
 /** Recording a failed write retries until the database takes it: it writes only text made storable. */
 export const RECORD_FAILURE_OPTIONS: ActivityOptions = {

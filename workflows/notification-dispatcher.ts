@@ -2,9 +2,9 @@
 // notifications addressed to it (activities/notifications/dispatch.ts). It is woken by a signal when new
 // ones are queued; otherwise it sleeps until its next delivery falls due (a retry's backoff, the end of
 // someone's quiet hours) or, at the longest, `sweepIntervalMs` — the safety net for a lost wake-up.
-import { continueAsNew, defineSignal, patched, proxyActivities, workflowInfo } from '@temporalio/workflow';
+import { continueAsNew, defineSignal, proxyActivities, workflowInfo } from '@temporalio/workflow';
 import type { CaseActivities } from '../activities/index.js';
-import { deliveriesTaskQueue } from './task-queues.js';
+import { deliveriesQueueOption } from './activity-options.js';
 import { wakeFlag } from './wake-flag.js';
 
 export interface NotificationDispatcherInput {
@@ -21,11 +21,7 @@ const ITERATIONS_PER_RUN = 500;
 
 export async function notificationDispatcher(input: NotificationDispatcherInput): Promise<void> {
   const { dispatchNotifications } = proxyActivities<CaseActivities>({
-    // Deliveries run on their own task queue, so a worker of lower priority can serve them without
-    // slowing the timers (workflows/task-queues.ts). Runs begun before that kept the workflow's queue.
-    ...(patched('deliveries-own-task-queue')
-      ? { taskQueue: deliveriesTaskQueue(workflowInfo().taskQueue) }
-      : {}),
+    ...deliveriesQueueOption(),
     // A turn hands back after about a minute; the heartbeat after every delivery notices a lost worker,
     // and the deliveries it had claimed are taken again when their lease ends.
     startToCloseTimeout: '10 minutes',

@@ -7,9 +7,9 @@
 // transaction that wrote it commits); as a safety net for a lost wake-up it also looks on its own
 // every `sweepIntervalMs`. A deactivated or deleted subscription ends it; the API starts it again when
 // the subscription is reactivated.
-import { continueAsNew, defineSignal, patched, proxyActivities, workflowInfo } from '@temporalio/workflow';
+import { continueAsNew, defineSignal, proxyActivities, workflowInfo } from '@temporalio/workflow';
 import type { CaseActivities } from '../activities/index.js';
-import { deliveriesTaskQueue } from './task-queues.js';
+import { deliveriesQueueOption } from './activity-options.js';
 import { wakeFlag } from './wake-flag.js';
 
 export interface WebhookDispatcherInput {
@@ -31,10 +31,7 @@ const ITERATIONS_PER_RUN = 500;
 
 export async function webhookDispatcher(input: WebhookDispatcherInput): Promise<void> {
   const { deliverPendingWebhooks } = proxyActivities<CaseActivities>({
-    // On the deliveries' own task queue, as the notification dispatcher's (workflows/task-queues.ts).
-    ...(patched('deliveries-own-task-queue')
-      ? { taskQueue: deliveriesTaskQueue(workflowInfo().taskQueue) }
-      : {}),
+    ...deliveriesQueueOption(),
     // At most BATCH posts of at most 10 s each; the heartbeat after every post notices a lost worker.
     startToCloseTimeout: '15 minutes',
     heartbeatTimeout: '1 minute',

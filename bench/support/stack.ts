@@ -19,7 +19,7 @@ import {
   tcpAnswers,
 } from '../../scripts/process-helpers.mjs';
 import { connectWhenReady, ensureSearchAttributes } from '../../scripts/setup-temporal.js';
-import { DEFAULT_DELIVERY_WORKER_PROCESSES } from '../../scripts/temporal-dev-flags.mjs';
+import { DEFAULT_DELIVERY_WORKER_PROCESSES, workerRoleOf } from '../../scripts/temporal-dev-flags.mjs';
 
 export { REPO_ROOT };
 
@@ -315,7 +315,7 @@ export async function startStack(opts: StackOptions = {}): Promise<Stack> {
           WORKER_METRICS_PORT: '0',
           ...(opts.workerEntry ? {} : { WORKFLOW_BUNDLE: bundle }),
           ...opts.workerEnv,
-          WORKER_ROLE: delivery ? 'deliveries' : deliveryCount > 0 ? 'cases' : 'all',
+          WORKER_ROLE: workerRoleOf(delivery, deliveryCount),
         },
         join(dir, `${name}.log`),
         (line) => {
