@@ -60,6 +60,8 @@ export interface BurstBenchOptions {
   probe: number;
   /** Time between a baseline wave and the product wave after it; T = 8 × gap. */
   gapMs: number;
+  /** Cases opened per second after the probe (default 85 % of the slower of intake and the workers). */
+  pace?: number;
   /** Quiet time after the estimated end of creation before the first baseline wave. */
   marginMs?: number;
   /** Wait after the last instant for missing steps. */
@@ -278,16 +280,33 @@ export async function runBurstBench(opts: BurstBenchOptions): Promise<void> {
       },
     );
     const rate = (opts.probe - half) / (Math.max(1, Date.now() - halfAt) / 1000);
+    const probeCreatedAt = Date.now();
     say(
-      `probe: ${opts.probe} cases in ${secs(Date.now() - probeStart)} (${rate.toFixed(0)} cases/s after warm-up)`,
+      `probe: ${opts.probe} cases in ${secs(probeCreatedAt - probeStart)} (${rate.toFixed(0)} cases/s after warm-up)`,
+    );
+    // How fast the workers start cases (each workflow's first task and projection), which intake outruns:
+    // opened as fast as intake allows, 10,000 cases were all running only 512 s after intake ended, so
+    // the first wave fell on workers still catching up. The cases now open at the workers' pace, as they
+    // would over a working day, and the waves come after the workers are idle.
+    for (;;) {
+      const [row] = await db.db.execute<{ n: string }>(
+        sql`select count(*) as n from cases where version = 0`,
+      );
+      if (Number(row.n) === 0) break;
+      if (Date.now() - probeCreatedAt > 600_000)
+        throw new Error('the workers did not start the probe cases in 10 min');
+      await new Promise((r) => setTimeout(r, 200));
+    }
+    const workerRate = opts.probe / (Math.max(1, Date.now() - probeStart) / 1000);
+    const pace = opts.pace ?? Math.max(1, Math.floor(Math.min(rate, workerRate) * 0.85));
+    say(
+      `probe: the workers had started all ${opts.probe} ${secs(Date.now() - probeStart)} after the first (${workerRate.toFixed(1)} cases/s); opening the rest at ${pace} cases/s`,
     );
 
-    // 3. Schedule. The workers start a new case's workflow a little slower than intake opens cases, so
-    // the margin grows with M (at 10,000 they caught up 2–3 minutes after intake ended in the escalation
-    // benchmark).
+    // 3. Schedule: creation at `pace`, then a quiet margin before the first baseline wave.
     const rest = m - opts.probe;
-    const estimatedCreationMs = Math.round(((rest + n) / rate) * 1000 * 1.15 + 5_000);
-    const marginMs = opts.marginMs ?? Math.max(30_000, m * 15);
+    const estimatedCreationMs = Math.round((rest / Math.min(rate, pace) + n / rate) * 1000 * 1.05 + 5_000);
+    const marginMs = opts.marginMs ?? Math.max(30_000, m * 6);
     const start = Date.now();
     const firstBaseline = start + estimatedCreationMs + marginMs;
     const targetMs = 8 * opts.gapMs; // 0.25 T = 2 gaps: baseline, product, baseline, product, …
@@ -337,6 +356,7 @@ export async function runBurstBench(opts: BurstBenchOptions): Promise<void> {
         (done) => {
           created = done;
         },
+        pace,
       );
     } finally {
       clearInterval(ticker);
@@ -615,6 +635,8 @@ export async function runBurstBench(opts: BurstBenchOptions): Promise<void> {
       },
       creation: {
         probeCasesPerSecond: round(rate),
+        probeWorkerCasesPerSecond: round(workerRate),
+        pacedCasesPerSecond: pace,
         estimatedMs: estimatedCreationMs,
         ms: creationMs,
         casesPerSecond: round(rest / (creationMs / 1000)),

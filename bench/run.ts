@@ -48,7 +48,9 @@
 //                              Temporal server on PostgreSQL; --temporal-arg and --worker-node-flag ignored)
 //     --steps 2000 --cases 10000   N and M
 //     --gap 60                 seconds between a baseline wave and the product wave after it
-//     --margin <s>             quiet time after the estimated end of intake (default max(30, M × 0.015))
+//     --pace <n>               cases opened per second after the probe (default 85 % of the slower of
+//                              intake and the workers, as measured by the probe)
+//     --margin <s>             quiet time after the estimated end of intake (default max(30, M × 0.006))
 //     --grace 300              wait after the last instant for missing steps
 //     --no-baseline            product waves only
 //     --diagnose 10            histories read after a product wave's pause longer than its baseline's
@@ -252,6 +254,7 @@ if (name === 'burst') {
         probe: { type: 'string', default: '200' },
         gap: { type: 'string', default: '60' },
         margin: { type: 'string' },
+        pace: { type: 'string' },
         grace: { type: 'string', default: '300' },
         'no-baseline': { type: 'boolean', default: false },
         diagnose: { type: 'string', default: '10' },
@@ -285,6 +288,7 @@ if (name === 'burst') {
       probe: positiveInt(o.probe, '--probe'),
       gapMs: seconds(o.gap, '--gap') ?? 60_000,
       marginMs: seconds(o.margin, '--margin'),
+      pace: o.pace === undefined ? undefined : positiveInt(o.pace, '--pace'),
       graceMs: seconds(o.grace, '--grace') ?? 300_000,
       baseline: !o['no-baseline'],
       experimentalWorkerOptions: jsonObject(o['experimental-worker']),
