@@ -5,14 +5,17 @@
 //
 //  1. Two SLA policies on product lines of their own: 'idle' (every target 10,000 h: open, never due) and
 //     'burst' (24×7 response target T = 8 × gap, default ladder 75 / 100 / 150 %, repair 10,000 h).
-//  2. A probe of P idle cases measures the creation rate, which sizes the schedule.
-//  3. The baseline's N workflows start, then the remaining M − P cases open through openCase (the real
-//     intake path), N of them on the burst line, spread evenly among the idle ones (so the worker cache
-//     holds what it would hold in real life), all N with the same reportedAt. Their steps fall due at
-//     three instants: warning, breach and level 3, 0.25 T and 0.5 T apart.
-//  4. Each product wave is preceded by a baseline wave `gap` earlier, so each compares with raw Temporal
+//  2. A probe of P idle cases measures the creation rate.
+//  3. A warm-up of 30 % of the idle cases opens no faster than the workers start them (never more than
+//     `backlog` cases opened and not yet started) and measures that pace, which sizes the schedule: the
+//     waves must fall on workers that have started every case, as at 18:00 after a working day.
+//  4. The baseline's N workflows start, then the other cases open at that pace through openCase (the
+//     real intake path), N of them on the burst line, spread evenly among the idle ones (so the worker
+//     cache holds what it would hold in real life), all N with the same reportedAt. Their steps fall due
+//     at three instants: warning, breach and level 3, 0.25 T and 0.5 T apart.
+//  5. Each product wave is preceded by a baseline wave `gap` earlier, so each compares with raw Temporal
 //     a minute before, on the same server, under the same load of other helpers on the machine.
-//  5. Per wave: p50 / p99 / last of the firings (the workflow's clock when its timer woke it) and of the
+//  6. Per wave: p50 / p99 / last of the firings (the workflow's clock when its timer woke it) and of the
 //     recordings (the database's clock when the step's row was written), the longest pause between two of
 //     them, CPU of each process; for a product wave paused longer than its baseline, the histories of the
 //     cases that fired right after the pause are read to name what held them up.
@@ -60,8 +63,10 @@ export interface BurstBenchOptions {
   probe: number;
   /** Time between a baseline wave and the product wave after it; T = 8 × gap. */
   gapMs: number;
-  /** Cases opened per second after the probe (default 85 % of the slower of intake and the workers). */
+  /** Cases opened per second after the warm-up (default 90 % of the slower of intake and the workers). */
   pace?: number;
+  /** Never more than this many cases opened whose workflow has not started yet (default 100). */
+  backlog?: number;
   /** Quiet time after the estimated end of creation before the first baseline wave. */
   marginMs?: number;
   /** Wait after the last instant for missing steps. */
@@ -280,33 +285,82 @@ export async function runBurstBench(opts: BurstBenchOptions): Promise<void> {
       },
     );
     const rate = (opts.probe - half) / (Math.max(1, Date.now() - halfAt) / 1000);
-    const probeCreatedAt = Date.now();
     say(
-      `probe: ${opts.probe} cases in ${secs(probeCreatedAt - probeStart)} (${rate.toFixed(0)} cases/s after warm-up)`,
-    );
-    // How fast the workers start cases (each workflow's first task and projection), which intake outruns:
-    // opened as fast as intake allows, 10,000 cases were all running only 512 s after intake ended, so
-    // the first wave fell on workers still catching up. The cases now open at the workers' pace, as they
-    // would over a working day, and the waves come after the workers are idle.
-    for (;;) {
-      const [row] = await db.db.execute<{ n: string }>(
-        sql`select count(*) as n from cases where version = 0`,
-      );
-      if (Number(row.n) === 0) break;
-      if (Date.now() - probeCreatedAt > 600_000)
-        throw new Error('the workers did not start the probe cases in 10 min');
-      await new Promise((r) => setTimeout(r, 200));
-    }
-    const workerRate = opts.probe / (Math.max(1, Date.now() - probeStart) / 1000);
-    const pace = opts.pace ?? Math.max(1, Math.floor(Math.min(rate, workerRate) * 0.85));
-    say(
-      `probe: the workers had started all ${opts.probe} ${secs(Date.now() - probeStart)} after the first (${workerRate.toFixed(1)} cases/s); opening the rest at ${pace} cases/s`,
+      `probe: ${opts.probe} cases in ${secs(Date.now() - probeStart)} (${rate.toFixed(0)} cases/s after warm-up)`,
     );
 
-    // 3. Schedule: creation at `pace`, then a quiet margin before the first baseline wave.
+    // 3. The workers start a case's workflow (its first task and projection) slower than intake opens
+    // cases: opened as fast as intake allows, 10,000 cases were all running only 512 s after intake ended,
+    // so the first wave fell on workers still catching up. So the cases open at the workers' pace, as
+    // they would over a working day: never more than `backlog` cases opened and not yet started, and the
+    // first part (idle cases only) measures the pace the rest keep, which sizes the schedule.
+    let backlogAt = 0;
+    let backlogRead: Promise<number> | undefined;
+    let backlogValue = 0;
+    const backlog = async () => {
+      if (Date.now() - backlogAt > 250 || backlogRead === undefined) {
+        backlogAt = Date.now();
+        backlogRead = db!.db
+          .execute<{ n: string }>(sql`select count(*) as n from cases where version = 0`)
+          .then(([row]) => {
+            backlogValue = Number(row.n);
+            return backlogValue;
+          });
+      }
+      return backlogRead;
+    };
+    const backlogLimit = opts.backlog ?? 100;
+    const gate = async () => {
+      while ((await backlog()) > backlogLimit) await new Promise((r) => setTimeout(r, 250));
+    };
+    const caughtUp = async (limitMs: number) => {
+      const from = Date.now();
+      while ((await backlog()) > 0) {
+        if (Date.now() - from > limitMs) return false;
+        await new Promise((r) => setTimeout(r, 250));
+      }
+      return true;
+    };
     const rest = m - opts.probe;
-    const estimatedCreationMs = Math.round((rest / Math.min(rate, pace) + n / rate) * 1000 * 1.05 + 5_000);
-    const marginMs = opts.marginMs ?? Math.max(30_000, m * 6);
+    const warm = Math.min(rest - n, Math.floor(rest * 0.3));
+    const warmStart = Date.now();
+    let created = 0;
+    let phase = 'warm-up';
+    let phaseStart = warmStart;
+    let phaseSize = warm;
+    const ticker = setInterval(() => {
+      const ms = Date.now() - phaseStart;
+      say(
+        `creating cases (${phase}) ${created}/${phaseSize} (${secs(ms)}, ${(created / (ms / 1000)).toFixed(1)} cases/s), not yet started ${backlogValue}`,
+      );
+    }, 5_000);
+    let failures = probeFailures;
+    try {
+      failures += await createCases(
+        deps,
+        warm,
+        opts.concurrency,
+        (i) => intake(`${run}-warm`, i, IDLE_LINE, probeNow),
+        (done) => {
+          created = done;
+        },
+        gate,
+      );
+      await caughtUp(600_000);
+    } finally {
+      clearInterval(ticker);
+    }
+    const warmMs = Date.now() - warmStart;
+    const workerRate = warm / (Math.max(1, warmMs) / 1000);
+    const pace = opts.pace ?? Math.max(1, Math.floor(Math.min(rate, workerRate) * 0.9 * 10) / 10);
+    say(
+      `warm-up: ${warm} cases opened and started in ${secs(warmMs)} (${workerRate.toFixed(1)} cases/s); the other ${rest - warm} open at ${pace} cases/s`,
+    );
+
+    // 4. Schedule: the rest at `pace` (and never ahead of the workers), then a quiet margin before the
+    // first baseline wave.
+    const estimatedCreationMs = Math.round(((rest - warm) / pace + n / rate) * 1000 * 1.05 + 5_000);
+    const marginMs = opts.marginMs ?? Math.max(30_000, m * 3);
     const start = Date.now();
     const firstBaseline = start + estimatedCreationMs + marginMs;
     const targetMs = 8 * opts.gapMs; // 0.25 T = 2 gaps: baseline, product, baseline, product, …
@@ -321,7 +375,7 @@ export async function runBurstBench(opts: BurstBenchOptions): Promise<void> {
         `among ${m} open cases; baseline waves ${opts.gapMs / 1000} s before each; creation estimated ${secs(estimatedCreationMs)}`,
     );
 
-    // 4a. The baseline's workflows, asleep until their instants.
+    // The baseline's workflows, asleep until their instants.
     const baselineStart = Date.now();
     if (opts.baseline) {
       await pool(n, opts.concurrency, async (i) => {
@@ -335,19 +389,25 @@ export async function runBurstBench(opts: BurstBenchOptions): Promise<void> {
       say(`baseline: ${n} workflows started in ${secs(Date.now() - baselineStart)}`);
     }
 
-    // 4b. The cases: N burst cases spread evenly among the idle ones.
+    // 5. The other cases: N burst cases spread evenly among the idle ones, so the worker cache holds
+    // what it would hold in real life.
     const creationStart = Date.now();
-    const isBurst = (i: number) => Math.floor(((i + 1) * n) / rest) > Math.floor((i * n) / rest);
-    let created = 0;
-    const ticker = setInterval(() => {
+    const later = rest - warm;
+    const isBurst = (i: number) => Math.floor(((i + 1) * n) / later) > Math.floor((i * n) / later);
+    created = 0;
+    phase = 'paced';
+    phaseStart = creationStart;
+    phaseSize = later;
+    const ticker2 = setInterval(() => {
       const ms = Date.now() - creationStart;
-      say(`creating cases ${created}/${rest} (${secs(ms)}, ${(created / (ms / 1000)).toFixed(0)} cases/s)`);
+      say(
+        `creating cases (paced) ${created}/${later} (${secs(ms)}, ${(created / (ms / 1000)).toFixed(1)} cases/s), not yet started ${backlogValue}`,
+      );
     }, 5_000);
-    let failures: number;
     try {
-      failures = await createCases(
+      failures += await createCases(
         deps,
-        rest,
+        later,
         opts.concurrency,
         (i) =>
           isBurst(i)
@@ -356,23 +416,27 @@ export async function runBurstBench(opts: BurstBenchOptions): Promise<void> {
         (done) => {
           created = done;
         },
-        pace,
+        async (i) => {
+          const wait = creationStart + (i * 1000) / pace - Date.now();
+          if (wait > 0) await new Promise((r) => setTimeout(r, wait));
+          await gate();
+        },
       );
     } finally {
-      clearInterval(ticker);
+      clearInterval(ticker2);
     }
     const creationEnd = Date.now();
     const creationMs = creationEnd - creationStart;
     failures += probeFailures;
     say(
-      `created ${rest} cases in ${secs(creationMs)} (${round(rest / (creationMs / 1000))} cases/s), ${failures} failed`,
+      `created ${later} cases in ${secs(creationMs)} (${round(later / (creationMs / 1000))} cases/s), ${failures} failed`,
     );
     const [burstRow] = await db.db.execute<{ n: string }>(
       sql`select count(*) as n from cases where product_line = ${BURST_LINE}`,
     );
     const burstCases = Number(burstRow.n);
 
-    // 5. Wait for the waves.
+    // 6. Wait for the waves.
     let caughtUpAt: number | null = null;
     let lastPrint = 0;
     const expected = burstCases * LADDER.length;
@@ -428,7 +492,7 @@ export async function runBurstBench(opts: BurstBenchOptions): Promise<void> {
     clearInterval(sampler);
     sample();
 
-    // 6. Per wave.
+    // 7. Per wave.
     const productRows = await db.db.execute<{
       case_id: string;
       level: number;
@@ -568,7 +632,7 @@ export async function runBurstBench(opts: BurstBenchOptions): Promise<void> {
       waves.push(wave);
     }
 
-    // 7. Pauses longer than the baseline's: read the histories of the cases that came right after.
+    // 8. Pauses longer than the baseline's: read the histories of the cases that came right after.
     for (const [k, w] of waves.filter((x) => x.kind === 'product').entries()) {
       const base = opts.baseline ? waves[waves.indexOf(w) - 1] : undefined;
       const pause = w.fired?.longestPause;
@@ -635,11 +699,12 @@ export async function runBurstBench(opts: BurstBenchOptions): Promise<void> {
       },
       creation: {
         probeCasesPerSecond: round(rate),
-        probeWorkerCasesPerSecond: round(workerRate),
         pacedCasesPerSecond: pace,
         estimatedMs: estimatedCreationMs,
         ms: creationMs,
-        casesPerSecond: round(rest / (creationMs / 1000)),
+        casesPerSecond: round(later / (creationMs / 1000)),
+        warmUp: { cases: warm, ms: warmMs, workerCasesPerSecond: round(workerRate) },
+        backlogLimit,
         failures,
         workersCaughtUpAfterIntakeMs: caughtUpAt === null ? null : caughtUpAt - creationEnd,
         workersCaughtUpBeforeFirstInstant: caughtUpAt !== null && caughtUpAt <= baselineInstants[0],

@@ -699,20 +699,16 @@ export async function createCases(
   limit: number,
   make: (i: number) => Intake,
   onDone?: (done: number) => void,
-  /** Open no more than this many cases a second (case i not before i / perSecond s after the call). */
-  perSecond?: number,
+  /** Awaited before case i opens (pacing). */
+  before?: (i: number) => Promise<void>,
 ): Promise<number> {
   let failures = 0;
   let firstError: unknown;
-  const t0 = Date.now();
   await pool(
     n,
     limit,
     async (i) => {
-      if (perSecond) {
-        const wait = t0 + (i * 1000) / perSecond - Date.now();
-        if (wait > 0) await new Promise((r) => setTimeout(r, wait));
-      }
+      await before?.(i);
       for (let attempt = 1; ; attempt++) {
         try {
           await openCase(deps, make(i));

@@ -48,9 +48,10 @@
 //                              Temporal server on PostgreSQL; --temporal-arg and --worker-node-flag ignored)
 //     --steps 2000 --cases 10000   N and M
 //     --gap 60                 seconds between a baseline wave and the product wave after it
-//     --pace <n>               cases opened per second after the probe (default 85 % of the slower of
-//                              intake and the workers, as measured by the probe)
-//     --margin <s>             quiet time after the estimated end of intake (default max(30, M × 0.006))
+//     --pace <n>               cases opened per second after the warm-up (default 90 % of the slower of
+//                              intake and the workers, as the warm-up measured them)
+//     --backlog 100            never more cases opened and not yet started by the workers
+//     --margin <s>             quiet time after the estimated end of intake (default max(30, M × 0.003))
 //     --grace 300              wait after the last instant for missing steps
 //     --no-baseline            product waves only
 //     --diagnose 10            histories read after a product wave's pause longer than its baseline's
@@ -255,6 +256,7 @@ if (name === 'burst') {
         gap: { type: 'string', default: '60' },
         margin: { type: 'string' },
         pace: { type: 'string' },
+        backlog: { type: 'string' },
         grace: { type: 'string', default: '300' },
         'no-baseline': { type: 'boolean', default: false },
         diagnose: { type: 'string', default: '10' },
@@ -289,6 +291,7 @@ if (name === 'burst') {
       gapMs: seconds(o.gap, '--gap') ?? 60_000,
       marginMs: seconds(o.margin, '--margin'),
       pace: o.pace === undefined ? undefined : positiveInt(o.pace, '--pace'),
+      backlog: o.backlog === undefined ? undefined : positiveInt(o.backlog, '--backlog'),
       graceMs: seconds(o.grace, '--grace') ?? 300_000,
       baseline: !o['no-baseline'],
       experimentalWorkerOptions: jsonObject(o['experimental-worker']),
