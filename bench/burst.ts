@@ -925,7 +925,7 @@ function printTable(waves: WaveResult[], comparison: ReturnType<typeof compare>)
     'p99',
     'last',
     'longest pause',
-    'CPU % (server/pglite/workers/baseline)',
+    'CPU % (server/postgres/workers/baseline)',
   ];
   const rows = waves.map((w) => [
     w.name,
@@ -938,7 +938,7 @@ function printTable(waves: WaveResult[], comparison: ReturnType<typeof compare>)
     fmt(w.recorded_?.p99),
     fmt(w.recorded_?.last),
     w.recorded_ ? `${fmt(w.recorded_.longestPause.ms)} @+${fmt(w.recorded_.longestPause.fromMs)}` : '-',
-    ['temporal', 'pglite', 'worker', 'baseline-worker'].map((r) => w.cpuPercent[r] ?? '-').join('/'),
+    ['temporal', 'postgres', 'worker', 'baseline-worker'].map((r) => w.cpuPercent[r] ?? '-').join('/'),
   ]);
   const widths = head.map((h, c) => Math.max(h.length, ...rows.map((r) => r[c].length)));
   const line = (cells: string[]) => cells.map((x, c) => x.padStart(widths[c])).join('  ');
