@@ -34,6 +34,6 @@ ENV NODE_ENV=production \
 USER node
 EXPOSE 3000 9464
 
-# Default: the API. The worker runs `node --max-semi-space-size=64 dist/worker.js` (see
+# Default: the API. The worker runs `node dist/worker.js` (no Node flags: see
 # scripts/temporal-dev-flags.mjs).
 CMD ["node", "dist/api/server.js"]
