@@ -3,7 +3,7 @@
 // Drawn cheaply (bench/README.md, "queries"): a card renders again only when its case or its most
 // urgent clock changes — the countdowns tick on their own, from one shared timer. On its first load it
 // draws the cards the window shows first and the rest in the frames after (first-screen.ts).
-import { memo, startTransition, useEffect, useRef, useState } from 'react';
+import { memo, useEffect, useRef, useState } from 'react';
 import type { BoardData } from '../App';
 import { type CaseSummary, OPEN_STAGES } from '../api';
 import { Countdown, useNow } from '../components/Countdown';
@@ -26,8 +26,9 @@ export const Board = memo(function Board({ data }: { data: BoardData }) {
       .filter((c) => c.stage === stage)
       .sort((a, b) => urgency(urgent.get(a.id), now) - urgency(urgent.get(b.id), now)),
   );
-  // Until the first screen has been painted, only the cards it shows; then all of them, as a
-  // transition (React yields to the browser while it renders them).
+  // Until the first screen has been painted, only the cards it shows; then all of them in one render.
+  // Not as a transition: the countdowns' tick every second is an urgent update, which restarts a
+  // transition's render — under load the rest of the board then came seconds late.
   const columns = useRef<HTMLDivElement>(null);
   const [all, setAll] = useState(false);
   useEffect(() => {
@@ -35,7 +36,7 @@ export const Board = memo(function Board({ data }: { data: BoardData }) {
     let timer: ReturnType<typeof setTimeout> | undefined;
     // The frame that paints the first screen, then a task after its paint.
     const frame = requestAnimationFrame(() => {
-      timer = setTimeout(() => startTransition(() => setAll(true)));
+      timer = setTimeout(() => setAll(true));
     });
     return () => {
       cancelAnimationFrame(frame);
