@@ -93,8 +93,10 @@ export const Board = memo(function Board({ data }: { data: BoardData }) {
 });
 
 /**
- * Where the grid of columns stands in the window, read from the page as it is (the board is mounted,
- * empty, before its lists arrive); a board mounted with its data (back from a case) guesses.
+ * Where the grid of columns stands in the window, read from the page as it is when the board was
+ * mounted empty before its lists arrived. A board whose first render has its data (the lists answered
+ * before the app started, or back from a case) has no grid yet: it takes the grid at the window's top,
+ * which draws a few cards more than needed while the page is scrolled to its top.
  */
 function geometry(grid: HTMLElement | null): ScreenGeometry {
   if (!grid) return { viewportHeight: window.innerHeight, columnsTop: 0, perRow: 4 };
