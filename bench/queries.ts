@@ -37,6 +37,11 @@ export interface QueriesBenchOptions {
   loads: number;
   /** 'dashboard': only the dashboard's first loads (no list, report or baseline query scenarios). */
   only?: 'dashboard';
+  /**
+   * Another build of the dashboard (a dist directory, e.g. main's) to load beside this one in the same
+   * run, against the same data and browser launch — in place of the plain-launch baseline.
+   */
+  compareDist?: string;
   seed: number;
   keep: boolean;
   out: string;
@@ -480,6 +485,26 @@ export async function runQueriesBench(o: QueriesBenchOptions) {
       ],
     });
     const base = await app.listen({ host: '127.0.0.1', port: 0 });
+    // The other build, served the same way by a second app on the same database.
+    const compareApp = o.compareDist
+      ? await buildApp({
+          db: handle.db,
+          temporal: new Client(),
+          taskQueue: 'bench',
+          timing: { surveyDelayMs: 86_400_000, surveyExpiryMs: 7 * 86_400_000 },
+          rateLimitPerMinute: 1_000_000,
+          dashboard: { root: o.compareDist },
+          bootstrapKeys: [
+            {
+              id: manager.id,
+              secretHash: hashSecret(manager.secret),
+              role: 'manager',
+              personId: 'manager-1',
+            },
+          ],
+        })
+      : undefined;
+    const compareBase = await compareApp?.listen({ host: '127.0.0.1', port: 0 });
     // The cases the board should show: the newest PER_STAGE (dashboard/src/board-reads.ts) of each open stage.
     const [{ board }] = await handle.sql<{ board: number }[]>`
       select coalesce(sum(least(n, 30)), 0)::int as board from (
@@ -633,16 +658,23 @@ export async function runQueriesBench(o: QueriesBenchOptions) {
       }
       // The dashboard's first load in Chromium, over HTTP, against the same data: launched as the tests
       // launch it (scripts/chromium-launch.ts: without the browser's own address-bar pop-ups) and, as
-      // the baseline, plainly. The order alternates by round, so neither always runs on the busier half.
-      const variants = r % 2 === 1 ? [true, false] : [false, true];
-      for (const lean of variants) {
-        const loads = await measureFirstLoad(base, manager.key, o.loads, board!, lean);
-        const prefix = lean ? 'dashboard' : 'dashboard (baseline: plain launch)';
+      // the baseline, plainly — or, with --compare-dist, another build launched the same way. The order
+      // alternates by round, so neither always runs on the busier half.
+      const variants = [
+        { prefix: 'dashboard', at: base, lean: true, ours: true },
+        compareBase
+          ? { prefix: 'dashboard (compared build)', at: compareBase, lean: true, ours: false }
+          : { prefix: 'dashboard (baseline: plain launch)', at: base, lean: false, ours: false },
+      ];
+      if (r % 2 === 0) variants.reverse();
+      for (const { prefix, at, lean, ours } of variants) {
+        const loads = await measureFirstLoad(at, manager.key, o.loads, board!, lean);
         result[`${prefix}: first load, board (cold cache)`] = summarizeMs(loads.board);
+        result[`${prefix}: first load, board all cards (cold cache)`] = summarizeMs(loads.boardAllCards);
         result[`${prefix}: reload, board (warm cache)`] = summarizeMs(loads.boardReload);
         result[`${prefix}: first load, KPI view first chart`] = summarizeMs(loads.kpiFirstChart);
         result[`${prefix}: sign-in to board (once)`] = summarizeMs([loads.signInToBoardMs]);
-        if (lean) {
+        if (ours) {
           dashboardCards = loads.cards;
           dashboardBreakdown = loads.breakdown;
         }
@@ -653,6 +685,7 @@ export async function runQueriesBench(o: QueriesBenchOptions) {
         log(`  ${name.padEnd(44)} p50 ${s.p50} ms  p95 ${s.p95} ms`);
     }
     await app.close();
+    await compareApp?.close();
   } finally {
     await handle.close();
     await pg.stop();
@@ -696,6 +729,7 @@ export async function runQueriesBench(o: QueriesBenchOptions) {
       samples: o.samples,
       loads: o.loads,
       only: o.only ?? null,
+      compareDist: o.compareDist ?? null,
       seed: o.seed,
     },
     machine: {

@@ -33,6 +33,8 @@
 //     --cases 100000 --rounds 3 --samples 200 (per list scenario; reports take a tenth) --seed N
 //     --loads 10 (dashboard first loads in Chromium per round, with the headless flags and plainly)
 //     --only dashboard (skip the list, report and baseline query scenarios)
+//     --compare-dist DIR (another dashboard build, e.g. main's dashboard/dist copied aside: loaded
+//     beside this one in the same run instead of the plain-launch baseline)
 //     --keep (keep the temp dir), --out <file> (default bench/results/queries.json)
 //
 //   intake       intake throughput, latency at half of it, and worker memory with 10,000 open cases,
@@ -59,7 +61,8 @@
 //     --experimental-worker JSON   as above
 //     --workers, --worker-env, --temporal-arg, --worker-node-flag, --concurrency, --probe, --seed,
 //     --keep as above; --out <file> (default bench/results/burst.json)
-import { join } from 'node:path';
+import { existsSync } from 'node:fs';
+import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import {
   DEFAULT_WORKER_PROCESSES,
@@ -155,6 +158,7 @@ if (name === 'queries') {
         samples: { type: 'string', default: '200' },
         loads: { type: 'string', default: '10' },
         only: { type: 'string' },
+        'compare-dist': { type: 'string' },
         seed: { type: 'string', default: '20261213' },
         keep: { type: 'boolean', default: false },
         out: { type: 'string', default: join(REPO_ROOT, 'bench/results/queries.json') },
@@ -178,6 +182,12 @@ if (name === 'queries') {
         : qv.only === 'dashboard'
           ? 'dashboard'
           : fail('--only takes dashboard'),
+    compareDist:
+      qv['compare-dist'] === undefined
+        ? undefined
+        : existsSync(join(qv['compare-dist'], 'index.html'))
+          ? resolve(qv['compare-dist'])
+          : fail(`--compare-dist: no index.html in ${qv['compare-dist']}`),
     seed: positiveInt(qv.seed, '--seed'),
     keep: qv.keep,
     out: qv.out,

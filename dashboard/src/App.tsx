@@ -5,6 +5,7 @@ import {
   ApiError,
   api,
   type Case,
+  type CaseList,
   type CaseStreamEvent,
   type CaseSummary,
   type Escalation,
@@ -14,7 +15,7 @@ import {
   storedKey,
   storeKey,
 } from './api';
-import { boardEscalations, boardLists } from './board-reads';
+import { arrivedFirstReads, boardEscalations, boardLists, type EscalationsRead } from './board-reads';
 import { I18n, type Lang, storedLang, storeLang, translator } from './i18n';
 import { connectLive, type LiveState } from './live';
 import { Board } from './views/Board';
@@ -92,6 +93,39 @@ function keepUnchanged(before: Map<string, CaseSummary>, read: CaseSummary[]) {
   return cases;
 }
 
+/** The board with fresh list pages (in OPEN_STAGES order); the same object when nothing changed. */
+function withLists(b: BoardData, lists: CaseList[]): BoardData {
+  const more = new Set(OPEN_STAGES.filter((_s, i) => lists[i].nextCursor !== null));
+  const cases = keepUnchanged(
+    b.cases,
+    lists.flatMap((l) => l.items),
+  );
+  const sameMore = more.size === b.more.size && [...more].every((s) => b.more.has(s));
+  const sameCases = cases.size === b.cases.size && [...cases].every(([id, c]) => b.cases.get(id) === c);
+  // Nothing changed: the same state, so nothing renders again.
+  if (b.loaded && sameCases && sameMore) return b;
+  return { ...b, loaded: true, cases, more };
+}
+
+function withEscalations(b: BoardData, { latest, today }: EscalationsRead): BoardData {
+  return { ...b, escalations: latest, escalationsToday: latest === 'forbidden' ? b.escalationsToday : today };
+}
+
+/** The board before anything is read; with what the boot reads (main.tsx) answered already, if any. */
+function initialBoard(arrived: ReturnType<typeof arrivedFirstReads>): BoardData {
+  let b: BoardData = {
+    loaded: false,
+    cases: new Map(),
+    more: new Set(),
+    escalations: [],
+    escalationsToday: null,
+    flashing: new Set(),
+  };
+  if (arrived.lists) b = withLists(b, arrived.lists);
+  if (arrived.escalations) b = withEscalations(b, arrived.escalations);
+  return b;
+}
+
 /** A notice of an event, translated when shown (the language may change while it is up). */
 interface Toast {
   id: number;
@@ -118,14 +152,11 @@ export function App() {
   const [key, setKey] = useState(storedKey);
   const route = useRoute();
   const [live, setLive] = useState<LiveState>('connecting');
-  const [board, setBoard] = useState<BoardData>({
-    loaded: false,
-    cases: new Map(),
-    more: new Set(),
-    escalations: [],
-    escalationsToday: null,
-    flashing: new Set(),
-  });
+  // The boot reads that had answered by the first render are shown by it (the board's first screen
+  // in the app's first render), and not read again when the app mounts.
+  const boot = useRef<ReturnType<typeof arrivedFirstReads> | null>(null);
+  if (boot.current === null) boot.current = key ? arrivedFirstReads() : {};
+  const [board, setBoard] = useState<BoardData>(() => initialBoard(boot.current ?? {}));
   /** Bumped per case on every event, so an open case page reloads itself. */
   const [caseVersions, setCaseVersions] = useState<Record<string, number>>({});
   const [toasts, setToasts] = useState<Toast[]>([]);
@@ -148,12 +179,8 @@ export function App() {
   }, []);
 
   const loadEscalations = useCallback(async () => {
-    const { latest, today } = await boardEscalations();
-    setBoard((b) => ({
-      ...b,
-      escalations: latest,
-      escalationsToday: latest === 'forbidden' ? b.escalationsToday : today,
-    }));
+    const read = await boardEscalations();
+    setBoard((b) => withEscalations(b, read));
   }, []);
 
   // Board reads may overlap (the first paint and the read when the stream is ready): a read is shown
@@ -167,18 +194,7 @@ export function App() {
     const lists = await boardLists();
     if (read < boardShown.current) return;
     boardShown.current = read;
-    const more = new Set(OPEN_STAGES.filter((_s, i) => lists[i].nextCursor !== null));
-    setBoard((b) => {
-      const cases = keepUnchanged(
-        b.cases,
-        lists.flatMap((l) => l.items),
-      );
-      const sameMore = more.size === b.more.size && [...more].every((s) => b.more.has(s));
-      const sameCases = cases.size === b.cases.size && [...cases].every(([id, c]) => b.cases.get(id) === c);
-      // Nothing changed: the same state, so nothing renders again.
-      if (b.loaded && sameCases && sameMore) return b;
-      return { ...b, loaded: true, cases, more };
-    });
+    setBoard((b) => withLists(b, lists));
   }, []);
 
   // Events of one case arriving together are read as one fetch of the case.
@@ -239,8 +255,10 @@ export function App() {
     const failed = (err: unknown) => {
       if (err instanceof ApiError && err.status === 401) signOut();
     };
-    void loadBoard().catch(failed);
-    void loadEscalations().catch(() => {});
+    const arrived = boot.current ?? {};
+    boot.current = {};
+    if (!arrived.lists) void loadBoard().catch(failed);
+    if (!arrived.escalations) void loadEscalations().catch(() => {});
     return connectLive({
       onState: setLive,
       onUnauthorized: signOut,

@@ -39,16 +39,50 @@ export async function readEscalations(): Promise<EscalationsRead> {
 }
 
 /** The reads main.tsx started, with the key they were made with; each taken once. */
-let first: { key: string; lists?: Promise<CaseList[]>; escalations?: Promise<EscalationsRead> } | null = null;
+let first: {
+  key: string;
+  lists?: Promise<CaseList[]>;
+  escalations?: Promise<EscalationsRead>;
+  /** What they answered, once they have (the app's first render can show it at once). */
+  listsAnswer?: CaseList[];
+  escalationsAnswer?: EscalationsRead;
+} | null = null;
 
 /** Starts the board's reads at once when the tab's session holds a key (a signed-in reload or tab). */
 export function startFirstReads() {
   const key = storedKey();
   if (!key) return;
-  first = { key, lists: readBoardLists(), escalations: readEscalations() };
-  // Whoever takes them handles their failures; until then they are not unhandled rejections.
-  first.lists?.catch(() => {});
-  first.escalations?.catch(() => {});
+  const reads: NonNullable<typeof first> = { key, lists: readBoardLists(), escalations: readEscalations() };
+  first = reads;
+  reads.lists?.then(
+    (answer) => {
+      reads.listsAnswer = answer;
+    },
+    // Whoever takes them handles their failures; until then they are not unhandled rejections.
+    () => {},
+  );
+  reads.escalations?.then(
+    (answer) => {
+      reads.escalationsAnswer = answer;
+    },
+    () => {},
+  );
+}
+
+/**
+ * The reads made at boot that have answered by now (with the key in use), taken: the app's first render
+ * shows them, instead of a render of the empty board and another when they are taken from their promise.
+ * The lists usually answer while the app's script is still loading.
+ */
+export function arrivedFirstReads(): { lists?: CaseList[]; escalations?: EscalationsRead } {
+  if (!first || first.key !== storedKey()) return {};
+  const out = {
+    lists: first.lists && first.listsAnswer,
+    escalations: first.escalations && first.escalationsAnswer,
+  };
+  if (out.lists) first.lists = undefined;
+  if (out.escalations) first.escalations = undefined;
+  return out;
 }
 
 /** The lists read at boot, if made with the key in use now and not taken yet; else a fresh read. */

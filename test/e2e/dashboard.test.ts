@@ -235,6 +235,18 @@ describe('dashboard in Chromium', () => {
       [`[data-testid="${card}"] [data-testid="countdown"]`, first] as const,
       { timeout: 30_000 },
     );
+    // The board draws the cards of its first screen first and the rest in the frames after: every
+    // column ends up holding as many cards as its heading counts.
+    await page.waitForFunction(
+      () =>
+        [...document.querySelectorAll('[data-testid^="stage-"]')].every(
+          (column) =>
+            column.querySelectorAll('.card').length ===
+            Number(column.querySelector('h3 .count')?.textContent),
+        ),
+      undefined,
+      { timeout: 30_000 },
+    );
     // Anything that reloads the page would drop this mark. Notices are kept for a few seconds only:
     // note each one shown.
     await page.evaluate(() => {

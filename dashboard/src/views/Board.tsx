@@ -1,11 +1,13 @@
 // Open cases by stage, each card with its most urgent SLA clock counting down live, and the latest
 // warnings and escalations beside them. Kept current by the live event stream (App.tsx).
 // Drawn cheaply (bench/README.md, "queries"): a card renders again only when its case or its most
-// urgent clock changes — the countdowns tick on their own, from one shared timer.
-import { memo } from 'react';
+// urgent clock changes — the countdowns tick on their own, from one shared timer. On its first load it
+// draws the cards the window shows first and the rest in the frames after (first-screen.ts).
+import { memo, useEffect, useRef, useState } from 'react';
 import type { BoardData } from '../App';
 import { type CaseSummary, OPEN_STAGES } from '../api';
 import { Countdown, useNow } from '../components/Countdown';
+import { firstScreenCards, type ScreenGeometry } from '../first-screen';
 import { useI18n } from '../i18n';
 import { mostUrgent, timeOfDay } from '../time';
 
@@ -19,6 +21,34 @@ export const Board = memo(function Board({ data }: { data: BoardData }) {
   // Each case's most urgent clock, once per render: the sort and the card use the same one.
   const urgent = new Map(cases.map((c) => [c.id, mostUrgent(c.slaClocks, now)]));
   const breached = cases.filter((c) => c.breached).length;
+  const byStage = OPEN_STAGES.map((stage) =>
+    cases
+      .filter((c) => c.stage === stage)
+      .sort((a, b) => urgency(urgent.get(a.id), now) - urgency(urgent.get(b.id), now)),
+  );
+  // Until the first screen has been painted, only the cards it shows; then all of them in one render.
+  // Not as a transition: the countdowns' tick every second is an urgent update, which restarts a
+  // transition's render — under load the rest of the board then came seconds late.
+  const columns = useRef<HTMLDivElement>(null);
+  const [all, setAll] = useState(false);
+  useEffect(() => {
+    if (!data.loaded || all) return;
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    // The frame that paints the first screen, then a task after its paint.
+    const frame = requestAnimationFrame(() => {
+      timer = setTimeout(() => setAll(true));
+    });
+    return () => {
+      cancelAnimationFrame(frame);
+      clearTimeout(timer);
+    };
+  }, [data.loaded, all]);
+  const drawn = all
+    ? byStage.map((s) => s.length)
+    : firstScreenCards(
+        byStage.map((s) => s.length),
+        geometry(columns.current),
+      );
   return (
     <div className="board-layout">
       <section className="board">
@@ -37,18 +67,16 @@ export const Board = memo(function Board({ data }: { data: BoardData }) {
           />
         </div>
         {!data.loaded && <p className="muted">{t('board.loading')}</p>}
-        <div className="columns">
-          {OPEN_STAGES.map((stage) => {
-            const inStage = cases
-              .filter((c) => c.stage === stage)
-              .sort((a, b) => urgency(urgent.get(a.id), now) - urgency(urgent.get(b.id), now));
+        <div className="columns" ref={columns}>
+          {OPEN_STAGES.map((stage, i) => {
+            const inStage = byStage[i];
             return (
               <div className="column" key={stage} data-testid={`stage-${stage}`}>
                 <h3>
                   {t(`stage.${stage}`)} <span className="count">{inStage.length}</span>
                 </h3>
                 {inStage.length === 0 && <p className="muted small">{t('board.empty')}</p>}
-                {inStage.map((c) => (
+                {inStage.slice(0, drawn[i]).map((c) => (
                   <CaseCard key={c.id} c={c} clock={urgent.get(c.id)} flashing={data.flashing.has(c.id)} />
                 ))}
                 {data.more.has(stage) && (
@@ -63,6 +91,22 @@ export const Board = memo(function Board({ data }: { data: BoardData }) {
     </div>
   );
 });
+
+/**
+ * Where the grid of columns stands in the window, read from the page as it is when the board was
+ * mounted empty before its lists arrived. A board whose first render has its data (the lists answered
+ * before the app started, or back from a case) has no grid yet: it takes the grid at the window's top,
+ * which draws a few cards more than needed while the page is scrolled to its top.
+ */
+function geometry(grid: HTMLElement | null): ScreenGeometry {
+  if (!grid) return { viewportHeight: window.innerHeight, columnsTop: 0, perRow: 4 };
+  const tracks = getComputedStyle(grid).gridTemplateColumns.split(' ').filter(Boolean).length;
+  return {
+    viewportHeight: window.innerHeight,
+    columnsTop: grid.getBoundingClientRect().top,
+    perRow: tracks || 4,
+  };
+}
 
 /** Sort key: overdue first (most overdue on top), then by time left. */
 function urgency(clock: CardClock | undefined, now: number) {
