@@ -21,9 +21,9 @@ export const tunedDevServerEnv = (env = process.env) => ({ ...TUNED_DEV_SERVER_E
 
 // Node flags of a worker process: none. Until 2026-12-02 the workers ran with --max-semi-space-size=64
 // (a 128 MiB young generation per V8 isolate, and a worker has two: its main thread and its workflow
-// thread) so that a workflow task's garbage would die young. Measured on its own in the burst benchmark at
-// 10,000 open cases, it held ~250 MiB more V8 heap for the two case workers with no CPU per escalation to
-// show for it, and the workers' memory target is 1 GiB in all (bench/README.md, "Memory: the workers at
+// thread) so that a workflow task's garbage would die young. Measured in the burst benchmark at 10,000
+// open cases (V8 heap told apart from the rest through /proc/<pid>/smaps), it held ~250 MiB more V8 heap
+// in the two case workers with no CPU per escalation to show for it, and the workers' memory target is 1 GiB in all (bench/README.md, "Memory: the workers at
 // 10,000 open cases"). Node's default young generation (16 MiB semi-spaces) it is. The list stays so a
 // deployment can add flags in one place.
 export const WORKER_NODE_FLAGS = [];
