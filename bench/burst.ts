@@ -29,6 +29,7 @@ import postgres from 'postgres';
 import type { IntakeDeps } from '../api/case-intake.js';
 import { connectDb, type DbHandle } from '../db/client.js';
 import { DEFAULT_POLICY } from '../domain/sla-policy.js';
+import { sleep } from '../scripts/process-helpers.mjs';
 import {
   addCalendarAndPolicy,
   createCases,
@@ -311,16 +312,17 @@ export async function runBurstBench(opts: BurstBenchOptions): Promise<void> {
       return backlogRead;
     };
     const backlogLimit = opts.backlog ?? 100;
-    const gate = async () => {
-      while ((await backlog()) > backlogLimit) await new Promise((r) => setTimeout(r, 250));
-    };
-    const caughtUp = async (limitMs: number) => {
+    /** Waits until no more than `most` cases are opened and not yet started; false after `timeoutMs`. */
+    const backlogAtMost = async (most: number, timeoutMs = Number.POSITIVE_INFINITY) => {
       const from = Date.now();
-      while ((await backlog()) > 0) {
-        if (Date.now() - from > limitMs) return false;
-        await new Promise((r) => setTimeout(r, 250));
+      while ((await backlog()) > most) {
+        if (Date.now() - from > timeoutMs) return false;
+        await sleep(250);
       }
       return true;
+    };
+    const gate = async () => {
+      await backlogAtMost(backlogLimit);
     };
     const rest = m - opts.probe;
     const warm = Math.min(rest - n, Math.floor(rest * 0.3));
@@ -346,7 +348,7 @@ export async function runBurstBench(opts: BurstBenchOptions): Promise<void> {
         },
         gate,
       );
-      if (!(await caughtUp(600_000)))
+      if (!(await backlogAtMost(0, 600_000)))
         say(`WARNING: ${backlogValue} warm-up cases not started 10 min after intake; the pace is a guess`);
     } finally {
       clearInterval(ticker);
@@ -411,7 +413,7 @@ export async function runBurstBench(opts: BurstBenchOptions): Promise<void> {
         },
         async (i) => {
           const wait = creationStart + (i * 1000) / pace - Date.now();
-          if (wait > 0) await new Promise((r) => setTimeout(r, wait));
+          if (wait > 0) await sleep(wait);
           await gate();
         },
       );
@@ -420,7 +422,6 @@ export async function runBurstBench(opts: BurstBenchOptions): Promise<void> {
     }
     const creationEnd = Date.now();
     const creationMs = creationEnd - creationStart;
-    failures += probeFailures;
     say(
       `created ${later} cases in ${secs(creationMs)} (${round(later / (creationMs / 1000))} cases/s), ${failures} failed`,
     );
@@ -447,10 +448,7 @@ export async function runBurstBench(opts: BurstBenchOptions): Promise<void> {
       const now = Date.now();
       for (const { key, t } of instants) if (now >= t && loadAt[key] === undefined) loadAt[key] = load();
       if (caughtUpAt === null) {
-        const [row] = await db.db.execute<{ n: string }>(
-          sql`select count(*) as n from cases where version = 0`,
-        );
-        if (Number(row.n) === 0) {
+        if ((await backlog()) === 0) {
           caughtUpAt = now;
           say(`the workers had started every case's workflow ${secs(now - creationEnd)} after intake ended`);
         }

@@ -470,40 +470,25 @@ export async function runQueriesBench(o: QueriesBenchOptions) {
     loadMs = Math.round(performance.now() - t0);
     log(`loaded in ${Math.round(loadMs / 1000)} s: ${JSON.stringify(data)}`);
 
-    const app = await buildApp({
-      db: handle.db,
-      // Never connects: no route measured here starts or asks a workflow.
-      temporal: new Client(),
-      taskQueue: 'bench',
-      timing: { surveyDelayMs: 86_400_000, surveyExpiryMs: 7 * 86_400_000 },
-      rateLimitPerMinute: 1_000_000,
-      // The built dashboard, served as `npm start` serves it (its first load is measured in Chromium).
-      dashboard: { root: DASHBOARD_DIST },
-      bootstrapKeys: [
-        { id: manager.id, secretHash: hashSecret(manager.secret), role: 'manager', personId: 'manager-1' },
-        { id: desk.id, secretHash: hashSecret(desk.secret), role: 'helpdesk', personId: 'helpdesk' },
-      ],
-    });
+    // The built dashboard (or another build, --compare-dist), served as `npm start` serves it (its first
+    // load is measured in Chromium), by an app on the same database.
+    const serve = (dashboardRoot: string) =>
+      buildApp({
+        db: handle.db,
+        // Never connects: no route measured here starts or asks a workflow.
+        temporal: new Client(),
+        taskQueue: 'bench',
+        timing: { surveyDelayMs: 86_400_000, surveyExpiryMs: 7 * 86_400_000 },
+        rateLimitPerMinute: 1_000_000,
+        dashboard: { root: dashboardRoot },
+        bootstrapKeys: [
+          { id: manager.id, secretHash: hashSecret(manager.secret), role: 'manager', personId: 'manager-1' },
+          { id: desk.id, secretHash: hashSecret(desk.secret), role: 'helpdesk', personId: 'helpdesk' },
+        ],
+      });
+    const app = await serve(DASHBOARD_DIST);
     const base = await app.listen({ host: '127.0.0.1', port: 0 });
-    // The other build, served the same way by a second app on the same database.
-    const compareApp = o.compareDist
-      ? await buildApp({
-          db: handle.db,
-          temporal: new Client(),
-          taskQueue: 'bench',
-          timing: { surveyDelayMs: 86_400_000, surveyExpiryMs: 7 * 86_400_000 },
-          rateLimitPerMinute: 1_000_000,
-          dashboard: { root: o.compareDist },
-          bootstrapKeys: [
-            {
-              id: manager.id,
-              secretHash: hashSecret(manager.secret),
-              role: 'manager',
-              personId: 'manager-1',
-            },
-          ],
-        })
-      : undefined;
+    const compareApp = o.compareDist ? await serve(o.compareDist) : undefined;
     const compareBase = await compareApp?.listen({ host: '127.0.0.1', port: 0 });
     // The cases the board should show: the newest PER_STAGE (dashboard/src/board-reads.ts) of each open stage.
     const [{ board }] = await handle.sql<{ board: number }[]>`
