@@ -54,11 +54,20 @@ export function createActivities(deps: ActivityDeps) {
     await queueNotification(deps, n, (q) => writeOrFailFor(() => recordNotification(db, q)));
   }
 
-  async function project(input: ProjectionInput | WholeStateProjection): Promise<void> {
+  async function project(input: ProjectionInput | WholeStateProjection, wakeAfter = false): Promise<void> {
+    const caseId = 'state' in input ? input.state.caseId : input.case.caseId;
     const wake = await projectCase(db, input);
-    await wakeDispatchers(deps, wake);
+    // As a local activity (intake's projection) this runs inside the case's workflow task, so the
+    // dispatchers are woken after it rather than awaited, as escalate() does and for the same reason.
+    if (wakeAfter)
+      wakeDispatchers(deps, wake).catch((err: Error) =>
+        console.warn(
+          `[projectCase] ${caseId}:${input.event.seq}: webhooks left to the sweep: ${err?.message ?? err}`,
+        ),
+      );
+    else await wakeDispatchers(deps, wake);
     // Repeat-failure link and failure codes (quality loop); idempotent like the projection.
-    await afterCaseProjected('state' in input ? input.state.caseId : input.case.caseId, input.event);
+    await afterCaseProjected(caseId, input.event);
   }
   async function escalate(whole: EscalationInput | WholeStateEscalation): Promise<void> {
     const input = asPatch(whole);
@@ -93,7 +102,7 @@ export function createActivities(deps: ActivityDeps) {
     ...quality,
 
     async projectCase(input: ProjectionInput | WholeStateProjection): Promise<void> {
-      await writeOrFailFor(() => project(input));
+      await writeOrFailFor(() => project(input, Context.current().info.isLocal));
     },
 
     /**

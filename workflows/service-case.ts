@@ -86,6 +86,21 @@ const activityOptions = WRITE_ACTIVITY_OPTIONS;
 const { projectCase, notify, escalate, cancelPartsRequest } =
   proxyActivities<CaseActivities>(activityOptions);
 const { recordProjectionFailure } = proxyActivities<CaseActivities>(RECORD_FAILURE_OPTIONS);
+/**
+ * Every change made to running cases with patched() up to 2026-12-02, as one patch. Core records each
+ * patch as a marker plus an upsert of the TemporalChangeVersion search attribute (a visibility write on
+ * the server), so with a patch per change a new case recorded one pair at intake and two more pairs in
+ * the workflow task of its first escalation — the task the first burst of a day runs for every case at
+ * once. A case begun since records this one pair at intake and none later. A case begun before has no
+ * such marker: while it replays this patch reads false and its own markers decide, as before; once it
+ * runs live it takes this one, which answers what each of its own would have answered live. A later
+ * change gets a patch of its own.
+ */
+const CHANGES_UNTIL_2026_12_02 = 'case-changes-until-2026-12-02';
+function changed(patchId: string): boolean {
+  return patched(CHANGES_UNTIL_2026_12_02) || patched(patchId);
+}
+
 /** Stages in which the engineer may still change the parts of a case. */
 const CHANGEABLE: readonly Stage[] = ['awaiting_parts', 'diagnosed', 'scheduled'];
 // An escalation is recorded by a local activity: it runs inside the workflow task its timer woke, so a
@@ -168,7 +183,7 @@ export async function serviceCase(input: ServiceCaseInput): Promise<CaseState> {
   function patchNow(): StatePatch {
     // Executions from before seq-ordered writes wrote concurrently: the row may hold any of their
     // states, so they send it whole — and so does the first ordered write after them.
-    const inOrder = patched('projections-in-seq-order');
+    const inOrder = changed('projections-in-seq-order');
     if (!inOrder || !wasInSeqOrder) projected = undefined;
     wasInSeqOrder = inOrder;
     const next = statePatch(projected, state as unknown as Record<string, unknown>);
@@ -177,21 +192,29 @@ export async function serviceCase(input: ServiceCaseInput): Promise<CaseState> {
   }
 
   // Intake (受理) is the first transition. It is projected before any handler is registered, because
-  // an update that raced the start is delivered the moment its handler is set.
-  const created = project({
-    case: caseSummary(state),
-    patch: patchNow(),
-    event: {
-      seq: 1,
-      type: 'created',
-      fromStage: null,
-      toStage: 'intake',
-      actor: input.createdBy ?? 'system',
-      at: input.createdAt,
-      data: { channel: input.intake.channel },
+  // an update that raced the start is delivered the moment its handler is set. It is written by a local
+  // activity, inside the workflow's first task, so that task also arms the first SLA timer: the history
+  // a case rests on until its first step falls due is one workflow task (7 events instead of 12, without
+  // the state and SLA snapshot a scheduled activity's input repeats), and that history is what the server
+  // reads and a worker replays for every case no longer in a worker's cache when its step falls due
+  // (bench/README.md, "burst"). Histories from before scheduled an activity.
+  const created = project(
+    {
+      case: caseSummary(state),
+      patch: patchNow(),
+      event: {
+        seq: 1,
+        type: 'created',
+        fromStage: null,
+        toStage: 'intake',
+        actor: input.createdBy ?? 'system',
+        at: input.createdAt,
+        data: { channel: input.intake.channel },
+      },
+      sla: input.sla,
     },
-    sla: input.sla,
-  });
+    changed('intake-projection-as-local-activity'),
+  );
 
   // Clock moves. Each bumps `clockMoves` so the escalation timer re-arms for the new next step.
   let clockMoves = 0;
@@ -233,17 +256,17 @@ export async function serviceCase(input: ServiceCaseInput): Promise<CaseState> {
   // emit their webhooks — out of order. Each write starts when the one before it is done. Histories
   // from before wrote each at once.
   function inSeqOrder<T>(write: () => Promise<T>): Promise<T> {
-    if (!patched('projections-in-seq-order')) return write();
+    if (!changed('projections-in-seq-order')) return write();
     const done = writes.then(write);
     writes = done.catch(() => undefined);
     return done;
   }
 
-  function project(input: ProjectionInput): Promise<void> {
+  function project(input: ProjectionInput, asLocalActivity = false): Promise<void> {
     return inSeqOrder(async () => {
       const payload = storableOnly ? storableJson(input) : input;
       try {
-        await projectCase(payload);
+        await (asLocalActivity ? local.projectCase(payload) : projectCase(payload));
       } catch (err) {
         await writeFailed('projectCase', err, payload.event, { projection: payload });
       }
@@ -275,7 +298,7 @@ export async function serviceCase(input: ServiceCaseInput): Promise<CaseState> {
     what: { projection?: ProjectionInput; escalation?: EscalationInput },
   ): Promise<void> {
     // Only an activity's failure is the read model's; histories from before never saw one (retried forever).
-    if (!(err instanceof ActivityFailure) || !patched('projection-failure-recorded')) throw err;
+    if (!(err instanceof ActivityFailure) || !changed('projection-failure-recorded')) throw err;
     storableOnly = true;
     makeStorableInPlace(state);
     // The read model may lack what this write carried: the next write sends the whole state.
@@ -354,7 +377,7 @@ export async function serviceCase(input: ServiceCaseInput): Promise<CaseState> {
     const next = diagnosis.parts.length > 0 ? 'awaiting_parts' : 'diagnosed';
     const snapshot = await transition('diagnosed', next, actor, { ...diagnosis });
     // Catalogue parts are requested by a child workflow that moves the case on once they are reserved.
-    if (diagnosis.parts.length > 0 && patched('parts-request-child'))
+    if (diagnosis.parts.length > 0 && changed('parts-request-child'))
       await requestParts(actor, diagnosis.parts);
     return snapshot;
   });
@@ -646,7 +669,7 @@ export async function serviceCase(input: ServiceCaseInput): Promise<CaseState> {
           const payload = storableOnly ? storableJson(record) : record;
           try {
             // Histories from before the local activity scheduled a regular one.
-            return await (patched('escalation-as-local-activity')
+            return await (changed('escalation-as-local-activity')
               ? local.escalate(payload)
               : escalate(payload));
           } catch (err) {
@@ -657,8 +680,8 @@ export async function serviceCase(input: ServiceCaseInput): Promise<CaseState> {
         // Steps due together are recorded together; the clock re-arms once they are done (the task
         // could not complete before that anyway). Earlier histories re-armed at once and awaited the
         // records only when the case closed, and before that awaited each record in turn.
-        if (patched('clock-rearmed-after-recording')) recordings.push(recorded);
-        else if (patched('escalation-recording-does-not-block-clock')) escalationsInFlight.push(recorded);
+        if (changed('clock-rearmed-after-recording')) recordings.push(recorded);
+        else if (changed('escalation-recording-does-not-block-clock')) escalationsInFlight.push(recorded);
         else await recorded;
       }
     }

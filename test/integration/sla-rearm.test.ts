@@ -54,10 +54,26 @@ it('a hanging notification channel does not hold the clock: the next step fires 
 
   const { events } = await stack.client.workflow.getHandle(`case-${created.id}`).fetchHistory();
   const all = events ?? [];
-  // The warning's record is the first local-activity marker; the timer for the breach follows it, and
-  // the case's history schedules no activity for the notification.
-  const marker = all.findIndex((e) => e.markerRecordedEventAttributes?.markerName === 'core_local_activity');
-  expect(marker).toBeGreaterThan(0);
+  const isLocalActivity = (e: (typeof all)[number]) =>
+    e.markerRecordedEventAttributes?.markerName === 'core_local_activity';
+  // Intake: the projection is a local activity of the first workflow task, which also arms the
+  // warning's timer — one task, no activity scheduled, before the case rests on its clock.
+  const firstTimer = all.findIndex((e) => e.timerStartedEventAttributes);
+  const beforeTimer = all.slice(0, firstTimer);
+  expect(beforeTimer.filter((e) => e.workflowTaskCompletedEventAttributes)).toHaveLength(1);
+  expect(beforeTimer.filter(isLocalActivity)).toHaveLength(1);
+  expect(beforeTimer.some((e) => e.activityTaskScheduledEventAttributes)).toBe(false);
+  // The case's one patch marker (each comes with a search-attribute upsert) is recorded at intake; the
+  // tasks of its escalations add none.
+  const patches = all.filter((e) => e.markerRecordedEventAttributes?.markerName === 'core_patch');
+  expect(patches).toHaveLength(1);
+  expect(all.indexOf(patches[0])).toBeLessThan(firstTimer);
+  // The warning's record is the first local-activity marker after the first timer fired; the timer for
+  // the breach follows it, and the case's history schedules no activity for the notification.
+  const firstFired = all.findIndex((e) => e.timerFiredEventAttributes);
+  const marker = all.findIndex((e, i) => i > firstFired && isLocalActivity(e));
+  expect(firstFired).toBeGreaterThan(firstTimer);
+  expect(marker).toBeGreaterThan(firstFired);
   const rearmed = all.slice(marker).find((e) => e.timerStartedEventAttributes);
   const duration = ms(rearmed?.timerStartedEventAttributes?.startToFireTimeout);
   expect(duration).toBeGreaterThan(0);
