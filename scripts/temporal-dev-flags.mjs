@@ -35,6 +35,16 @@ export const WORKER_NODE_FLAGS = [];
 // each walk 1/N of them (bench/README.md, "Tuning").
 export const DEFAULT_WORKER_PROCESSES = 2;
 
+// Workflows each case worker of the production topology keeps cached (WORKER_MAX_CACHED_WORKFLOWS; an
+// explicit value in the environment wins). worker.ts's own default, which `npm start` keeps, is 1,000.
+// A case worker's memory is a fixed part plus a part per cached case, so the cache, not the number of
+// open cases, sizes it. Measured on the topology with 10,000 open cases (bench/README.md, "Memory: the
+// workers at 10,000 open cases"): 600 per case worker held 804–830 MiB in all workers at rest, 1,070 MiB
+// at the peak of a burst — within issue 14's 1 GiB at rest. What it costs: a case not cached replays its
+// history (one workflow task since 2026-12-02) when its step falls due; the first burst of a day drained
+// in 2.23× raw Temporal's time there.
+export const PRODUCTION_CASE_WORKER_CACHE = 600;
+
 // Beside the case workers, one process serves only the deliveries' task queue (WORKER_ROLE=deliveries)
 // at a lower CPU priority (WORKER_NICE 10): sending e-mail, chat messages and webhooks then uses the
 // CPU the timers leave, and a slow mail relay or a wave of messages never makes an escalation late

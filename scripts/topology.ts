@@ -27,7 +27,12 @@ import { newPayloadKey } from '../codec/payload-codec.js';
 import { runMigrations } from '../db/migrate.js';
 import { killGroup, REPO_ROOT, sleep, tail, tcpAnswers } from './process-helpers.mjs';
 import { connectWhenReady, ensureNamespace, ensureSearchAttributes } from './setup-temporal.js';
-import { DEFAULT_DELIVERY_WORKER_PROCESSES, WORKER_NODE_FLAGS, workerRoleOf } from './temporal-dev-flags.mjs';
+import {
+  DEFAULT_DELIVERY_WORKER_PROCESSES,
+  PRODUCTION_CASE_WORKER_CACHE,
+  WORKER_NODE_FLAGS,
+  workerRoleOf,
+} from './temporal-dev-flags.mjs';
 
 const TOOLS = join(REPO_ROOT, '.tools');
 const DIST = join(REPO_ROOT, 'dist');
@@ -372,6 +377,8 @@ export async function startTopology(opts: TopologyOptions = {}): Promise<Topolog
         const p = launch(name, process.execPath, [...WORKER_NODE_FLAGS, join(DIST, 'worker.js')], {
           ...appEnv,
           WORKER_METRICS_PORT: String(port),
+          WORKER_MAX_CACHED_WORKFLOWS:
+            process.env.WORKER_MAX_CACHED_WORKFLOWS ?? String(PRODUCTION_CASE_WORKER_CACHE),
           ...opts.workerEnv,
           WORKER_ROLE: workerRoleOf(delivery, deliveryCount),
         });

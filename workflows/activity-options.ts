@@ -50,9 +50,10 @@ export function writeFailure(
   subjectId: string,
   activity: ProjectionFailure['activity'],
   event: { seq: number; type: string },
-  err: ActivityFailure,
+  err: ActivityFailure | ApplicationFailure,
 ): ProjectionFailure {
-  const cause = err.cause;
+  // A regular activity's failure wraps what it threw; a local activity's failure is what it threw.
+  const cause = err instanceof ApplicationFailure ? err : err.cause;
   return {
     caseId: subjectId,
     seq: event.seq,

@@ -298,7 +298,11 @@ export async function serviceCase(input: ServiceCaseInput): Promise<CaseState> {
     what: { projection?: ProjectionInput; escalation?: EscalationInput },
   ): Promise<void> {
     // Only an activity's failure is the read model's; histories from before never saw one (retried forever).
-    if (!(err instanceof ActivityFailure) || !changed('projection-failure-recorded')) throw err;
+    // A local activity's failure arrives unwrapped, as the ApplicationFailure it threw (the SDK's core wraps
+    // only its timeouts and cancellations in an ActivityFailure). Before this was known, such a failure
+    // failed the case's workflow: no execution is still running that took that path.
+    const activityFailed = err instanceof ActivityFailure || err instanceof ApplicationFailure;
+    if (!activityFailed || !changed('projection-failure-recorded')) throw err;
     storableOnly = true;
     makeStorableInPlace(state);
     // The read model may lack what this write carried: the next write sends the whole state.
