@@ -194,7 +194,7 @@ export async function serviceCase(input: ServiceCaseInput): Promise<CaseState> {
   // Intake (受理) is the first transition. It is projected before any handler is registered, because
   // an update that raced the start is delivered the moment its handler is set. It is written by a local
   // activity, inside the workflow's first task, so that task also arms the first SLA timer: the history
-  // a case rests on until its first step falls due is one workflow task (7 events instead of 12, without
+  // a case rests on until its first step falls due is one workflow task (8 events instead of 13, without
   // the state and SLA snapshot a scheduled activity's input repeats), and that history is what the server
   // reads and a worker replays for every case no longer in a worker's cache when its step falls due
   // (bench/README.md, "burst"). Histories from before scheduled an activity.
