@@ -54,17 +54,22 @@ export function createActivities(deps: ActivityDeps) {
     await queueNotification(deps, n, (q) => writeOrFailFor(() => recordNotification(db, q)));
   }
 
+  /**
+   * Wakes webhook dispatchers without waiting for the signals: for writes that run as local activities,
+   * inside a workflow task (see escalate). One that fails is left to the dispatchers' sweeps.
+   */
+  function wakeInBackground(activity: string, key: string, wake: string[]): void {
+    wakeDispatchers(deps, wake).catch((err: Error) =>
+      console.warn(`[${activity}] ${key}: webhooks left to the sweep: ${err?.message ?? err}`),
+    );
+  }
+
   async function project(input: ProjectionInput | WholeStateProjection, wakeAfter = false): Promise<void> {
     const caseId = 'state' in input ? input.state.caseId : input.case.caseId;
     const wake = await projectCase(db, input);
     // As a local activity (intake's projection) this runs inside the case's workflow task, so the
     // dispatchers are woken after it rather than awaited, as escalate() does and for the same reason.
-    if (wakeAfter)
-      wakeDispatchers(deps, wake).catch((err: Error) =>
-        console.warn(
-          `[projectCase] ${caseId}:${input.event.seq}: webhooks left to the sweep: ${err?.message ?? err}`,
-        ),
-      );
+    if (wakeAfter) wakeInBackground('projectCase', `${caseId}:${input.event.seq}`, wake);
     else await wakeDispatchers(deps, wake);
     // Repeat-failure link and failure codes (quality loop); idempotent like the projection.
     await afterCaseProjected(caseId, input.event);
@@ -88,9 +93,7 @@ export function createActivities(deps: ActivityDeps) {
     // (the notification dispatcher's coalesced: one in flight per dispatcher); what a crashed process
     // leaves unsent is found by the dispatchers' own sweeps and the notification sweeper.
     if (!sent) wakeNotificationDispatcher(deps, n.dispatcher);
-    wakeDispatchers(deps, wake).catch((err: Error) =>
-      console.warn(`[escalate] ${n.key}: webhooks left to the sweep: ${err?.message ?? err}`),
-    );
+    wakeInBackground('escalate', n.key, wake);
     if (!sent) escalationsTotal.inc({ level: String(e.level), clock: e.clock });
   }
 
