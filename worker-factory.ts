@@ -12,6 +12,7 @@ import type { WebhookDispatchSettings } from './activities/webhook-outbox.js';
 import { dataConverterFor } from './codec/payload-codec.js';
 import type { Database } from './db/client.js';
 import type { PartsSettings } from './domain/parts/request.js';
+import { type WorkflowThreadWatch, watchWorkflowThreads } from './worker-threads.js';
 import { notificationSweeper } from './workflows/notification-sweeper.js';
 import { deliveriesTaskQueue } from './workflows/task-queues.js';
 
@@ -80,6 +81,8 @@ export interface WorkerDeps {
   tracing?: Pick<WorkerOptions, 'interceptors' | 'sinks'>;
   /** Encrypts the payloads the worker sends (PAYLOAD_KEYS); give `temporal` the same one. */
   payloadCodec?: PayloadCodec;
+  /** When a workflow thread counts as stuck (worker-threads.ts; default WORKFLOW_THREAD_STUCK_AFTER_MS). */
+  workflowThreadWatch?: Partial<WorkflowThreadWatch>;
 }
 
 /**
@@ -159,6 +162,9 @@ export async function createWorker(deps: WorkerDeps, role: WorkerRole = 'all'): 
 }
 
 function casesWorker(deps: WorkerDeps, activities: ReturnType<typeof createActivities>): Promise<Worker> {
+  // Workflow code runs without Node's timer thread on every entry into the sandbox, under a watch per
+  // thread instead: the entries cost a busy machine 4–5 times the workflow task (worker-threads.ts).
+  watchWorkflowThreads(deps.workflowThreadWatch);
   return Worker.create({
     connection: deps.connection,
     namespace: deps.namespace,

@@ -45,6 +45,11 @@
 //     --worker-node-flag F, --worker-env K=V (repeatable; --on stack: after the workers' own flags/env)
 //     --keep, --out <file> (default bench/results/intake-<on>.json)
 //
+//   sandbox      what an entry into the workflow sandbox costs: a case's intake and escalation run in this
+//                process, with Node's timer thread per entry and under the workers' watch (issue 16)
+//     --cases 300 (per batch) --rounds 5 --load 0,2 (busy processes beside it, one level after the other)
+//     --out <file> (default bench/results/sandbox.json)
+//
 //   burst        N steps due at ONE instant among M open cases, against raw Temporal (issue 16)
 //     --on stack|topology      npm start's stack (default) or scripts/topology.ts (compiled workers on the
 //                              Temporal server on PostgreSQL; --temporal-arg and --worker-node-flag ignored)
@@ -74,12 +79,14 @@ import { runEscalationBench, TUNED_TEMPORAL_ARGS } from './escalation.js';
 import { runIntakeBench } from './intake.js';
 import { runPartsBench } from './parts.js';
 import { runQueriesBench } from './queries.js';
+import { runSandboxBench } from './sandbox.js';
 import { REPO_ROOT, stopAllStacks } from './support/stack.js';
 
 const USAGE =
   'usage: npm run bench -- escalation [--sizes 1000,10000] [options]\n' +
   '       npm run bench -- burst [--steps 2000] [--cases 10000] [options]\n' +
   '       npm run bench -- parts [options]\n' +
+  '       npm run bench -- sandbox [--cases 300] [--rounds 5] [--load 0,2]\n' +
   '       npm run bench -- queries [--cases 100000] [options]\n' +
   '       npm run bench -- intake [--on stack|topology] [options]  (see bench/README.md)';
 
@@ -115,8 +122,34 @@ process.on('SIGINT', onSignal);
 process.on('SIGTERM', onSignal);
 
 const [name, ...rest] = process.argv.slice(2);
-if (!['escalation', 'burst', 'parts', 'queries', 'intake'].includes(name ?? ''))
+if (!['escalation', 'burst', 'parts', 'queries', 'intake', 'sandbox'].includes(name ?? ''))
   fail(name ? `unknown benchmark "${name}"` : 'name a benchmark');
+
+if (name === 'sandbox') {
+  const { values: sv } = parseArgs({
+    args: rest,
+    options: {
+      cases: { type: 'string', default: '300' },
+      rounds: { type: 'string', default: '5' },
+      load: { type: 'string', default: '0,2' },
+      out: { type: 'string', default: join(REPO_ROOT, 'bench/results/sandbox.json') },
+    },
+    strict: true,
+  });
+  const loads = sv.load.split(',').map((x) => {
+    const n = Number(x);
+    if (!Number.isInteger(n) || n < 0) fail(`--load takes whole numbers of busy processes, got "${x}"`);
+    return n;
+  });
+  await runSandboxBench({
+    cases: positiveInt(sv.cases, '--cases'),
+    rounds: positiveInt(sv.rounds, '--rounds'),
+    loads,
+    out: resolve(sv.out),
+    command: `npm run bench -- ${process.argv.slice(2).join(' ')}`,
+  });
+  process.exit(0);
+}
 
 if (name === 'parts') {
   const { values: pv } = parseArgs({

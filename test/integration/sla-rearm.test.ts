@@ -5,6 +5,7 @@
 // when the recording finished.
 import type { temporal } from '@temporalio/proto';
 import { afterAll, beforeAll, expect, it } from 'vitest';
+import { workflowThreadStats } from '../../worker-threads.js';
 import { escalationsOf, fastPolicy, openSlaCase, seconds } from '../support/sla.js';
 import { eventually, type Stack, startStack } from '../support/stack.js';
 
@@ -82,4 +83,16 @@ it('a hanging notification channel does not hold the clock: the next step fires 
   // Once the channel answers, the warning goes out.
   release();
   await eventually(async () => warningsSent === 1);
+});
+
+it("runs the case's workflow tasks on a workflow thread started through the watched entry", async () => {
+  // The SDK's thread is started through scripts/workflow-thread.mjs (worker-threads.ts): were it started
+  // another way (an SDK upgrade), or its sandbox entered without a timeout to take over, this would fail.
+  const before = workflowThreadStats();
+  expect(before.threads).toBeGreaterThanOrEqual(1);
+  const line = await fastPolicy(stack, {
+    targets: { response: { normal: seconds(600), emergency: seconds(600) } },
+  });
+  await openSlaCase(stack, line);
+  await eventually(async () => workflowThreadStats().entries > before.entries);
 });
