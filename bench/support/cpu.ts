@@ -1,5 +1,5 @@
 // CPU time of the stack's processes (Linux /proc), to see which one a phase of a benchmark keeps busy.
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { round } from './stats.js';
 
 /** Clock ticks per second of /proc/<pid>/stat (USER_HZ; 100 on every mainstream Linux). */
@@ -11,24 +11,54 @@ export interface CpuSnapshot {
   ms: Record<string, number>;
 }
 
+/** CPU ms of a process (user + system), with that of its children it has already reaped. */
 function processCpuMs(pid: number): number | undefined {
   try {
     const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    // The command name (field 2) may contain spaces; fields after its closing parenthesis are fixed.
+    // The command name (field 2) may contain spaces; fields after its closing parenthesis are fixed:
+    // utime, stime, cutime, cstime are fields 14–17.
     const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    const utime = Number(fields[11]);
-    const stime = Number(fields[12]);
-    return ((utime + stime) * 1000) / TICKS_PER_SECOND;
+    const ticks = Number(fields[11]) + Number(fields[12]) + Number(fields[13]) + Number(fields[14]);
+    return (ticks * 1000) / TICKS_PER_SECOND;
   } catch {
     return undefined;
   }
 }
 
+/** Live processes by parent pid (/proc/<pid>/stat's fourth field). */
+function childrenByParent(): Map<number, number[]> {
+  const children = new Map<number, number[]>();
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
+      const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+      children.set(ppid, [...(children.get(ppid) ?? []), Number(entry)]);
+    } catch {
+      // gone meanwhile
+    }
+  }
+  return children;
+}
+
+/**
+ * CPU ms of a process and every process below it, live or reaped: PostgreSQL does its work in one
+ * backend process per connection, children of the postmaster, which the postmaster's own figures omit.
+ */
+function treeCpuMs(pid: number, children: Map<number, number[]>): number | undefined {
+  const own = processCpuMs(pid);
+  if (own === undefined) return undefined;
+  let sum = own;
+  for (const child of children.get(pid) ?? []) sum += treeCpuMs(child, children) ?? 0;
+  return sum;
+}
+
 export function cpuSnapshot(pids: Record<string, number[]>): CpuSnapshot {
   const ms: Record<string, number> = {};
+  const children = childrenByParent();
   for (const [role, group] of Object.entries(pids)) {
     for (const pid of group) {
-      const v = processCpuMs(pid);
+      const v = treeCpuMs(pid, children);
       if (v !== undefined) ms[role] = (ms[role] ?? 0) + v;
     }
   }
