@@ -69,7 +69,9 @@ export function watchWorkflowThreads(options: Partial<WorkflowThreadWatch> = {})
     static readonly by = INSTANCE;
     constructor(filename: string | URL, options?: ThreadOptions) {
       const path = filename instanceof URL ? fileURLToPath(filename) : filename;
-      if (path !== SDK_THREAD_MODULE) {
+      // Only the SDK's workflow thread, and only as the SDK starts it today (no workerData of its own,
+      // which the entry's would replace); anything else starts as it asked, unwatched.
+      if (path !== SDK_THREAD_MODULE || options?.workerData !== undefined) {
         super(filename, options);
         return;
       }
