@@ -163,7 +163,8 @@ export async function createWorker(deps: WorkerDeps, role: WorkerRole = 'all'): 
 
 function casesWorker(deps: WorkerDeps, activities: ReturnType<typeof createActivities>): Promise<Worker> {
   // Workflow code runs without Node's timer thread on every entry into the sandbox, under a watch per
-  // thread instead: the entries cost a busy machine 4–5 times the workflow task (worker-threads.ts).
+  // thread instead: those timer threads doubled a workflow task's time on the workflow thread
+  // (worker-threads.ts, bench/README.md "sandbox").
   watchWorkflowThreads(deps.workflowThreadWatch);
   return Worker.create({
     connection: deps.connection,

@@ -5,9 +5,10 @@
 // Why: the SDK enters its sandbox (vm.Script#runInContext) several times per workflow task, each time
 // with a timeout (its deadlock detection, 5 s). For every call with a timeout Node starts a thread to
 // time it and joins that thread when the call returns (nodejs/node pull request 47739). When the machine's
-// cores are busy — exactly when thousands of SLA steps fall due together — each join waits for that
-// thread to be scheduled: a workflow task took 4–5 times as long on the workflow thread as without the
-// timeout, and every workflow of the process waits behind that one thread (bench/README.md, "sandbox").
+// cores are busy — exactly when thousands of SLA steps fall due together — each join also waits for that
+// thread to be scheduled. A case's intake and escalation took about twice as long on the workflow thread
+// as without the timeouts, idle or busy, and up to 4–5 times in single rounds on busy cores; every
+// workflow of the process waits behind that one thread (bench/README.md, "sandbox").
 //
 // Here an entry only writes when it began into memory shared with the process's main thread, which
 // looks at it once a second and ends a thread stuck in workflow code for longer than it allows
