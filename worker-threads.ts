@@ -33,19 +33,12 @@ interface Watched {
 
 export interface WorkflowThreadWatch {
   stuckAfterMs: number;
-  /**
-   * Whether the SDK keeps a stack trace of every pending promise in workflow code, for the `__stack_trace`
-   * query (the Temporal UI's "Stack Trace" tab of a running workflow). Off by default: it cost a third of
-   * the workflow thread's CPU and ~34 KiB per cached case (scripts/workflow-thread.mjs); turn it on
-   * (WORKFLOW_STACK_TRACES=on) to see where a running workflow waits.
-   */
-  stackTraces: boolean;
   /** Called when a stuck thread is ended (default: an error on stderr naming how long it was stuck). */
   onStuck?: (stuckForMs: number) => void;
 }
 
 const watched = new Set<Watched>();
-let watch: WorkflowThreadWatch = { stuckAfterMs: WORKFLOW_THREAD_STUCK_AFTER_MS, stackTraces: false };
+let watch: WorkflowThreadWatch = { stuckAfterMs: WORKFLOW_THREAD_STUCK_AFTER_MS };
 let timer: NodeJS.Timeout | undefined;
 
 /** Workflow threads now running through the watched entry, and their entries into workflow code so far. */
@@ -101,7 +94,7 @@ export function startWatchedThread(module: string): workerThreads.Worker {
 }
 
 const entryData = (memory: SharedArrayBuffer, module: string) => ({
-  [WORKFLOW_THREAD_DATA]: { cells: memory, module, stackTraces: watch.stackTraces },
+  [WORKFLOW_THREAD_DATA]: { cells: memory, module },
 });
 
 function startWatching(thread: workerThreads.Worker, cells: BigInt64Array): void {

@@ -94,11 +94,6 @@ const optionalInt = (name: string): number | undefined => {
   if (!Number.isInteger(n) || n < 0) throw new Error(`${name} must be a non-negative integer, got "${raw}"`);
   return n;
 };
-const stackTracesRaw = process.env.WORKFLOW_STACK_TRACES || 'off';
-if (stackTracesRaw !== 'on' && stackTracesRaw !== 'off') {
-  console.error(`WORKFLOW_STACK_TRACES must be on or off, got "${stackTracesRaw}"`);
-  process.exit(2);
-}
 const bundle = role === 'deliveries' ? undefined : workflowBundlePath();
 const worker = await createWorker(
   {
@@ -118,7 +113,6 @@ const worker = await createWorker(
     maxConcurrentActivityTaskExecutions: optionalInt('WORKER_MAX_CONCURRENT_ACTIVITIES'),
     tracing: tracing ? workerTracingOptions(tracing, { bundled: bundle !== undefined }) : undefined,
     payloadCodec,
-    workflowThreadWatch: { stackTraces: stackTracesRaw === 'on' },
   },
   role,
 );

@@ -14,7 +14,6 @@
 // looks at it once a second and ends a thread stuck in workflow code for longer than it allows
 // (worker-threads.ts). Plain JavaScript: a thread does not inherit the TypeScript loader of `npm start`.
 import { createRequire } from 'node:module';
-import v8 from 'node:v8';
 import vm from 'node:vm';
 import { workerData } from 'node:worker_threads';
 
@@ -51,31 +50,8 @@ export function watchSandboxEntries(cells) {
   };
 }
 
-/** What the SDK prints when it cannot install its promise hook; expected when pending-promise stacks are off. */
-const NO_PROMISE_HOOK_WARNING = 'v8.promiseHooks.createHook is not available';
-
-/**
- * Keeps the SDK from installing its promise hook in this thread. The hook captures and source-maps a
- * stack trace for every promise workflow code creates, kept while it is pending, for the `__stack_trace`
- * query (the Temporal UI's "Stack Trace" of a running workflow): a third of the workflow thread's CPU in
- * a burst and ~34 KiB of every cached case (bench/README.md, "sandbox"). Errors thrown in workflow code
- * keep their stacks; only the pending promises' stacks are not collected. The SDK treats a hook it cannot
- * create as "stack trace collection disabled" and says so once, which is dropped here.
- */
-export function withoutPromiseStacks() {
-  v8.promiseHooks.createHook = () => {
-    throw new Error('pending-promise stack traces are off in this worker (WORKFLOW_STACK_TRACES)');
-  };
-  const warn = console.warn;
-  console.warn = (...args) => {
-    if (typeof args[0] === 'string' && args[0].startsWith(NO_PROMISE_HOOK_WARNING)) return;
-    warn(...args);
-  };
-}
-
 const data = workerData?.[WORKFLOW_THREAD_DATA];
 if (data) {
   watchSandboxEntries(new BigInt64Array(data.cells));
-  if (!data.stackTraces) withoutPromiseStacks();
   createRequire(import.meta.url)(data.module);
 }

@@ -1,21 +1,10 @@
 // A stand-in for the SDK's workflow thread module (test/integration/workflow-threads.test.ts): it enters a
 // vm sandbox with a timeout, as the SDK does, in the way the parent asks, and reports what happened.
-import v8 from 'node:v8';
 import vm from 'node:vm';
 import { parentPort } from 'node:worker_threads';
 
 const context = vm.createContext({});
 parentPort.on('message', ({ run, n = 1, busyMs = 0, timeout }) => {
-  if (run === 'promise-hook') {
-    // What the SDK does when it installs its promise hook (vm-shared.js setPromiseHook).
-    try {
-      v8.promiseHooks.createHook({ init() {} })();
-      parentPort.postMessage({ promiseHook: 'installed' });
-    } catch {
-      parentPort.postMessage({ promiseHook: 'refused' });
-    }
-    return;
-  }
   if (run === 'loop') parentPort.postMessage({ entering: true });
   const script =
     run === 'loop'

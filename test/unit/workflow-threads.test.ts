@@ -58,11 +58,3 @@ it('ends a thread caught in a loop inside the sandbox once it has been there lon
   expect(stuckFor[0]).toBeGreaterThan(1_500);
   expect(workflowThreadStats().threads).toBe(before - 1);
 });
-
-it("keeps the SDK's per-promise stack traces off unless asked for (WORKFLOW_STACK_TRACES)", async () => {
-  watchWorkflowThreads({ stuckAfterMs: 30_000, stackTraces: false });
-  expect(await ask(start(), { run: 'promise-hook' })).toEqual({ promiseHook: 'refused' });
-  watchWorkflowThreads({ stackTraces: true });
-  expect(await ask(start(), { run: 'promise-hook' })).toEqual({ promiseHook: 'installed' });
-  watchWorkflowThreads({ stackTraces: false });
-});
