@@ -9,7 +9,7 @@
 // rounds of the per-case mean, wall time on the workflow thread (what every other workflow of the worker
 // waits for) and this process's CPU (the timer threads included), and their ratios.
 import { type ChildProcess, spawn } from 'node:child_process';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { bundleWorkflows } from '../scripts/bundle-workflows.js';
@@ -51,6 +51,7 @@ export async function runSandboxBench(o: SandboxBenchOptions): Promise<void> {
   const bundle = join(tmpdir(), `shouhou-sandbox-bench-${process.pid}.js`);
   writeFileSync(bundle, await bundleWorkflows());
   const sandbox = await loadCaseSandbox({ bundle });
+  rmSync(bundle); // read into the sandbox; nothing else needs the file
   const cells = new BigInt64Array(new SharedArrayBuffer(CELLS * BigInt64Array.BYTES_PER_ELEMENT));
 
   /** One batch: `cases` cases started, then each one's first timer fired and its escalation answered. */
