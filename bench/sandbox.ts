@@ -9,10 +9,8 @@
 // rounds of the per-case mean, wall time on the workflow thread (what every other workflow of the worker
 // waits for) and this process's CPU (the timer threads included), and their ratios.
 import { type ChildProcess, spawn } from 'node:child_process';
-import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
-import { bundleWorkflows } from '../scripts/bundle-workflows.js';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { dirname } from 'node:path';
 import { CELLS, ENTRIES, watchSandboxEntries } from '../scripts/workflow-thread.mjs';
 import { machineInfo } from './escalation.js';
 import { loadCaseSandbox, type RestingCase } from './support/case-sandbox.js';
@@ -48,10 +46,7 @@ function busy(n: number): ChildProcess[] {
 
 export async function runSandboxBench(o: SandboxBenchOptions): Promise<void> {
   say('bundling the workflows');
-  const bundle = join(tmpdir(), `shouhou-sandbox-bench-${process.pid}.js`);
-  writeFileSync(bundle, await bundleWorkflows());
-  const sandbox = await loadCaseSandbox({ bundle });
-  rmSync(bundle); // read into the sandbox; nothing else needs the file
+  const sandbox = await loadCaseSandbox();
   const cells = new BigInt64Array(new SharedArrayBuffer(CELLS * BigInt64Array.BYTES_PER_ELEMENT));
 
   /** One batch: `cases` cases started, then each one's first timer fired and its escalation answered. */

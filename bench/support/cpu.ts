@@ -11,54 +11,51 @@ export interface CpuSnapshot {
   ms: Record<string, number>;
 }
 
-/** CPU ms of a process (user + system), with that of its children it has already reaped. */
-function processCpuMs(pid: number): number | undefined {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    // The command name (field 2) may contain spaces; fields after its closing parenthesis are fixed:
-    // utime, stime, cutime, cstime are fields 14–17.
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    const ticks = Number(fields[11]) + Number(fields[12]) + Number(fields[13]) + Number(fields[14]);
-    return (ticks * 1000) / TICKS_PER_SECOND;
-  } catch {
-    return undefined;
-  }
-}
-
-/** Live processes by parent pid (/proc/<pid>/stat's fourth field). */
-function childrenByParent(): Map<number, number[]> {
+/**
+ * Every live process's CPU ms (user + system, with that of the children it has already reaped) and the
+ * live processes by parent, from one read of each /proc/<pid>/stat.
+ */
+function readProcesses(): { cpuMs: Map<number, number>; children: Map<number, number[]> } {
+  const cpuMs = new Map<number, number>();
   const children = new Map<number, number[]>();
   for (const entry of readdirSync('/proc')) {
     if (!/^\d+$/.test(entry)) continue;
+    let stat: string;
     try {
-      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
-      const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
-      children.set(ppid, [...(children.get(ppid) ?? []), Number(entry)]);
+      stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
     } catch {
-      // gone meanwhile
+      continue; // gone meanwhile
     }
+    // The command name (field 2) may contain spaces; fields after its closing parenthesis are fixed:
+    // ppid is field 4; utime, stime, cutime, cstime are fields 14–17.
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    const ppid = Number(fields[1]);
+    const ticks = Number(fields[11]) + Number(fields[12]) + Number(fields[13]) + Number(fields[14]);
+    const pid = Number(entry);
+    cpuMs.set(pid, (ticks * 1000) / TICKS_PER_SECOND);
+    children.set(ppid, [...(children.get(ppid) ?? []), pid]);
   }
-  return children;
+  return { cpuMs, children };
 }
 
 /**
  * CPU ms of a process and every process below it, live or reaped: PostgreSQL does its work in one
  * backend process per connection, children of the postmaster, which the postmaster's own figures omit.
  */
-function treeCpuMs(pid: number, children: Map<number, number[]>): number | undefined {
-  const own = processCpuMs(pid);
+function treeCpuMs(pid: number, procs: ReturnType<typeof readProcesses>): number | undefined {
+  const own = procs.cpuMs.get(pid);
   if (own === undefined) return undefined;
   let sum = own;
-  for (const child of children.get(pid) ?? []) sum += treeCpuMs(child, children) ?? 0;
+  for (const child of procs.children.get(pid) ?? []) sum += treeCpuMs(child, procs) ?? 0;
   return sum;
 }
 
 export function cpuSnapshot(pids: Record<string, number[]>): CpuSnapshot {
   const ms: Record<string, number> = {};
-  const children = childrenByParent();
+  const procs = readProcesses();
   for (const [role, group] of Object.entries(pids)) {
     for (const pid of group) {
-      const v = treeCpuMs(pid, children);
+      const v = treeCpuMs(pid, procs);
       if (v !== undefined) ms[role] = (ms[role] ?? 0) + v;
     }
   }
