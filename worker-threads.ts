@@ -75,9 +75,9 @@ export function watchWorkflowThreads(options: Partial<WorkflowThreadWatch> = {})
         super(filename, options);
         return;
       }
-      const memory = new SharedArrayBuffer(CELLS * BigInt64Array.BYTES_PER_ELEMENT);
-      super(ENTRY, { ...options, workerData: entryData(memory, SDK_THREAD_MODULE) });
-      startWatching(this, new BigInt64Array(memory));
+      const entry = watchedEntry(SDK_THREAD_MODULE);
+      super(ENTRY, { ...options, workerData: entry.workerData });
+      startWatching(this, entry.cells);
     }
   }
   // The SDK reads the constructor off the module object when it creates a thread (CommonJS), so this
@@ -87,15 +87,20 @@ export function watchWorkflowThreads(options: Partial<WorkflowThreadWatch> = {})
 
 /** Starts a thread of `module` through the watched entry (tests: a module of their own instead of the SDK's). */
 export function startWatchedThread(module: string): workerThreads.Worker {
-  const memory = new SharedArrayBuffer(CELLS * BigInt64Array.BYTES_PER_ELEMENT);
-  const thread = new (originalThreadClass())(ENTRY, { workerData: entryData(memory, module) });
-  startWatching(thread, new BigInt64Array(memory));
+  const entry = watchedEntry(module);
+  const thread = new (originalThreadClass())(ENTRY, { workerData: entry.workerData });
+  startWatching(thread, entry.cells);
   return thread;
 }
 
-const entryData = (memory: SharedArrayBuffer, module: string) => ({
-  [WORKFLOW_THREAD_DATA]: { cells: memory, module },
-});
+/** The watched entry's data for a thread of `module`: memory shared with the thread, and this side's view. */
+function watchedEntry(module: string) {
+  const memory = new SharedArrayBuffer(CELLS * BigInt64Array.BYTES_PER_ELEMENT);
+  return {
+    workerData: { [WORKFLOW_THREAD_DATA]: { cells: memory, module } },
+    cells: new BigInt64Array(memory),
+  };
+}
 
 function startWatching(thread: workerThreads.Worker, cells: BigInt64Array): void {
   const w = { thread, cells };
