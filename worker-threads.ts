@@ -33,6 +33,11 @@ interface Watched {
 
 export interface WorkflowThreadWatch {
   stuckAfterMs: number;
+  /**
+   * Keep the SDK's stack trace of every pending promise, for the stack-trace query (the UI's "Stack
+   * Trace" tab); off by default for its cost (scripts/workflow-thread.mjs, skipPromiseStacks).
+   */
+  promiseStacks?: boolean;
   /** Called when a stuck thread is ended (default: an error on stderr naming how long it was stuck). */
   onStuck?: (stuckForMs: number) => void;
 }
@@ -97,7 +102,9 @@ export function startWatchedThread(module: string): workerThreads.Worker {
 function watchedEntry(module: string) {
   const memory = new SharedArrayBuffer(CELLS * BigInt64Array.BYTES_PER_ELEMENT);
   return {
-    workerData: { [WORKFLOW_THREAD_DATA]: { cells: memory, module } },
+    workerData: {
+      [WORKFLOW_THREAD_DATA]: { cells: memory, module, promiseStacks: watch.promiseStacks === true },
+    },
     cells: new BigInt64Array(memory),
   };
 }

@@ -111,6 +111,7 @@ const worker = await createWorker(
     maxCachedWorkflows: optionalInt('WORKER_MAX_CACHED_WORKFLOWS'),
     maxConcurrentWorkflowTaskExecutions: optionalInt('WORKER_MAX_CONCURRENT_WORKFLOW_TASKS'),
     maxConcurrentActivityTaskExecutions: optionalInt('WORKER_MAX_CONCURRENT_ACTIVITIES'),
+    workflowThreadWatch: { promiseStacks: process.env.WORKFLOW_STACK_TRACES === 'true' },
     tracing: tracing ? workerTracingOptions(tracing, { bundled: bundle !== undefined }) : undefined,
     payloadCodec,
   },

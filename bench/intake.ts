@@ -54,6 +54,8 @@ export interface IntakeBenchOptions {
   /** `--on stack` only: Node flags after the workers' own (a later V8 flag wins), and extra environment. */
   workerNodeFlags?: string[];
   workerEnv?: Record<string, string>;
+  /** `--on stack` only: Node flags of the API process (e.g. --cpu-prof). */
+  apiNodeFlags?: string[];
 }
 
 const say = (msg: string) => console.log(`[intake ${new Date().toISOString().slice(11, 19)}] ${msg}`);
@@ -91,6 +93,7 @@ async function stackTarget(o: IntakeBenchOptions): Promise<Target> {
       {
         name: 'api',
         entry: 'api/server.ts',
+        nodeFlags: o.apiNodeFlags,
         env: {
           HOST: '127.0.0.1',
           PORT: String(apiPort),
@@ -383,6 +386,7 @@ export async function runIntakeBench(o: IntakeBenchOptions): Promise<void> {
         openCases: o.openCases,
         workerNodeFlags: o.on === 'stack' ? [...WORKER_NODE_FLAGS, ...(o.workerNodeFlags ?? [])] : undefined,
         workerEnv: o.workerEnv,
+        apiNodeFlags: o.on === 'stack' && o.apiNodeFlags?.length ? o.apiNodeFlags : undefined,
         apiProcesses: target.apiUrls.length,
         workerProcesses: target.pids.worker?.length ?? 0,
         baseline:

@@ -43,10 +43,13 @@
 //                              and scripts/build-temporal-server.sh)
 //     --levels 4,8,16,32 --per-level 400 --warmup 100 --paced 30 (s) --open-cases 10000 --settle 120 (s)
 //     --worker-node-flag F, --worker-env K=V (repeatable; --on stack: after the workers' own flags/env)
+//     --api-node-flag F        extra Node flag of the API process (repeatable; --on stack; e.g.
+//                              --api-node-flag=--cpu-prof)
 //     --keep, --out <file> (default bench/results/intake-<on>.json)
 //
 //   sandbox      what an entry into the workflow sandbox costs: a case's intake and escalation run in this
-//                process, with Node's timer thread per entry and under the workers' watch (issue 16)
+//                process: the SDK's default, the workers' watch, and the watch without promise stack
+//                traces (issue 16)
 //     --cases 300 (per batch) --rounds 5 --load 0,2 (busy processes beside it, one level after the other)
 //     --out <file> (default bench/results/sandbox.json)
 //
@@ -242,6 +245,7 @@ if (name === 'intake') {
       settle: { type: 'string', default: '120' },
       'worker-node-flag': { type: 'string', multiple: true, default: [] },
       'worker-env': { type: 'string', multiple: true, default: [] },
+      'api-node-flag': { type: 'string', multiple: true, default: [] },
       keep: { type: 'boolean', default: false },
       out: { type: 'string' },
     },
@@ -258,6 +262,7 @@ if (name === 'intake') {
     settleSeconds: positiveInt(iv.settle, '--settle'),
     workerNodeFlags: iv['worker-node-flag'],
     workerEnv: keyValues(iv['worker-env'], '--worker-env'),
+    apiNodeFlags: iv['api-node-flag'],
     keep: iv.keep,
     out: iv.out ?? join(REPO_ROOT, `bench/results/intake-${iv.on}.json`),
     command: `npm run bench -- ${process.argv.slice(2).join(' ')}`,

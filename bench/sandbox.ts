@@ -1,7 +1,9 @@
 // What an entry into the workflow sandbox costs (issue 16): the case workflow run in this process without a
-// server (support/case-sandbox.ts), its intake and its first escalation timed per case, once with Node's
-// timer thread on every entry (the SDK's default: vm.Script#runInContext with a timeout) and once under
-// the per-thread watch a worker uses instead (scripts/workflow-thread.mjs), alternating in each round.
+// server (support/case-sandbox.ts), its intake and its first escalation timed per case, in three modes taking
+// turns in each round: `node-timeout`, the SDK's default (Node's timer thread on every entry,
+// vm.Script#runInContext with a timeout, and a source-mapped stack trace of every promise); `watched`, the
+// per-thread watch instead of the timer threads (scripts/workflow-thread.mjs, watchSandboxEntries); and
+// `no-stacks`, the watch and no promise stack traces (skipPromiseStacks) — what a worker runs.
 // With `--load N` as many busy processes keep the cores occupied, as the server, the database and the other
 // workers do when thousands of SLA steps fall due together.
 //
@@ -11,7 +13,7 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { CELLS, ENTRIES, watchSandboxEntries } from '../scripts/workflow-thread.mjs';
+import { CELLS, ENTRIES, skipPromiseStacks, watchSandboxEntries } from '../scripts/workflow-thread.mjs';
 import { machineInfo } from './escalation.js';
 import { loadCaseSandbox, type RestingCase } from './support/case-sandbox.js';
 import { percentile, round } from './support/stats.js';
@@ -25,12 +27,20 @@ export interface SandboxBenchOptions {
   command: string;
 }
 
-type Mode = 'node-timeout' | 'watched';
+const MODES = ['node-timeout', 'watched', 'no-stacks'] as const;
+type Mode = (typeof MODES)[number];
 interface Sample {
   intakeWallMs: number;
   intakeCpuMs: number;
   escalationWallMs: number;
   escalationCpuMs: number;
+}
+
+interface Ratios {
+  intakeWall: number;
+  intakeCpu: number;
+  escalationWall: number;
+  escalationCpu: number;
 }
 
 const say = (msg: string) => console.log(`[bench] ${new Date().toISOString().slice(11, 19)} ${msg}`);
@@ -46,12 +56,15 @@ function busy(n: number): ChildProcess[] {
 
 export async function runSandboxBench(o: SandboxBenchOptions): Promise<void> {
   say('bundling the workflows');
+  // The SDK creates its promise hook with the sandbox: wrapped from the start, skipping only when asked.
+  skipPromiseStacks()();
   const sandbox = await loadCaseSandbox();
   const cells = new BigInt64Array(new SharedArrayBuffer(CELLS * BigInt64Array.BYTES_PER_ELEMENT));
 
   /** One batch: `cases` cases started, then each one's first timer fired and its escalation answered. */
   async function batch(mode: Mode, offset: number): Promise<Sample> {
-    const restore = mode === 'watched' ? watchSandboxEntries(cells) : () => {};
+    const unwatch = mode === 'node-timeout' ? () => {} : watchSandboxEntries(cells);
+    const keepStacks = mode === 'no-stacks' ? skipPromiseStacks() : () => {};
     try {
       const resting: RestingCase[] = [];
       let wall = performance.now();
@@ -68,22 +81,25 @@ export async function runSandboxBench(o: SandboxBenchOptions): Promise<void> {
       for (const c of resting) await c.workflow.dispose();
       return { intakeWallMs, intakeCpuMs, escalationWallMs, escalationCpuMs };
     } finally {
-      restore();
+      keepStacks();
+      unwatch();
     }
   }
 
   // A warm-up batch of each, not counted: the first cases pay for compiling the bundle's code.
-  await batch('node-timeout', 0);
-  await batch('watched', o.cases);
-  let offset = 2 * o.cases;
+  let offset = 0;
+  for (const mode of MODES) {
+    await batch(mode, offset);
+    offset += o.cases;
+  }
   const levels = [];
   for (const load of o.loads) {
     const spinners = busy(load);
     try {
-      const samples: Record<Mode, Sample[]> = { 'node-timeout': [], watched: [] };
+      const samples: Record<Mode, Sample[]> = { 'node-timeout': [], watched: [], 'no-stacks': [] };
       for (let r = 0; r < o.rounds; r++) {
-        // Alternate which goes first, so neither always runs on a warmer (or more crowded) machine.
-        const order: Mode[] = r % 2 === 0 ? ['node-timeout', 'watched'] : ['watched', 'node-timeout'];
+        // Rotate which goes first, so none always runs on a warmer (or more crowded) machine.
+        const order = MODES.map((_, i) => MODES[(i + r) % MODES.length]);
         for (const mode of order) {
           const s = await batch(mode, offset);
           offset += o.cases;
@@ -111,17 +127,21 @@ export async function runSandboxBench(o: SandboxBenchOptions): Promise<void> {
       });
       const base = summary('node-timeout');
       const watched = summary('watched');
-      const ratio = (k: keyof Sample) => round(watched[k] / base[k], 2);
+      const noStacks = summary('no-stacks');
+      const ratios = (a: Sample, b: Sample): Ratios => ({
+        intakeWall: round(a.intakeWallMs / b.intakeWallMs, 2),
+        intakeCpu: round(a.intakeCpuMs / b.intakeCpuMs, 2),
+        escalationWall: round(a.escalationWallMs / b.escalationWallMs, 2),
+        escalationCpu: round(a.escalationCpuMs / b.escalationCpuMs, 2),
+      });
       levels.push({
         load,
         nodeTimeout: base,
         watched,
-        ratioWatchedToNodeTimeout: {
-          intakeWall: ratio('intakeWallMs'),
-          intakeCpu: ratio('intakeCpuMs'),
-          escalationWall: ratio('escalationWallMs'),
-          escalationCpu: ratio('escalationCpuMs'),
-        },
+        noStacks,
+        ratioWatchedToNodeTimeout: ratios(watched, base),
+        ratioNoStacksToNodeTimeout: ratios(noStacks, base),
+        ratioNoStacksToWatched: ratios(noStacks, watched),
         rounds: samples,
       });
     } finally {
@@ -137,13 +157,16 @@ export async function runSandboxBench(o: SandboxBenchOptions): Promise<void> {
     entriesWatched: Number(Atomics.load(cells, ENTRIES)),
     levels,
   };
-  for (const l of levels)
+  for (const l of levels) {
+    const line = (name: string, m: Sample, r: Ratios) =>
+      `${name} intake ${m.intakeWallMs} ms wall (×${r.intakeWall}), escalation ${m.escalationWallMs} ms wall ` +
+      `(×${r.escalationWall}), CPU ×${r.intakeCpu} / ×${r.escalationCpu}`;
     say(
-      `load ${l.load}: intake ${l.nodeTimeout.intakeWallMs} → ${l.watched.intakeWallMs} ms wall ` +
-        `(×${l.ratioWatchedToNodeTimeout.intakeWall}), escalation ${l.nodeTimeout.escalationWallMs} → ` +
-        `${l.watched.escalationWallMs} ms wall (×${l.ratioWatchedToNodeTimeout.escalationWall}); CPU ×` +
-        `${l.ratioWatchedToNodeTimeout.intakeCpu} / ×${l.ratioWatchedToNodeTimeout.escalationCpu}`,
+      `load ${l.load}: node-timeout intake ${l.nodeTimeout.intakeWallMs} ms, escalation ` +
+        `${l.nodeTimeout.escalationWallMs} ms wall; ${line('watched', l.watched, l.ratioWatchedToNodeTimeout)}; ` +
+        `${line('no-stacks', l.noStacks, l.ratioNoStacksToNodeTimeout)}`,
     );
+  }
   mkdirSync(dirname(o.out), { recursive: true });
   writeFileSync(o.out, `${JSON.stringify(result, null, 2)}\n`);
   say(`wrote ${o.out}`);

@@ -1,5 +1,6 @@
 // The entry of a worker's workflow thread (worker-threads.ts starts the SDK's workflow threads through it):
 // it replaces Node's execution timeout on each entry into the workflow sandbox with one watch per thread,
+// makes the SDK's promise hook skip its stack traces (unless asked to keep them; skipPromiseStacks below),
 // then loads the thread's module (the SDK's own), which does everything else as it would have.
 //
 // Why: the SDK enters its sandbox (vm.Script#runInContext) several times per workflow task, each time
@@ -14,6 +15,7 @@
 // looks at it once a second and ends a thread stuck in workflow code for longer than it allows
 // (worker-threads.ts). Plain JavaScript: a thread does not inherit the TypeScript loader of `npm start`.
 import { createRequire } from 'node:module';
+import v8 from 'node:v8';
 import vm from 'node:vm';
 import { workerData } from 'node:worker_threads';
 
@@ -50,8 +52,54 @@ export function watchSandboxEntries(cells) {
   };
 }
 
+let skippingStacks = false;
+let hooksWrapped = false;
+const noStack = () => '';
+
+/**
+ * From now on, the init hook of every promise hook created in this thread — the SDK creates one when it
+ * sets up its sandbox — runs without formatting a stack trace, until the returned function is called.
+ *
+ * Why: the SDK's hook records, for every promise a workflow creates, a stack trace mapped through the
+ * bundle's source map, for the stack-trace query (the UI's "Stack Trace" tab) — about a third of a
+ * workflow thread's CPU and tens of KiB per cached case (bench/README.md, "sandbox"). Its hook still runs,
+ * and must: the SDK's workflows fail their cancellation scopes' activities without it (tried); what it
+ * reads as the stack is then empty, so it stores none and the query answers with no stacks.
+ * @returns {() => void}
+ */
+export function skipPromiseStacks() {
+  skippingStacks = true;
+  if (!hooksWrapped) {
+    hooksWrapped = true;
+    const createHook = v8.promiseHooks.createHook;
+    v8.promiseHooks.createHook = function createHookSkippingStacks(hooks) {
+      const init = hooks.init;
+      if (!init) return createHook.call(this, hooks);
+      return createHook.call(this, {
+        ...hooks,
+        init(promise, parent) {
+          if (!skippingStacks) return init(promise, parent);
+          // The SDK reads the stack of an Error it creates; Node formats it with this thread's
+          // Error.prepareStackTrace (the SDK's own, which maps every frame through the source map).
+          const prepare = Error.prepareStackTrace;
+          Error.prepareStackTrace = noStack;
+          try {
+            return init(promise, parent);
+          } finally {
+            Error.prepareStackTrace = prepare;
+          }
+        },
+      });
+    };
+  }
+  return () => {
+    skippingStacks = false;
+  };
+}
+
 const data = workerData?.[WORKFLOW_THREAD_DATA];
 if (data) {
   watchSandboxEntries(new BigInt64Array(data.cells));
+  if (!data.promiseStacks) skipPromiseStacks();
   createRequire(import.meta.url)(data.module);
 }

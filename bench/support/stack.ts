@@ -53,6 +53,8 @@ export interface StackOptions {
     name: string;
     entry: string;
     env?: Record<string, string>;
+    /** Node flags before its entry (e.g. --cpu-prof). */
+    nodeFlags?: string[];
     /** Start of the line that says it is up (or, with readyPort, a port that accepts connections). */
     ready: string;
     readyPort?: number;
@@ -331,7 +333,7 @@ export async function startStack(opts: StackOptions = {}): Promise<Stack> {
         x.name,
         x.name,
         process.execPath,
-        ['--import', 'tsx', join(REPO_ROOT, x.entry)],
+        [...(x.nodeFlags ?? []), '--import', 'tsx', join(REPO_ROOT, x.entry)],
         {
           ...process.env,
           DATABASE_URL: databaseUrl!,

@@ -93,6 +93,11 @@ it("runs the case's workflow tasks on a workflow thread started through the watc
   const line = await fastPolicy(stack, {
     targets: { response: { normal: seconds(600), emergency: seconds(600) } },
   });
-  await openSlaCase(stack, line);
+  const opened = await openSlaCase(stack, line);
   await eventually(async () => workflowThreadStats().entries > before.entries);
+  // Its promise hook keeps no stack traces (scripts/workflow-thread.mjs, skipPromiseStacks): the SDK's
+  // stack-trace query of a waiting case answers, with no stack. Were the hook's stacks taken, it would
+  // name the case workflow's await.
+  const handle = stack.client.workflow.getHandle(`case-${opened.id}`);
+  expect(await handle.query<string>('__stack_trace')).toBe('');
 });

@@ -1,6 +1,7 @@
 // The watch that replaces Node's per-entry execution timeout in workflow threads (worker-threads.ts): an
 // entry's timeout no longer starts a timer of Node's, every entry is counted, and a thread caught in a loop
-// inside the sandbox is ended once it has been there longer than the limit. The threads run a stand-in for
+// inside the sandbox is ended once it has been there longer than the limit. A promise hook of the thread
+// still runs for every promise but reads no stack trace unless asked to keep them. The threads run a stand-in for
 // the SDK's thread module (test/support/sandbox-thread.mjs) that enters a sandbox the way the SDK does.
 import { once } from 'node:events';
 import { fileURLToPath } from 'node:url';
@@ -57,4 +58,19 @@ it('ends a thread caught in a loop inside the sandbox once it has been there lon
   expect(stuckFor).toHaveLength(1);
   expect(stuckFor[0]).toBeGreaterThan(1_500);
   expect(workflowThreadStats().threads).toBe(before - 1);
+});
+
+it('a promise hook of the thread runs for every promise without a stack trace, unless stacks are kept', async () => {
+  watchWorkflowThreads({ stuckAfterMs: 30_000 });
+  const skipping = await ask(start(), { run: 'promise-stack' });
+  expect(skipping).toEqual({ hookRan: 1, stack: '' });
+
+  watchWorkflowThreads({ stuckAfterMs: 30_000, promiseStacks: true });
+  try {
+    const keeping = await ask(start(), { run: 'promise-stack' });
+    expect(keeping.hookRan).toBe(1);
+    expect(keeping.stack).toMatch(/^Error\n {4}at [^]*\n {4}at promiseStack /);
+  } finally {
+    watchWorkflowThreads({ promiseStacks: false });
+  }
 });
