@@ -69,7 +69,7 @@ it('a promise hook of the thread runs for every promise without a stack trace, u
   try {
     const keeping = await ask(start(), { run: 'promise-stack' });
     expect(keeping.hookRan).toBe(1);
-    expect(keeping.stack).toMatch(/^Error\n {4}at [^]*\n {4}at promiseStack /);
+    expect(keeping.stack).toMatch(/^Error\n {4}at [\s\S]*\n {4}at promiseStack /);
   } finally {
     watchWorkflowThreads({ promiseStacks: false });
   }
