@@ -228,6 +228,15 @@ export const slaPolicies = pgTable(
   (t) => [primaryKey({ columns: [t.id, t.version] })],
 );
 
+/**
+ * One row: a number the database bumps after every statement writing a calendar, its days or years, or an
+ * SLA policy (triggers of migration 0016), so an API process knows when its copy of them is out of date.
+ */
+export const slaConfigGeneration = pgTable('sla_config_generation', {
+  id: boolean('id').primaryKey().default(true),
+  generation: bigint('generation', { mode: 'number' }).notNull(),
+});
+
 /** Escalations fired by SLA clocks: one row per case, clock, clock cycle and level. */
 export const escalations = pgTable(
   'escalations',

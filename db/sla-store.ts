@@ -13,7 +13,7 @@ import {
   trimCalendar,
 } from '../domain/sla-policy.js';
 import type { Database } from './client.js';
-import { calendarDays, calendars, calendarYears, slaPolicies } from './schema.js';
+import { calendarDays, calendars, calendarYears, slaConfigGeneration, slaPolicies } from './schema.js';
 
 export type Tx = Parameters<Parameters<Database['transaction']>[0]>[0];
 type Db = Database | Tx;
@@ -160,12 +160,75 @@ export async function currentPolicies(db: Db): Promise<SlaPolicy[]> {
 /**
  * The policy version and calendar a case opened at `at` starts under: the most specific current policy
  * (DEFAULT_POLICY if none matches) and its calendar (the built-in China calendar if it is missing),
- * trimmed to the years the case can need. Two round trips, no cache: an edit applies to the next intake.
+ * trimmed to the years the case can need. Read from the database every time (SlaSnapshots keeps them).
  */
 export async function loadSlaSnapshot(db: Db, subject: PolicySubject, at: Date): Promise<SlaSnapshot> {
-  const policy = resolvePolicy(await currentPolicies(db), subject) ?? DEFAULT_POLICY;
-  // trimCalendar keeps the year before the start to two years after; load only those overrides.
-  const year = at.getUTCFullYear();
-  const stored = await loadStoredCalendar(db, policy.calendarId, { fromYear: year - 1, toYear: year + 2 });
+  return snapshotOf(await currentPolicies(db), (id, year) => loadYears(db, id, year), subject, at);
+}
+
+async function snapshotOf(
+  policies: SlaPolicy[],
+  calendarFor: (id: string, year: number) => Promise<StoredCalendar | undefined>,
+  subject: PolicySubject,
+  at: Date,
+): Promise<SlaSnapshot> {
+  const policy = resolvePolicy(policies, subject) ?? DEFAULT_POLICY;
+  const stored = await calendarFor(policy.calendarId, at.getUTCFullYear());
   return { policy, calendar: trimCalendar(stored?.calendar ?? chinaCalendar(), at) };
+}
+
+/** trimCalendar keeps the year before the start to two years after: only those overrides are loaded. */
+const loadYears = (db: Db, id: string, year: number) =>
+  loadStoredCalendar(db, id, { fromYear: year - 1, toYear: year + 2 });
+
+/** The SLA configuration's generation (migration 0016), as a column of a select. */
+export const currentSlaGeneration = sql<string>`(select ${slaConfigGeneration.generation} from ${slaConfigGeneration})`;
+
+/**
+ * The current policies and the calendars intakes snapshot, kept in memory for as long as the SLA
+ * configuration's generation stays the same. The database bumps that number after every statement that
+ * writes a calendar, its days or years, or a policy (migration 0016) — by the API, a migration or by hand —
+ * and an intake reads it with its case number, in the statement it runs anyway; so an edit applies to the
+ * next intake of every API process, as when each intake read the tables (five statements) itself.
+ */
+export class SlaSnapshots {
+  private generation = -1;
+  private policies: Promise<SlaPolicy[]> | undefined;
+  private readonly calendars = new Map<string, Promise<StoredCalendar | undefined>>();
+
+  /** The snapshot for a case opened at `at`, under the configuration of `generation` or a later one. */
+  async snapshot(db: Db, generation: string, subject: PolicySubject, at: Date): Promise<SlaSnapshot> {
+    const g = Number(generation);
+    // Only forward: what an older generation asks for, a newer configuration answers as well (that intake
+    // could as well have come a moment later).
+    if (g > this.generation) {
+      this.generation = g;
+      this.policies = undefined;
+      this.calendars.clear();
+    }
+    if (!this.policies) {
+      const load: Promise<SlaPolicy[]> = currentPolicies(db).catch((err) => {
+        if (this.policies === load) this.policies = undefined;
+        throw err;
+      });
+      this.policies = load;
+    }
+    return snapshotOf(
+      await this.policies,
+      (id, year) => {
+        const key = `${id}:${year}`;
+        const kept = this.calendars.get(key);
+        if (kept) return kept;
+        // A load that failed is not kept: the next intake tries again.
+        const load = loadYears(db, id, year).catch((err) => {
+          if (this.calendars.get(key) === load) this.calendars.delete(key);
+          throw err;
+        });
+        this.calendars.set(key, load);
+        return load;
+      },
+      subject,
+      at,
+    );
+  }
 }

@@ -1,5 +1,6 @@
 // Intake, detail and list of service cases.
 import type { FastifyInstance } from 'fastify';
+import { SlaSnapshots } from '../../db/sla-store.js';
 import type { Intake } from '../../domain/case.js';
 import { formatDuration } from '../../domain/duration.js';
 import { type AppDeps, DEFAULT_INTAKE_MAX_BACKDATE_MS } from '../app.js';
@@ -26,7 +27,8 @@ type IntakeBody = Omit<Intake, 'reportedAt'> & { reportedAt?: string };
 /** A little slack for the help desk's clock running ahead of ours. */
 const CLOCK_SKEW_MS = 60_000;
 
-export async function caseRoutes(app: FastifyInstance, deps: AppDeps) {
+export async function caseRoutes(app: FastifyInstance, appDeps: AppDeps) {
+  const deps = { ...appDeps, slaSnapshots: new SlaSnapshots() };
   const maxBackdateMs = deps.intakeMaxBackdateMs ?? DEFAULT_INTAKE_MAX_BACKDATE_MS;
   app.post<{ Body: IntakeBody }>(
     '/api/v1/cases',
@@ -80,8 +82,9 @@ export async function caseRoutes(app: FastifyInstance, deps: AppDeps) {
         actor: actorOf(principal),
       });
       // A team's auto-assign rule (docs/people.md) may hand the new case to an engineer at once.
-      if (created) await autoAssign(deps, row);
-      const current = (await findCase(deps.db, row.id)) ?? row;
+      const assigned = created ? await autoAssign(deps, row) : null;
+      // Read again only what an assignment changed; a case just opened is the row its insert returned.
+      const current = assigned ? ((await findCase(deps.db, row.id)) ?? row) : row;
       // A ticket reference is this key's own, so the case it finds is one it opened; should that ever
       // not hold, the caller learns nothing of a case it may not read.
       if (!created && !canSee(principal, current)) {

@@ -6,12 +6,19 @@
 // and tiers of its own (or inserts them in a transaction that is rolled back).
 import { and, eq, like, sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { calendarDays, calendarYears, cases, escalations, slaPolicies } from '../../db/schema.js';
-import { loadCalendar, loadSlaSnapshot, seedDefaults } from '../../db/sla-store.js';
+import {
+  calendarDays,
+  calendarYears,
+  cases,
+  escalations,
+  slaConfigGeneration,
+  slaPolicies,
+} from '../../db/schema.js';
+import { loadCalendar, loadSlaSnapshot, SlaSnapshots, seedDefaults } from '../../db/sla-store.js';
 import { localDateOf } from '../../domain/calendar.js';
 import { chinaDataYears, chinaOverridesForYear } from '../../domain/calendar-china.js';
 import { DEFAULT_POLICY, type SlaPolicy } from '../../domain/sla-policy.js';
-import { call, get, type Stack, startStack } from '../support/stack.js';
+import { call, get, intakeBody, type Stack, startStack } from '../support/stack.js';
 
 let stack: Stack;
 beforeAll(async () => {
@@ -611,6 +618,49 @@ describe('SLA policies', () => {
     const years = new Set(snap.calendar.overrides.map((o) => Number(o.date.slice(0, 4))));
     expect([...years].sort()).toEqual([2024, 2025, 2026].filter((y) => chinaDataYears().includes(y)));
     expect(snap.calendar.coveredYears).toEqual(expect.arrayContaining([2024, 2025, 2026]));
+  });
+
+  it('intake keeps policies and calendars in memory until the database says they changed', async () => {
+    const { db } = stack.db;
+    const tag = `${process.pid}-${Date.now()}`;
+    const line = `gen-line-${tag}`;
+    const calendarId = `gen-cal-${tag}`;
+    const generation = async () => String((await db.select().from(slaConfigGeneration))[0].generation);
+    const subject = { severity: 'normal' as const, productLine: line };
+    const at = new Date();
+    const snapshots = new SlaSnapshots();
+    const first = await generation();
+    expect((await snapshots.snapshot(db, first, subject, at)).policy.id).toBe('default');
+
+    // A calendar through the API, a policy straight into the database: each bumps the generation.
+    expect((await put(`/api/v1/calendars/${calendarId}`, calendarBody({ name: '旧名' }))).status).toBe(201);
+    const id = `gen-policy-${tag}`;
+    await db.insert(slaPolicies).values({
+      id,
+      version: 1,
+      name: id,
+      definition: { ...DEFAULT_POLICY, id, version: 1, name: id, match: { productLine: line }, calendarId },
+    });
+    const second = await generation();
+    expect(Number(second)).toBeGreaterThan(Number(first));
+    // Asked under the generation it was loaded at, the kept copy answers; under the new one, the database.
+    expect((await snapshots.snapshot(db, first, subject, at)).policy.id).toBe('default');
+    const now = await snapshots.snapshot(db, second, subject, at);
+    expect(now.policy.id).toBe(id);
+    expect(now.calendar).toMatchObject({ id: calendarId, name: '旧名', timeZone: 'Europe/Berlin' });
+
+    // The API's intake sees each change at once, whoever made it.
+    const intake = () => {
+      const body = intakeBody();
+      return post('/api/v1/cases', { ...body, product: { ...body.product, line } });
+    };
+    const opened = await intake();
+    expect(opened.status).toBe(201);
+    expect(opened.body.sla).toMatchObject({ policy: { id }, calendar: { id: calendarId, name: '旧名' } });
+    await db.execute(sql`update calendars set name = '新名' where id = ${calendarId}`);
+    expect((await intake()).body.sla).toMatchObject({ policy: { id }, calendar: { name: '新名' } });
+    await db.update(slaPolicies).set({ retiredAt: new Date() }).where(eq(slaPolicies.id, id));
+    expect((await intake()).body.sla).toMatchObject({ policy: { id: 'default' }, calendar: { id: 'cn' } });
   });
 });
 
