@@ -181,29 +181,31 @@ export function createQualityActivities(deps: QualityActivityDeps & { historyLim
   }
 
   /** The intake facts of a case the quality loop keys on (the projection carries a patch, not them). */
-  type CaseFacts = { caseId: string; serialNumber: string; model: string; reportedAt: Date };
+  type CaseFacts = { caseId: string; serialNumber: string; model: string };
   async function factsOf(caseId: string): Promise<CaseFacts | undefined> {
     const [row] = await db
-      .select({ serialNumber: cases.serialNumber, model: cases.productModel, reportedAt: cases.reportedAt })
+      .select({ serialNumber: cases.serialNumber, model: cases.productModel })
       .from(cases)
       .where(eq(cases.id, caseId));
     return row ? { caseId, ...row } : undefined;
   }
 
-  /** Marks a new case on a serial repaired within the window before it as a repeat of that case. */
-  async function linkRepeat(state: CaseFacts): Promise<void> {
-    const reportedAt = state.reportedAt;
-    const since = new Date(reportedAt.getTime() - REPEAT_WINDOW_DAYS * 86_400_000);
+  /**
+   * Marks a new case on a serial repaired within the window before it as a repeat of that case. One
+   * statement that reads the case's serial and report time itself: it runs inside the new case's first
+   * workflow task (intake's projection is a local activity), for every case opened.
+   */
+  async function linkRepeat(caseId: string): Promise<void> {
+    const earlier = sql`
+      select p.id from cases p
+      join case_events ev on ev.case_id = p.id and ev.type = 'repair_completed'
+      where p.serial_number = c.serial_number and p.id <> c.id
+        and ev.at >= c.reported_at - make_interval(secs => ${REPEAT_WINDOW_DAYS * 86_400})
+        and ev.at <= c.reported_at
+      order by ev.at desc limit 1`;
     await db.execute(sql`
-      update cases set repeat_of = earlier.id
-      from (
-        select p.id from cases p
-        join case_events ev on ev.case_id = p.id and ev.type = 'repair_completed'
-        where p.serial_number = ${state.serialNumber} and p.id <> ${state.caseId}
-          and ev.at >= ${since.toISOString()}::timestamptz and ev.at <= ${reportedAt.toISOString()}::timestamptz
-        order by ev.at desc limit 1
-      ) earlier
-      where cases.id = ${state.caseId} and cases.repeat_of is null`);
+      update cases c set repeat_of = (${earlier})
+      where c.id = ${caseId} and c.repeat_of is null and (${earlier}) is not null`);
   }
 
   /** Records the failure codes of a transition; raises (or joins) a quality issue when they cluster. */
@@ -274,10 +276,10 @@ export function createQualityActivities(deps: QualityActivityDeps & { historyLim
   return {
     /** After every case projection: repeat-failure link at the first, failure codes at the coded ones. */
     async afterCaseProjected(caseId: string, event: CaseEvent): Promise<void> {
-      if (event.seq !== 1 && !codingOf(event)) return;
+      if (event.seq === 1) await linkRepeat(caseId);
+      if (!codingOf(event)) return;
       const facts = await factsOf(caseId);
       if (!facts) return;
-      if (event.seq === 1) await linkRepeat(facts);
       await recordFailure(facts, event);
     },
 
