@@ -7,7 +7,7 @@ import { and, eq, sql } from 'drizzle-orm';
 import { intakeColumns } from '../activities/case-projection.js';
 import type { Database } from '../db/client.js';
 import { caseEvents, cases } from '../db/schema.js';
-import { currentSlaGeneration, loadSlaSnapshot, type SlaSnapshots } from '../db/sla-store.js';
+import { currentSlaGeneration, type SlaSnapshots } from '../db/sla-store.js';
 import { caseWorkflowId, type Intake } from '../domain/case.js';
 import { CASE_SEVERITY, CASE_STAGE } from '../workflows/search-attributes.js';
 import { type ServiceCaseInput, serviceCase } from '../workflows/service-case.js';
@@ -19,8 +19,8 @@ export interface IntakeDeps {
   temporal: Client;
   taskQueue: string;
   timing: ServiceCaseInput['timing'];
-  /** The SLA configuration kept in memory between intakes (none: read at every intake). */
-  slaSnapshots?: SlaSnapshots;
+  /** The SLA configuration kept in memory between intakes. */
+  slaSnapshots: SlaSnapshots;
 }
 
 type CaseRow = typeof cases.$inferSelect;
@@ -39,10 +39,7 @@ export async function openCase(
     productLine: intake.product.line,
     customerTier: intake.customer.tier,
   };
-  const reportedAt = new Date(intake.reportedAt);
-  const sla = deps.slaSnapshots
-    ? await deps.slaSnapshots.snapshot(db, generation, subject, reportedAt)
-    : await loadSlaSnapshot(db, subject, reportedAt);
+  const sla = await deps.slaSnapshots.snapshot(db, generation, subject, new Date(intake.reportedAt));
   // The row and its 'created' event are written by one statement (so together, and in one round trip
   // instead of a transaction's four): a case is visible with its timeline at once, and the workflow's own
   // projection of the same event is a no-op.

@@ -28,6 +28,7 @@ import { sql } from 'drizzle-orm';
 import postgres from 'postgres';
 import type { IntakeDeps } from '../api/case-intake.js';
 import { connectDb, type DbHandle } from '../db/client.js';
+import { SlaSnapshots } from '../db/sla-store.js';
 import { DEFAULT_POLICY } from '../domain/sla-policy.js';
 import { sleep } from '../scripts/process-helpers.mjs';
 import {
@@ -256,6 +257,7 @@ export async function runBurstBench(opts: BurstBenchOptions): Promise<void> {
       temporal: client,
       taskQueue: stack.taskQueue,
       timing: { surveyDelayMs: 24 * HOUR_MS, surveyExpiryMs: 7 * 24 * HOUR_MS },
+      slaSnapshots: new SlaSnapshots(),
     };
     const pids = stack.pids;
     const samples: Sample[] = [];

@@ -24,6 +24,7 @@ import { sql } from 'drizzle-orm';
 import { type IntakeDeps, openCase } from '../api/case-intake.js';
 import { connectDb, type DbHandle } from '../db/client.js';
 import { calendars, people, slaPolicies } from '../db/schema.js';
+import { SlaSnapshots } from '../db/sla-store.js';
 import type { Target } from '../domain/calendar.js';
 import { caseWorkflowId, type Intake } from '../domain/case.js';
 import { DEFAULT_POLICY, type SlaPolicy } from '../domain/sla-policy.js';
@@ -315,6 +316,7 @@ async function runSize(
       temporal: new Client({ connection, namespace: 'default' }),
       taskQueue: stack.taskQueue,
       timing: { surveyDelayMs: 24 * HOUR_MS, surveyExpiryMs: 7 * 24 * HOUR_MS },
+      slaSnapshots: new SlaSnapshots(),
     };
     await addCalendarAndPolicy(db, 'bench-probe', PROBE_LINE, NEVER);
     if (smtp)

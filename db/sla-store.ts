@@ -193,8 +193,8 @@ export const currentSlaGeneration = sql<string>`(select ${slaConfigGeneration.ge
  */
 export class SlaSnapshots {
   private generation = -1;
-  private policies: Promise<SlaPolicy[]> | undefined;
-  private readonly calendars = new Map<string, Promise<StoredCalendar | undefined>>();
+  /** The current policies (key `policies`) and calendars' years (`calendar:<id>:<year>`), as loads. */
+  private readonly kept = new Map<string, Promise<unknown>>();
 
   /** The snapshot for a case opened at `at`, under the configuration of `generation` or a later one. */
   async snapshot(db: Db, generation: string, subject: PolicySubject, at: Date): Promise<SlaSnapshot> {
@@ -203,32 +203,25 @@ export class SlaSnapshots {
     // could as well have come a moment later).
     if (g > this.generation) {
       this.generation = g;
-      this.policies = undefined;
-      this.calendars.clear();
-    }
-    if (!this.policies) {
-      const load: Promise<SlaPolicy[]> = currentPolicies(db).catch((err) => {
-        if (this.policies === load) this.policies = undefined;
-        throw err;
-      });
-      this.policies = load;
+      this.kept.clear();
     }
     return snapshotOf(
-      await this.policies,
-      (id, year) => {
-        const key = `${id}:${year}`;
-        const kept = this.calendars.get(key);
-        if (kept) return kept;
-        // A load that failed is not kept: the next intake tries again.
-        const load = loadYears(db, id, year).catch((err) => {
-          if (this.calendars.get(key) === load) this.calendars.delete(key);
-          throw err;
-        });
-        this.calendars.set(key, load);
-        return load;
-      },
+      await this.keep('policies', () => currentPolicies(db)),
+      (id, year) => this.keep(`calendar:${id}:${year}`, () => loadYears(db, id, year)),
       subject,
       at,
     );
+  }
+
+  /** The kept load of `key`, or a new one; a load that failed is not kept, so the next intake tries again. */
+  private keep<T>(key: string, load: () => Promise<T>): Promise<T> {
+    const kept = this.kept.get(key) as Promise<T> | undefined;
+    if (kept) return kept;
+    const loading: Promise<T> = load().catch((err) => {
+      if (this.kept.get(key) === loading) this.kept.delete(key);
+      throw err;
+    });
+    this.kept.set(key, loading);
+    return loading;
   }
 }
