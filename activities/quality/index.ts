@@ -196,16 +196,18 @@ export function createQualityActivities(deps: QualityActivityDeps & { historyLim
    * workflow task (intake's projection is a local activity), for every case opened.
    */
   async function linkRepeat(caseId: string): Promise<void> {
-    const earlier = sql`
-      select p.id from cases p
-      join case_events ev on ev.case_id = p.id and ev.type = 'repair_completed'
-      where p.serial_number = c.serial_number and p.id <> c.id
-        and ev.at >= c.reported_at - make_interval(secs => ${REPEAT_WINDOW_DAYS * 86_400})
-        and ev.at <= c.reported_at
-      order by ev.at desc limit 1`;
     await db.execute(sql`
-      update cases c set repeat_of = (${earlier})
-      where c.id = ${caseId} and c.repeat_of is null and (${earlier}) is not null`);
+      update cases c set repeat_of = earlier.id
+      from cases n
+      join lateral (
+        select p.id from cases p
+        join case_events ev on ev.case_id = p.id and ev.type = 'repair_completed'
+        where p.serial_number = n.serial_number and p.id <> n.id
+          and ev.at >= n.reported_at - make_interval(secs => ${REPEAT_WINDOW_DAYS * 86_400})
+          and ev.at <= n.reported_at
+        order by ev.at desc limit 1
+      ) earlier on true
+      where n.id = ${caseId} and c.id = n.id and c.repeat_of is null`);
   }
 
   /** Records the failure codes of a transition; raises (or joins) a quality issue when they cluster. */
