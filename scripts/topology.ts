@@ -17,8 +17,17 @@
 // The chaos scenarios (bench/chaos.ts) drive the same topology through startTopology().
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { chmodSync, createWriteStream, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import {
+  chmodSync,
+  createWriteStream,
+  existsSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
+import { join, relative } from 'node:path';
 import { createInterface } from 'node:readline';
 import { pathToFileURL } from 'node:url';
 import postgres from 'postgres';
@@ -36,6 +45,26 @@ import {
 
 const TOOLS = join(REPO_ROOT, '.tools');
 const DIST = join(REPO_ROOT, 'dist');
+
+/**
+ * The first TypeScript source edited after the file dist/ compiled from it, if any: the topology runs the
+ * compiled build, and a build older than the code would run (and measure) what the code no longer is.
+ */
+function newerSource(dir = DIST): string | undefined {
+  for (const entry of readdirSync(dir, { withFileTypes: true })) {
+    const path = join(dir, entry.name);
+    if (entry.isDirectory()) {
+      if (entry.name === 'node_modules' || entry.name === 'dashboard') continue;
+      const found = newerSource(path);
+      if (found) return found;
+    } else if (entry.name.endsWith('.js')) {
+      const source = join(REPO_ROOT, relative(DIST, path)).replace(/\.js$/, '.ts');
+      if (existsSync(source) && statSync(source).mtimeMs > statSync(path).mtimeMs)
+        return relative(REPO_ROOT, source);
+    }
+  }
+  return undefined;
+}
 
 export interface TopologyOptions {
   /** State directory (default .data/topology); Postgres data survive restarts there. */
@@ -166,6 +195,8 @@ export async function startTopology(opts: TopologyOptions = {}): Promise<Topolog
   ] as const) {
     if (!existsSync(file)) throw new Error(`${file} is missing — run: ${how}`);
   }
+  const stale = newerSource();
+  if (stale) throw new Error(`${stale} changed after the build in dist/ — run: npm run build`);
   mkdirSync(join(dir, 'logs'), { recursive: true });
   // Run as root, PostgreSQL runs as the user `postgres`, which must reach its data directory.
   chmodSync(dir, 0o755);
