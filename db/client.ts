@@ -35,8 +35,8 @@ type Scope = (sql: postgres.TransactionSql) => unknown;
  * given a name for, and postgres.js then sends every statement with parameters in two round trips —
  * Parse and Describe to learn the parameters' types, then Bind and Execute — while PostgreSQL parses and
  * analyses it anew each time. Prepared, a statement is parsed once per connection and then costs one
- * round trip. Measured on an escalation's statement (bench/README.md, "Tuning"): PostgreSQL's CPU per
- * statement 2.2 → 1.1 ms, its wall time 4.1 → 2.7 ms. Statements without parameters stay as they were
+ * round trip: about half the database's CPU and two thirds of the time for an escalation's statement
+ * (bench/README.md, "Tuning"). Statements without parameters stay as they were
  * (they take one round trip already, and a script of several statements cannot be prepared).
  *
  * What postgres.js keeps per connection grows with the distinct statement texts it has run (a list
