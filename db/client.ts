@@ -50,21 +50,23 @@ function preparing<T extends postgres.Sql | postgres.TransactionSql>(sql: T): T 
       ? unsafe(query, args as postgres.ParameterOrJSON<never>[], { ...options, prepare: true })
       : unsafe(query, args as never, options)) as typeof sql.unsafe;
   // A transaction's statements go through a Sql of its own (and a savepoint's through another).
+  const prepared =
+    (fn: Scope): Scope =>
+    (tx) =>
+      fn(preparing(tx));
   if ('begin' in sql) {
     const begin = sql.begin as (options: string, fn: Scope) => Promise<unknown>;
     (sql as postgres.Sql).begin = ((options: string | Scope, fn?: Scope) =>
       typeof options === 'function'
-        ? begin('', (tx) => options(preparing(tx)))
-        : begin(options, (tx) => fn!(preparing(tx)))) as postgres.Sql['begin'];
+        ? begin('', prepared(options))
+        : begin(options, prepared(fn!))) as postgres.Sql['begin'];
   }
   if ('savepoint' in sql) {
     const savepoint = sql.savepoint as (name: string | Scope, fn?: Scope) => Promise<unknown>;
     (sql as postgres.TransactionSql).savepoint = ((name: string | Scope, fn?: Scope) =>
       typeof name === 'function'
-        ? savepoint((tx: postgres.TransactionSql) => name(preparing(tx)))
-        : savepoint(name, (tx: postgres.TransactionSql) =>
-            fn!(preparing(tx)),
-          )) as postgres.TransactionSql['savepoint'];
+        ? savepoint(prepared(name))
+        : savepoint(name, prepared(fn!))) as postgres.TransactionSql['savepoint'];
   }
   return sql;
 }
