@@ -355,7 +355,7 @@ describe('parts request', () => {
     const late = await eventually(async () => {
       const o = (await getAs(`/api/v1/purchase-orders/${order.id}`)).body;
       return o.escalations.length === 2 && o;
-    }, 30_000);
+    }, 90_000);
     expect(late.escalations.map((e: { level: number; recipient: string }) => [e.level, e.recipient])).toEqual(
       [
         [1, 'procurement'],
@@ -475,7 +475,7 @@ describe('parts request', () => {
     const late = await eventually(async () => {
       const o = (await getAs(`/api/v1/purchase-orders/${order.id}`)).body;
       return o.escalations.length === 2 && o;
-    }, 30_000);
+    }, 90_000);
     expect(late.escalations.map((e: { level: number; recipient: string }) => [e.level, e.recipient])).toEqual(
       [
         [1, 'procurement'],
@@ -706,7 +706,7 @@ describe('reorder purchase orders', () => {
     const late = await eventually(async () => {
       const o = (await getAs(`/api/v1/purchase-orders/${order.id}`)).body;
       return o.escalations.length === 2 && o;
-    }, 30_000);
+    }, 90_000);
     expect(late.escalations.map((e: { level: number; recipient: string }) => [e.level, e.recipient])).toEqual(
       [
         [1, 'procurement'],

@@ -231,7 +231,7 @@ describe('escalation to people', () => {
         (d) => d.status === 'delivered',
       );
       return items.length === 2 ? items : undefined;
-    }, 30_000);
+    }, 90_000);
     for (const d of boss) expect(d.channel).toMatch(/^(wecom|dingtalk)$/);
     const ding = chat.calls.filter(
       (c) => c.service === 'dingtalk' && JSON.stringify(c.body).includes(created.id),
@@ -257,7 +257,7 @@ describe('escalation to people', () => {
       const delivered = await eventually(async () => {
         const items = await deliveries(`personId=${pid('boss')}&caseId=${created.id}&kind=sla.breached`);
         return items[0]?.status === 'delivered' ? items[0] : undefined;
-      }, 30_000);
+      }, 90_000);
       expect(delivered.channel).toBe('dingtalk');
       expect(delivered.log.map((a) => [a.channel, a.ok])).toEqual([
         ['wecom', false],

@@ -60,8 +60,11 @@ describe('a step with text the database refuses', () => {
       repaired: true,
     });
     expect(failures[0].errorCode).toMatch(/^22/);
-    expect(stack.notifications).toContainEqual(
-      expect.objectContaining({ kind: 'system.projection_failed', recipient: 'admin', caseId: id }),
+    // The alert is queued with the failure and sent by its dispatcher afterwards: wait for the send.
+    await eventually(async () =>
+      stack.notifications.some(
+        (n) => n.kind === 'system.projection_failed' && n.recipient === 'admin' && n.caseId === id,
+      ),
     );
 
     // The transition itself is in the timeline, its text made storable; so is the reassignment, whose

@@ -364,7 +364,7 @@ describe('outbound webhooks', () => {
 
     r.mode = 'ok';
     const want = ['1:case.created', '2:case.stage_changed', '3:case.stage_changed'];
-    await eventually(async () => of(r, a).length >= 3 && of(r, b).length >= 3, 30_000);
+    await eventually(async () => of(r, a).length >= 3 && of(r, b).length >= 3, 90_000);
     expect(kinds(of(r, a))).toEqual(want);
     expect(kinds(of(r, b))).toEqual(want);
     const ids = r.accepted.map((h) => h.deliveryId);
