@@ -10,6 +10,7 @@ import { ensureReorderSchedule } from './activities/parts/schedule.js';
 import { dataConverterFor, payloadCodecFromEnv } from './codec/payload-codec.js';
 import { loadConfig } from './config.js';
 import { connectDb } from './db/client.js';
+import { limitHeapGrowth, parseHeapGrowingPercent } from './observability/heap-growth.js';
 import { logFormat, makeLineLogger, workerLogger } from './observability/logging.js';
 import { lowerProcessPriority } from './observability/process-priority.js';
 import { startTracing, workerTracingOptions } from './observability/tracing.js';
@@ -39,6 +40,16 @@ if (!Number.isInteger(nice) || nice < 0 || nice > 19) {
   process.exit(1);
 }
 const priority = nice > 0 ? lowerProcessPriority(nice) : undefined;
+// While a burst of escalations is worked off, a worker's heap grows by at most 30 % past what is alive
+// instead of V8's up to 4× of mostly garbage (observability/heap-growth.ts; bench/README.md, "Memory").
+let heapGrowingPercent: number | undefined;
+try {
+  heapGrowingPercent = parseHeapGrowingPercent(process.env.WORKER_HEAP_GROWING_PERCENT ?? '30');
+} catch (err) {
+  console.error((err as Error).message);
+  process.exit(1);
+}
+if (heapGrowingPercent) limitHeapGrowth(heapGrowingPercent);
 const format = logFormat();
 const log = makeLineLogger(format);
 const tracing = startTracing('shouhou-worker');
@@ -134,6 +145,7 @@ log(
   {
     role,
     ...(priority ? { nice: priority } : {}),
+    ...(heapGrowingPercent ? { heapGrowingPercent } : {}),
     metrics: metrics
       ? `http://${process.env.WORKER_METRICS_HOST ?? '127.0.0.1'}:${metrics.port}/metrics`
       : 'off',
