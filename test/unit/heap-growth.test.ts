@@ -1,7 +1,6 @@
-// A delivery worker caps how far its heap grows past what is alive (worker.ts,
-// WORKER_HEAP_GROWING_PERCENT): set at run time, not on the command line, so this checks that V8 really
-// takes the setting then — the same workload, once with V8's own growth and once capped, each in a child
-// process of its own.
+// A worker caps how far its heap grows past what is alive (worker.ts, WORKER_HEAP_GROWING_PERCENT): set
+// at run time, not on the command line, so this checks that V8 really takes the setting then — the same
+// workload, once with V8's own growth and once capped, each in a child process of its own.
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
