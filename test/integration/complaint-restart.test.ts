@@ -7,10 +7,9 @@ import {
   declarePeople,
   fastComplaintPolicy,
   openComplaint,
-  waitFor,
 } from '../support/complaints.js';
 import { seconds } from '../support/sla.js';
-import { eventually, get, type Stack, startStack } from '../support/stack.js';
+import { eventually, get, type Stack, startStack, waitFor } from '../support/stack.js';
 
 let stack: Stack;
 beforeAll(async () => {

@@ -18,11 +18,10 @@ import {
   declarePeople,
   fastComplaintPolicy,
   openComplaint,
-  waitFor,
 } from '../support/complaints.js';
 import { webhookBodyCheck } from '../support/contract.js';
 import { ensureAllHoursCalendar, seconds } from '../support/sla.js';
-import { call, get, intakeBody, post, type Stack, startStack } from '../support/stack.js';
+import { call, get, intakeBody, post, type Stack, startStack, waitFor } from '../support/stack.js';
 
 let stack: Stack;
 let server: Server;

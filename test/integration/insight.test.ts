@@ -14,15 +14,17 @@ import { scoreComponents, weightedScore } from '../../domain/insight/score.js';
 import { DEFAULT_INSIGHT_SETTINGS } from '../../domain/insight/settings.js';
 import { warrantyOf } from '../../domain/insight/warranty.js';
 import { parseCsv } from '../../domain/people/csv.js';
-import {
-  complaintStep,
-  declarePeople,
-  fastComplaintPolicy,
-  openComplaint,
-  waitFor,
-} from '../support/complaints.js';
+import { complaintStep, declarePeople, fastComplaintPolicy, openComplaint } from '../support/complaints.js';
 import { seconds } from '../support/sla.js';
-import { call, eventually, intakeBody, repairReport, type Stack, startStack } from '../support/stack.js';
+import {
+  call,
+  eventually,
+  intakeBody,
+  repairReport,
+  type Stack,
+  startStack,
+  waitFor,
+} from '../support/stack.js';
 
 const tag = `${process.pid}${Date.now() % 100_000}`;
 const MODEL = `KPI-${tag} 空压机`;
@@ -198,7 +200,7 @@ describe('the cases of the period', () => {
     cases.d = d.id;
     await step(d.id, 'assign', { engineer: ENG_A });
 
-    await eventually(async () => (await stageOf(b.id)) === 'closed', 90_000);
+    await waitFor(async () => (await stageOf(b.id)) === 'closed');
     expect((await req('GET', `/api/v1/cases/${b.id}`)).body.outcome).toBe('survey_expired');
   }, 300_000);
 });

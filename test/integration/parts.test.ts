@@ -18,6 +18,7 @@ import {
   repairReport,
   type Stack,
   startStack,
+  waitFor,
 } from '../support/stack.js';
 
 let stack: Stack;
@@ -352,10 +353,10 @@ describe('parts request', () => {
 
   it('a late order escalates to procurement at its promised date, then to the manager', async () => {
     const { caseId, order } = await placedOrder(1, { leadTime: '1s' });
-    const late = await eventually(async () => {
+    const late = await waitFor(async () => {
       const o = (await getAs(`/api/v1/purchase-orders/${order.id}`)).body;
       return o.escalations.length === 2 && o;
-    }, 90_000);
+    });
     expect(late.escalations.map((e: { level: number; recipient: string }) => [e.level, e.recipient])).toEqual(
       [
         [1, 'procurement'],
@@ -472,10 +473,10 @@ describe('parts request', () => {
       sql`update purchase_orders set expected_at = now() - interval '1 minute' where id = ${order.id}`,
     );
     expect((await postAs(`/api/v1/purchase-orders/${order.id}/receipts`, { quantity: 1 })).status).toBe(200);
-    const late = await eventually(async () => {
+    const late = await waitFor(async () => {
       const o = (await getAs(`/api/v1/purchase-orders/${order.id}`)).body;
       return o.escalations.length === 2 && o;
-    }, 90_000);
+    });
     expect(late.escalations.map((e: { level: number; recipient: string }) => [e.level, e.recipient])).toEqual(
       [
         [1, 'procurement'],
@@ -703,10 +704,10 @@ describe('reorder purchase orders', () => {
       ).status,
     ).toBe(201);
     const order = await reorderOrder('1s');
-    const late = await eventually(async () => {
+    const late = await waitFor(async () => {
       const o = (await getAs(`/api/v1/purchase-orders/${order.id}`)).body;
       return o.escalations.length === 2 && o;
-    }, 90_000);
+    });
     expect(late.escalations.map((e: { level: number; recipient: string }) => [e.level, e.recipient])).toEqual(
       [
         [1, 'procurement'],

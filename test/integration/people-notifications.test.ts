@@ -17,7 +17,7 @@ import {
   startSmtp,
 } from '../support/receivers.js';
 import { fastPolicy, openSlaCase, seconds } from '../support/sla.js';
-import { call, eventually, type Stack, startStack } from '../support/stack.js';
+import { call, eventually, type Stack, startStack, waitFor } from '../support/stack.js';
 
 let stack: Stack;
 let smtp: Awaited<ReturnType<typeof startSmtp>>;
@@ -226,12 +226,12 @@ describe('escalation to people', () => {
     expect(mail.from).toBe('aftersales@example.test');
 
     // Upper management prefers WeCom, then DingTalk: with WeCom down the breach falls back to DingTalk.
-    const boss = await eventually(async () => {
+    const boss = await waitFor(async () => {
       const items = (await deliveries(`personId=${pid('boss')}&caseId=${created.id}`)).filter(
         (d) => d.status === 'delivered',
       );
       return items.length === 2 ? items : undefined;
-    }, 90_000);
+    });
     for (const d of boss) expect(d.channel).toMatch(/^(wecom|dingtalk)$/);
     const ding = chat.calls.filter(
       (c) => c.service === 'dingtalk' && JSON.stringify(c.body).includes(created.id),
@@ -254,10 +254,10 @@ describe('escalation to people', () => {
       expect(assigned.status).toBe(200);
       // The breach goes to the service manager — absent — so to upper management, who has no team of
       // their own and is reached through the robots of the case's team.
-      const delivered = await eventually(async () => {
+      const delivered = await waitFor(async () => {
         const items = await deliveries(`personId=${pid('boss')}&caseId=${created.id}&kind=sla.breached`);
         return items[0]?.status === 'delivered' ? items[0] : undefined;
-      }, 90_000);
+      });
       expect(delivered.channel).toBe('dingtalk');
       expect(delivered.log.map((a) => [a.channel, a.ok])).toEqual([
         ['wecom', false],

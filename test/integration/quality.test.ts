@@ -2,15 +2,18 @@
 // a quality issue raised on its own by a failure cluster, repeat-failure linking, and a quality issue
 // from a complaint through analysis, plan, production change and verification, with stage escalations.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  complaintStep,
-  declarePeople,
-  fastComplaintPolicy,
-  openComplaint,
-  waitFor,
-} from '../support/complaints.js';
+import { complaintStep, declarePeople, fastComplaintPolicy, openComplaint } from '../support/complaints.js';
 import { seconds } from '../support/sla.js';
-import { call, get, intakeBody, post, repairReport, type Stack, startStack } from '../support/stack.js';
+import {
+  call,
+  get,
+  intakeBody,
+  post,
+  repairReport,
+  type Stack,
+  startStack,
+  waitFor,
+} from '../support/stack.js';
 
 let stack: Stack;
 beforeAll(async () => {

@@ -8,15 +8,9 @@ import { join } from 'node:path';
 import { temporal } from '@temporalio/proto';
 import { Worker } from '@temporalio/worker';
 import { afterAll, beforeAll, expect, inject, it } from 'vitest';
-import {
-  complaintStep,
-  declarePeople,
-  fastComplaintPolicy,
-  openComplaint,
-  waitFor,
-} from '../support/complaints.js';
+import { complaintStep, declarePeople, fastComplaintPolicy, openComplaint } from '../support/complaints.js';
 import { seconds } from '../support/sla.js';
-import { get, post, type Stack, startStack } from '../support/stack.js';
+import { get, post, type Stack, startStack, waitFor } from '../support/stack.js';
 
 const dir = new URL('../replay/histories/', import.meta.url).pathname;
 const recording = process.env.RECORD_HISTORIES === '1';

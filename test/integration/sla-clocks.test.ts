@@ -2,7 +2,7 @@
 // fire at their instants; pauses move them; stopped clocks never fire; a worker restart loses none.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { businessSeconds, escalationsOf, fastPolicy, openSlaCase, seconds } from '../support/sla.js';
-import { eventually, get, post, repairReport, type Stack, startStack } from '../support/stack.js';
+import { eventually, get, post, repairReport, type Stack, startStack, waitFor } from '../support/stack.js';
 
 let stack: Stack;
 beforeAll(async () => {
@@ -89,10 +89,10 @@ describe.concurrent('SLA clocks', () => {
     expect(Date.parse(created.createdAt)).toBeLessThan(warningDue);
 
     // Due 30 s after the report: wait past the default deadline.
-    const warned = await eventually(async () => {
+    const warned = await waitFor(async () => {
       const rows = await escalationsOf(stack, created.id, 'repair');
       return rows.length >= 1 ? rows[0] : undefined;
-    }, 90_000);
+    });
     expect(warned.due_at.getTime()).toBe(warningDue);
     const { body } = await get(stack.app, `/api/v1/cases/${created.id}`);
     const byClock = (clock: string) =>

@@ -17,7 +17,16 @@ import type { CaseState } from '../../domain/case.js';
 import { webhookDispatcher } from '../../workflows/webhook-dispatcher.js';
 import { webhookBodyCheck } from '../support/contract.js';
 import { fastPolicy, seconds } from '../support/sla.js';
-import { call, eventually, get, intakeBody, post, type Stack, startStack } from '../support/stack.js';
+import {
+  call,
+  eventually,
+  get,
+  intakeBody,
+  post,
+  type Stack,
+  startStack,
+  waitFor,
+} from '../support/stack.js';
 
 type Mode = 'ok' | 'unavailable' | 'reset';
 // biome-ignore lint/suspicious/noExplicitAny: webhook bodies are read loosely
@@ -364,7 +373,7 @@ describe('outbound webhooks', () => {
 
     r.mode = 'ok';
     const want = ['1:case.created', '2:case.stage_changed', '3:case.stage_changed'];
-    await eventually(async () => of(r, a).length >= 3 && of(r, b).length >= 3, 90_000);
+    await waitFor(async () => of(r, a).length >= 3 && of(r, b).length >= 3);
     expect(kinds(of(r, a))).toEqual(want);
     expect(kinds(of(r, b))).toEqual(want);
     const ids = r.accepted.map((h) => h.deliveryId);

@@ -10,7 +10,7 @@ import {
   type Priority,
 } from '../../domain/complaints/policy.js';
 import { ensureAllHoursCalendar, seconds } from './sla.js';
-import { call, eventually, post, type Stack } from './stack.js';
+import { call, post, type Stack } from './stack.js';
 
 let n = 0;
 const hour = seconds(3600);
@@ -101,9 +101,6 @@ export async function complaintEscalations(stack: Stack, id: string, clock?: str
     order by clock, cycle, level`;
   return rows.map((r) => ({ ...r, due_at: new Date(r.due_at), fired_at: new Date(r.fired_at) }));
 }
-
-/** eventually() with room for a loaded machine (timer-driven steps wait for a worker slot). */
-export const waitFor = <T>(fn: () => Promise<T | undefined | false>) => eventually(fn, 90_000);
 
 /**
  * Declares people in the staff directory: complaint owners, responsible persons and quality-issue owners

@@ -279,3 +279,6 @@ export async function eventually<T>(
     await new Promise((r) => setTimeout(r, 100));
   }
 }
+
+/** eventually() with room for a loaded machine (timer-driven steps wait for a worker slot). */
+export const waitFor = <T>(fn: () => Promise<T | undefined | false>) => eventually(fn, 90_000);
